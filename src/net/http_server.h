@@ -1,0 +1,50 @@
+// HttpServer: the HTTP/1.1 listener (Boost.Beast on Asio).
+//
+// Accepts connections on host:port, reads requests with keep-alive, passes
+// each whole request to a RequestHandler and writes the response it sends.
+// Owns its io_context and `threads` I/O threads. Thread-safe: Start() and
+// Stop() may be called from any thread (Stop() not from an I/O thread).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "net/http_types.h"
+
+namespace riffle::net {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4567;          // 0 picks a free port
+  int threads = 2;               // I/O threads
+  size_t max_body_bytes = 32 * 1024 * 1024;   // larger bodies get 413
+  size_t max_header_bytes = 64 * 1024;        // larger header blocks get 431
+  int idle_timeout_seconds = 300;             // idle keep-alive connections are closed
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, RequestHandler& handler);
+  ~HttpServer();  // calls Stop()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens, then starts the I/O threads. Fails (without throwing)
+  // when the address cannot be bound.
+  Status Start();
+  // The bound port (useful with port 0). REQUIRES: Start() succeeded.
+  uint16_t port() const;
+  // Stops accepting, lets requests already being handled finish and their
+  // responses be written (waiting at most `grace_ms`), closes connections and
+  // joins the I/O threads. Idempotent.
+  void Stop(int grace_ms = 10000);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace riffle::net

@@ -1,0 +1,44 @@
+// Plain HTTP request/response values exchanged between the listener
+// (http_server.h) and whatever answers requests (api_router.h).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace riffle::net {
+
+struct HttpRequest {
+  std::string method;  // "POST"
+  std::string target;  // request-target as received, e.g. "/"
+  std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
+  std::string body;
+
+  // Value of the first header named `name` (ASCII case-insensitive), or ""
+  // when absent.
+  std::string_view Header(std::string_view name) const;
+  bool HasHeader(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // Content-Length is added by the server
+  std::string body;
+};
+
+// Completes one request. Must be called exactly once; may be called from any
+// thread (the server hands the response back to the connection's executor).
+using ResponseSender = std::function<void(HttpResponse)>;
+
+// Answers requests. Implementations must be thread-safe: Handle() is called
+// concurrently from every I/O thread. Handle() must not block on I/O; slow
+// work completes later through `send`.
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual void Handle(HttpRequest request, ResponseSender send) = 0;
+};
+
+}  // namespace riffle::net
