@@ -1,1 +1,33 @@
-int main() { return 0; }
+// riffle: a streaming data server that speaks the Amazon Kinesis Data
+// Streams API. Subcommands: serve.
+#include <CLI/CLI.hpp>
+
+#include "app/serve.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Riffle: a Kinesis Data Streams compatible server"};
+  app.require_subcommand(1);
+  riffle::app::ServeConfig config;
+  CLI::App* serve = app.add_subcommand("serve", "Run the server");
+  serve->add_option("--host", config.host, "Address to listen on")->capture_default_str();
+  serve->add_option("--port", config.port, "Port to listen on (0 picks a free one)")->capture_default_str();
+  serve->add_option("--data-dir", config.data_dir, "Directory of the durable store")->capture_default_str();
+  serve->add_flag("--in-memory", config.in_memory, "Keep everything in memory (lost on exit)");
+  serve->add_option("--account-id", config.account_id, "Account id in ARNs and messages")->capture_default_str();
+  serve->add_option("--region", config.region, "Region when a request's SigV4 scope names none")
+      ->capture_default_str();
+  serve->add_option("--create-stream-ms", config.create_stream_ms, "How long a new stream stays CREATING")
+      ->capture_default_str();
+  serve->add_option("--delete-stream-ms", config.delete_stream_ms, "How long a deleted stream stays DELETING")
+      ->capture_default_str();
+  serve->add_option("--update-stream-ms", config.update_stream_ms, "How long a resharded stream stays UPDATING")
+      ->capture_default_str();
+  serve->add_option("--shard-limit", config.shard_limit, "Open shards allowed per account and region")
+      ->capture_default_str();
+  serve->add_option("--threads", config.threads, "I/O threads (0: one per core)")->capture_default_str();
+  serve->add_option("--log-level", config.log_level, "trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  return riffle::app::Serve(config);
+}

@@ -1,1 +1,82 @@
-// placeholder, replaced by the real implementation
+#include "app/serve.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/stream_service.h"
+#include "net/api_router.h"
+#include "net/http_server.h"
+#include "store/store.h"
+
+namespace riffle::app {
+
+int Serve(const ServeConfig& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  store::Options store_options;
+  store_options.path = config.data_dir;
+  store_options.in_memory = config.in_memory;
+  auto store = store::OpenRocksDbStore(store_options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "riffle: cannot open the data directory %s: %s\n", config.data_dir.c_str(),
+                 store.status().message().c_str());
+    return 1;
+  }
+
+  core::SystemClock clock;
+  core::ServiceOptions service_options;
+  service_options.create_stream_ms = config.create_stream_ms;
+  service_options.delete_stream_ms = config.delete_stream_ms;
+  service_options.update_stream_ms = config.update_stream_ms;
+  service_options.shard_limit = config.shard_limit;
+  auto streams = core::StreamService::Open(**store, clock, service_options);
+  if (!streams.ok()) {
+    std::fprintf(stderr, "riffle: cannot load streams from %s: %s\n", config.data_dir.c_str(),
+                 streams.status().message().c_str());
+    (*store)->Close();
+    return 1;
+  }
+
+  net::RouterOptions router_options;
+  router_options.default_account_id = config.account_id;
+  router_options.default_region = config.region;
+  net::ApiRouter router(**streams, router_options);
+
+  net::ServerOptions server_options;
+  server_options.host = config.host;
+  server_options.port = config.port;
+  server_options.threads =
+      config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  net::HttpServer server(server_options, router);
+  Status started = server.Start();
+  if (!started.ok()) {
+    std::fprintf(stderr, "riffle: cannot listen on %s:%u: %s\n", config.host.c_str(), config.port,
+                 started.message().c_str());
+    (*store)->Close();
+    return 1;
+  }
+  std::printf("Riffle ready at http://%s:%u\n", config.host.c_str(), server.port());
+  std::fflush(stdout);
+  spdlog::info("serving {} on {}:{}", config.in_memory ? "in memory" : config.data_dir, config.host, server.port());
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("signal {}: stopping", received);
+  server.Stop();
+  (*store)->Close();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace riffle::app

@@ -1,0 +1,31 @@
+// `riffle serve`: wires store, core, router and listener together and runs
+// until SIGINT or SIGTERM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace riffle::app {
+
+struct ServeConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4567;
+  std::string data_dir = "./riffle-data";
+  bool in_memory = false;
+  std::string account_id = "000000000000";
+  std::string region = "us-east-1";
+  int64_t create_stream_ms = 0;
+  int64_t delete_stream_ms = 0;
+  int64_t update_stream_ms = 0;
+  int64_t shard_limit = 500;
+  int threads = 0;  // 0: one per core
+  std::string log_level = "info";
+};
+
+// Runs the server; returns the process exit code. Prints one line,
+// "Riffle ready at http://HOST:PORT", on stdout once it accepts requests.
+// On SIGINT/SIGTERM: stops accepting, finishes in-flight requests, syncs
+// and closes the store, returns 0.
+int Serve(const ServeConfig& config);
+
+}  // namespace riffle::app

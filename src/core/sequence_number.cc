@@ -1,0 +1,115 @@
+#include "core/sequence_number.h"
+
+#include <algorithm>
+
+namespace riffle::core {
+
+namespace {
+
+using uint128 = unsigned __int128;
+
+// A 192-bit unsigned integer: hi holds bits 128..191, lo bits 0..127.
+struct U192 {
+  uint64_t hi = 0;
+  uint128 lo = 0;
+};
+
+// Sets `width` (<= 64) bits at `offset` to `value`; fields may straddle
+// bit 128.
+void SetBits(U192& v, int offset, int width, uint64_t value) {
+  if (width < 64) value &= (uint64_t{1} << width) - 1;
+  if (offset < 128) {
+    v.lo |= uint128{value} << offset;
+    if (offset + width > 128) v.hi |= value >> (128 - offset);
+  } else {
+    v.hi |= value << (offset - 128);
+  }
+}
+
+uint64_t GetBits(const U192& v, int offset, int width) {
+  uint64_t value;
+  if (offset < 128) {
+    value = static_cast<uint64_t>(v.lo >> offset);
+    if (offset + width > 128) value |= v.hi << (128 - offset);
+  } else {
+    value = v.hi >> (offset - 128);
+  }
+  if (width < 64) value &= (uint64_t{1} << width) - 1;
+  return value;
+}
+
+constexpr uint64_t kChunk = 10'000'000'000'000'000'000ULL;  // 10^19
+
+// Divides v by 10^19 in place, returning the remainder.
+uint64_t DivideChunk(U192& v) {
+  // Long division on 64-bit limbs, most significant first.
+  uint64_t limbs[3] = {v.hi, static_cast<uint64_t>(v.lo >> 64), static_cast<uint64_t>(v.lo)};
+  uint128 remainder = 0;
+  for (uint64_t& limb : limbs) {
+    uint128 current = (remainder << 64) | limb;
+    limb = static_cast<uint64_t>(current / kChunk);
+    remainder = current % kChunk;
+  }
+  v.hi = limbs[0];
+  v.lo = (uint128{limbs[1]} << 64) | limbs[2];
+  return static_cast<uint64_t>(remainder);
+}
+
+bool IsZero(const U192& v) { return v.hi == 0 && v.lo == 0; }
+
+}  // namespace
+
+std::string SequenceNumber::ToString() const {
+  U192 v;
+  SetBits(v, 184, 4, 2);
+  SetBits(v, 148, 36, incarnation);
+  SetBits(v, 144, 4, shard_index & 0xF);
+  SetBits(v, 80, 63, counter);
+  SetBits(v, 36, 36, seconds);
+  SetBits(v, 4, 32, shard_index);
+  SetBits(v, 0, 4, 2);
+  std::string digits;
+  while (!IsZero(v)) {
+    uint64_t chunk = DivideChunk(v);
+    for (int i = 0; i < 19; ++i) {
+      digits.push_back(static_cast<char>('0' + chunk % 10));
+      chunk /= 10;
+    }
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  std::reverse(digits.begin(), digits.end());
+  return digits;
+}
+
+std::optional<SequenceNumber> SequenceNumber::Parse(std::string_view decimal) {
+  if (decimal.empty() || decimal.size() > 57) return std::nullopt;
+  if (decimal.size() > 1 && decimal[0] == '0') return std::nullopt;
+  U192 v;
+  for (char c : decimal) {
+    if (c < '0' || c > '9') return std::nullopt;
+    // v = v * 10 + digit, on limbs.
+    uint64_t limbs[3] = {v.hi, static_cast<uint64_t>(v.lo >> 64), static_cast<uint64_t>(v.lo)};
+    uint128 carry = static_cast<unsigned>(c - '0');
+    for (int i = 2; i >= 0; --i) {
+      uint128 product = uint128{limbs[i]} * 10 + carry;
+      limbs[i] = static_cast<uint64_t>(product);
+      carry = product >> 64;
+    }
+    if (carry != 0) return std::nullopt;
+    v.hi = limbs[0];
+    v.lo = (uint128{limbs[1]} << 64) | limbs[2];
+  }
+  if ((v.hi >> 60) != 0) return std::nullopt;  // >= 2^188
+  if (GetBits(v, 184, 4) != 2 || GetBits(v, 0, 4) != 2) return std::nullopt;
+  if (GetBits(v, 72, 8) != 0) return std::nullopt;
+  if (GetBits(v, 143, 1) != 0) return std::nullopt;  // counter is 63 bits
+  SequenceNumber s;
+  s.incarnation = GetBits(v, 148, 36);
+  s.counter = GetBits(v, 80, 63);
+  s.seconds = GetBits(v, 36, 36);
+  s.shard_index = static_cast<uint32_t>(GetBits(v, 4, 32));
+  if (GetBits(v, 144, 4) != (s.shard_index & 0xF)) return std::nullopt;
+  return s;
+}
+
+}  // namespace riffle::core

@@ -1,0 +1,47 @@
+// SequenceNumber: the identity of a record within a stream, in the format
+// Kinesis clients (KCL's validator among them) accept.
+//
+// Printed as the decimal of a 188-bit value (always 56 digits):
+//
+//   bits 184..187  2                      (format version, as Kinesis prints it)
+//   bits 148..183  stream incarnation     (36 bits; unique per CreateStream)
+//   bits 144..147  shard index & 0xF
+//   bits  80..143  shard counter          (63 bits; strictly increasing per shard)
+//   bits  72..79   0
+//   bits  36..71   arrival time, seconds  (36 bits)
+//   bits   4..35   shard index            (32 bits)
+//   bits   0..3    2                      (format version)
+//
+// Within a shard, order is the counter's order (the bits above it are fixed
+// for the shard). A re-created stream has a larger incarnation, so its numbers
+// are larger than any of the deleted stream's. DO NOT CHANGE: persisted in
+// clients' checkpoints; see docs/storage-format.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace riffle::core {
+
+struct SequenceNumber {
+  static constexpr uint64_t kMaxIncarnation = (uint64_t{1} << 36) - 1;
+  static constexpr uint64_t kMaxCounter = (uint64_t{1} << 63) - 1;
+  static constexpr uint64_t kMaxSeconds = (uint64_t{1} << 36) - 1;
+
+  uint64_t incarnation = 0;
+  uint32_t shard_index = 0;
+  uint64_t counter = 0;
+  uint64_t seconds = 0;
+
+  // The 56-digit decimal form.
+  std::string ToString() const;
+  // Parses a decimal produced by ToString(); nullopt for anything else
+  // (wrong version nibbles, non-digits, too large, inconsistent shard bits).
+  static std::optional<SequenceNumber> Parse(std::string_view decimal);
+
+  friend bool operator==(const SequenceNumber&, const SequenceNumber&) = default;
+};
+
+}  // namespace riffle::core

@@ -1,0 +1,74 @@
+// Sequence numbers: the format KCL validates, ordering within a shard, and
+// rejection of anything this server did not issue.
+#include "core/sequence_number.h"
+
+#include <gtest/gtest.h>
+
+namespace riffle::core {
+namespace {
+
+SequenceNumber Make(uint64_t incarnation, uint32_t shard, uint64_t counter, uint64_t seconds) {
+  SequenceNumber s;
+  s.incarnation = incarnation;
+  s.shard_index = shard;
+  s.counter = counter;
+  s.seconds = seconds;
+  return s;
+}
+
+// Compares equal-length decimal strings numerically.
+bool Less(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+TEST(SequenceNumberTest, Is56DigitsAndRoundTrips) {
+  for (auto s : {Make(1, 0, 0, 0), Make(SequenceNumber::kMaxIncarnation, 0xFFFFFFFF, SequenceNumber::kMaxCounter,
+                                       SequenceNumber::kMaxSeconds),
+                 Make(42, 7, 123456789, 1700000000)}) {
+    std::string text = s.ToString();
+    EXPECT_EQ(text.size(), 56u) << text;
+    auto parsed = SequenceNumber::Parse(text);
+    ASSERT_TRUE(parsed) << text;
+    EXPECT_EQ(*parsed, s);
+  }
+}
+
+TEST(SequenceNumberTest, KclFieldsAreWhereKclReadsThem) {
+  // KCL reads the version from bits 184.. and the shard index from bits 4..35.
+  std::string text = Make(3, 5, 9, 100).ToString();
+  // Parse the decimal back with 128-bit halves: value >> 184 == 2.
+  unsigned __int128 hi = 0, lo = 0;  // value = hi * 2^128 + lo, computed digit by digit
+  for (char c : text) {
+    unsigned __int128 d = static_cast<unsigned>(c - '0');
+    // lo * 10 + d, carry into hi
+    unsigned __int128 lo_low = (lo & ((static_cast<unsigned __int128>(1) << 64) - 1)) * 10 + d;
+    unsigned __int128 lo_high = (lo >> 64) * 10 + (lo_low >> 64);
+    lo = (lo_high << 64) | (lo_low & ((static_cast<unsigned __int128>(1) << 64) - 1));
+    hi = hi * 10 + (lo_high >> 64);
+  }
+  EXPECT_EQ(static_cast<uint64_t>(hi >> 56), 2u);
+  EXPECT_EQ(static_cast<uint64_t>((lo >> 4) & 0xFFFFFFFF), 5u);
+  EXPECT_EQ(static_cast<uint64_t>(lo & 0xF), 2u);
+}
+
+TEST(SequenceNumberTest, OrderFollowsCounterThenIncarnation) {
+  EXPECT_TRUE(Less(Make(1, 0, 5, 999).ToString(), Make(1, 0, 6, 0).ToString()));
+  EXPECT_TRUE(Less(Make(1, 3, SequenceNumber::kMaxCounter, 0).ToString(), Make(2, 3, 0, 0).ToString()));
+}
+
+TEST(SequenceNumberTest, RejectsForeignNumbers) {
+  EXPECT_FALSE(SequenceNumber::Parse(""));
+  EXPECT_FALSE(SequenceNumber::Parse("0"));
+  EXPECT_FALSE(SequenceNumber::Parse("12345"));
+  // A version-1 style number (low nibble 1).
+  EXPECT_FALSE(SequenceNumber::Parse("49590338271490256608559692538361571095921575989136588897"));
+  std::string good = Make(1, 1, 1, 1).ToString();
+  EXPECT_FALSE(SequenceNumber::Parse(good + "0"));
+  EXPECT_FALSE(SequenceNumber::Parse("0" + good));
+  std::string altered = good;
+  altered.back() = altered.back() == '9' ? '8' : static_cast<char>(altered.back() + 1);
+  EXPECT_FALSE(SequenceNumber::Parse(altered));
+}
+
+}  // namespace
+}  // namespace riffle::core

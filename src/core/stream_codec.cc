@@ -1,0 +1,217 @@
+#include "core/stream_codec.h"
+
+#include <cstring>
+
+namespace riffle::core {
+
+namespace {
+
+constexpr uint8_t kFormatVersion = 1;
+
+class Writer {
+ public:
+  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void I64(int64_t v) {
+    uint64_t u = static_cast<uint64_t>(v);
+    for (int shift = 56; shift >= 0; shift -= 8) out_.push_back(static_cast<char>(u >> shift));
+  }
+  void Hash(HashKey key) {
+    uint128 v = key.value();
+    for (int shift = 120; shift >= 0; shift -= 8) out_.push_back(static_cast<char>(v >> shift));
+  }
+  void String(std::string_view s) {
+    Varint(s.size());
+    out_.append(s);
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool done() const { return at_ == in_.size(); }
+  uint8_t U8() {
+    if (!Need(1)) return 0;
+    return static_cast<uint8_t>(in_[at_++]);
+  }
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (!Need(1)) return 0;
+      uint8_t byte = static_cast<uint8_t>(in_[at_++]);
+      v |= uint64_t{byte & 0x7Fu} << shift;
+      if ((byte & 0x80) == 0) return v;
+    }
+    ok_ = false;
+    return 0;
+  }
+  int64_t I64() {
+    if (!Need(8)) return 0;
+    uint64_t u = 0;
+    for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<uint8_t>(in_[at_++]);
+    return static_cast<int64_t>(u);
+  }
+  HashKey Hash() {
+    if (!Need(16)) return HashKey();
+    uint128 v = 0;
+    for (int i = 0; i < 16; ++i) v = (v << 8) | static_cast<uint8_t>(in_[at_++]);
+    return HashKey(v);
+  }
+  std::string String() {
+    uint64_t n = Varint();
+    if (!Need(n)) return {};
+    std::string s(in_.substr(at_, n));
+    at_ += n;
+    return s;
+  }
+
+ private:
+  bool Need(uint64_t n) {
+    if (!ok_ || in_.size() - at_ < n) {
+      ok_ = false;
+      return false;
+    }
+    return true;
+  }
+  std::string_view in_;
+  size_t at_ = 0;
+  bool ok_ = true;
+};
+
+// Shard flags. DO NOT RENUMBER.
+constexpr uint8_t kHasParent = 1;
+constexpr uint8_t kHasAdjacentParent = 2;
+constexpr uint8_t kClosed = 4;
+
+}  // namespace
+
+std::string StreamMetaKey(const StreamAddress& address) {
+  std::string key(kStreamKeyPrefix);
+  key.append(address.account_id).append("/").append(address.region).append("/").append(address.name);
+  return key;
+}
+
+std::string EncodeStreamState(const StreamState& s) {
+  Writer w;
+  w.U8(kFormatVersion);
+  w.String(s.address.account_id);
+  w.String(s.address.region);
+  w.String(s.address.name);
+  w.Varint(s.incarnation);
+  w.U8(static_cast<uint8_t>(s.status));
+  w.I64(s.created_ms);
+  w.I64(s.transition_due_ms);
+  w.U8(s.pending ? 1 : 0);
+  if (s.pending) {
+    w.U8(static_cast<uint8_t>(s.pending->kind));
+    w.Varint(s.pending->shard);
+    w.Varint(s.pending->adjacent_shard);
+    w.Hash(s.pending->new_starting_hash_key);
+  }
+  w.Varint(static_cast<uint64_t>(s.retention_hours));
+  w.Varint(s.tags.size());
+  for (const auto& [key, value] : s.tags) {
+    w.String(key);
+    w.String(value);
+  }
+  w.Varint(s.shards.size());
+  for (const ShardState& shard : s.shards) {
+    uint8_t flags = (shard.parent ? kHasParent : 0) | (shard.adjacent_parent ? kHasAdjacentParent : 0) |
+                    (shard.closed ? kClosed : 0);
+    w.Varint(shard.index);
+    w.U8(flags);
+    if (shard.parent) w.Varint(*shard.parent);
+    if (shard.adjacent_parent) w.Varint(*shard.adjacent_parent);
+    w.Hash(shard.range.start);
+    w.Hash(shard.range.end);
+    w.Varint(shard.start_counter);
+    w.I64(shard.created_ms);
+    if (shard.closed) {
+      w.Varint(shard.end_counter);
+      w.I64(shard.closed_ms);
+    }
+  }
+  return w.Take();
+}
+
+StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
+  Reader r(bytes);
+  if (r.U8() != kFormatVersion) return Status::StorageError("unknown stream metadata version");
+  StreamState s;
+  s.address.account_id = r.String();
+  s.address.region = r.String();
+  s.address.name = r.String();
+  s.incarnation = r.Varint();
+  uint8_t status = r.U8();
+  if (status > static_cast<uint8_t>(StreamStatus::kUpdating)) {
+    return Status::StorageError("corrupt stream metadata: status");
+  }
+  s.status = static_cast<StreamStatus>(status);
+  s.created_ms = r.I64();
+  s.transition_due_ms = r.I64();
+  if (r.U8() == 1) {
+    PendingReshard p;
+    uint8_t kind = r.U8();
+    if (kind != static_cast<uint8_t>(ReshardKind::kSplit) && kind != static_cast<uint8_t>(ReshardKind::kMerge)) {
+      return Status::StorageError("corrupt stream metadata: reshard kind");
+    }
+    p.kind = static_cast<ReshardKind>(kind);
+    p.shard = static_cast<uint32_t>(r.Varint());
+    p.adjacent_shard = static_cast<uint32_t>(r.Varint());
+    p.new_starting_hash_key = r.Hash();
+    s.pending = p;
+  }
+  s.retention_hours = static_cast<int32_t>(r.Varint());
+  uint64_t tag_count = r.Varint();
+  for (uint64_t i = 0; i < tag_count && r.ok(); ++i) {
+    std::string key = r.String();
+    s.tags[key] = r.String();
+  }
+  uint64_t shard_count = r.Varint();
+  for (uint64_t i = 0; i < shard_count && r.ok(); ++i) {
+    ShardState shard;
+    shard.index = static_cast<uint32_t>(r.Varint());
+    uint8_t flags = r.U8();
+    if (flags & kHasParent) shard.parent = static_cast<uint32_t>(r.Varint());
+    if (flags & kHasAdjacentParent) shard.adjacent_parent = static_cast<uint32_t>(r.Varint());
+    shard.range.start = r.Hash();
+    shard.range.end = r.Hash();
+    shard.start_counter = r.Varint();
+    shard.created_ms = r.I64();
+    if (flags & kClosed) {
+      shard.closed = true;
+      shard.end_counter = r.Varint();
+      shard.closed_ms = r.I64();
+    }
+    if (shard.index != s.shards.size()) return Status::StorageError("corrupt stream metadata: shard index");
+    s.shards.push_back(shard);
+  }
+  if (!r.ok() || !r.done()) return Status::StorageError("corrupt stream metadata");
+  return s;
+}
+
+std::string EncodeU64(uint64_t value) {
+  std::string out;
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+  return out;
+}
+
+StatusOr<uint64_t> DecodeU64(std::string_view bytes) {
+  if (bytes.size() != 8) return Status::StorageError("corrupt counter");
+  uint64_t v = 0;
+  for (char c : bytes) v = (v << 8) | static_cast<uint8_t>(c);
+  return v;
+}
+
+}  // namespace riffle::core

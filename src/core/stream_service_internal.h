@@ -1,0 +1,97 @@
+// Private state of StreamService, shared by its implementation files only.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+
+#include "core/sequence_number.h"
+#include "core/stream_codec.h"
+#include "core/stream_service.h"
+
+namespace riffle::core {
+
+// Runtime (not persisted) state of one shard.
+struct StreamService::ShardRuntime {
+  uint64_t next_counter = 0;    // next counter to assign
+  // Every counter below this is settled (readable). Advanced by write
+  // completions without the stream lock, so it is atomic.
+  std::atomic<uint64_t> committed_end{0};
+
+  // Raises committed_end to at least `end`.
+  void Settle(uint64_t end) {
+    uint64_t current = committed_end.load();
+    while (current < end && !committed_end.compare_exchange_weak(current, end)) {
+    }
+  }
+  int64_t last_arrival_ms = 0;  // arrival times never go backwards in a shard
+};
+
+struct StreamService::Stream {
+  std::mutex mu;
+  StreamState state;
+  // Parallel to state.shards; a deque so that references stay valid while
+  // shards are added (write completions hold pointers into it).
+  std::deque<ShardRuntime> runtime;
+  std::vector<uint32_t> open_by_start;  // open shards sorted by range start
+
+  // REQUIRES: mu held (or exclusive ownership).
+  void RebuildRouting() {
+    open_by_start.clear();
+    for (const ShardState& shard : state.shards) {
+      if (!shard.closed) open_by_start.push_back(shard.index);
+    }
+    std::sort(open_by_start.begin(), open_by_start.end(), [this](uint32_t a, uint32_t b) {
+      return state.shards[a].range.start < state.shards[b].range.start;
+    });
+  }
+  // The open shard whose range holds `key`. REQUIRES: mu held.
+  uint32_t Route(HashKey key) const {
+    auto it = std::upper_bound(open_by_start.begin(), open_by_start.end(), key,
+                               [this](HashKey k, uint32_t index) { return k < state.shards[index].range.start; });
+    return *(it - 1);  // open ranges cover the whole space, so it > begin
+  }
+  bool IsGone(int64_t now) const {
+    return state.status == StreamStatus::kDeleting && now >= state.transition_due_ms;
+  }
+  store::ShardKey Key(uint32_t index) const { return {state.incarnation, index}; }
+  std::string SequenceAt(uint32_t index, uint64_t counter, int64_t ms) const {
+    SequenceNumber s;
+    s.incarnation = state.incarnation;
+    s.shard_index = index;
+    s.counter = counter;
+    s.seconds = static_cast<uint64_t>(std::max<int64_t>(ms, 0) / 1000) & SequenceNumber::kMaxSeconds;
+    return s.ToString();
+  }
+  // Appends a fresh open shard. REQUIRES: mu held.
+  ShardState& AddShard(HashKeyRange range, uint64_t start_counter, int64_t now) {
+    ShardState shard;
+    shard.index = static_cast<uint32_t>(state.shards.size());
+    shard.range = range;
+    shard.start_counter = start_counter;
+    shard.created_ms = now;
+    state.shards.push_back(shard);
+    ShardRuntime& rt = runtime.emplace_back();
+    rt.next_counter = start_counter;
+    rt.committed_end = start_counter;
+    return state.shards.back();
+  }
+  // Closes an open shard at its next counter. REQUIRES: mu held.
+  void CloseShard(uint32_t index, int64_t now) {
+    ShardState& shard = state.shards[index];
+    shard.closed = true;
+    shard.end_counter = runtime[index].next_counter;
+    shard.closed_ms = now;
+  }
+};
+
+// Texts shared by several operations, worded as Kinesis words them.
+inline std::string NotActiveMessage(const StreamState& s) {
+  return "Stream " + s.address.name + " under account " + s.address.account_id + " not ACTIVE, instead in state " +
+         StreamStatusName(s.status);
+}
+inline std::string ShardNotFoundMessage(const std::string& shard_id, const StreamAddress& a) {
+  return "Could not find shard " + shard_id + " in stream " + a.name + " under account " + a.account_id + ".";
+}
+
+}  // namespace riffle::core

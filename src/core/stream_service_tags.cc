@@ -1,0 +1,127 @@
+// StreamService tags: AddTagsToStream, ListTagsForStream, RemoveTagsFromStream.
+#include "core/stream_service_internal.h"
+
+namespace riffle::core {
+
+namespace {
+
+constexpr size_t kMaxTagsPerStream = 50;
+
+// Tag keys and values may hold Unicode letters, digits, white space and
+// _ . / = + - % @ : (checked the way Kinesis checks it: letters are the
+// code points U+00C0..U+1FFF and U+2C00..U+D7FF plus ASCII word characters).
+bool ValidTagText(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    uint32_t cp;
+    int length;
+    if (c < 0x80) {
+      cp = c;
+      length = 1;
+    } else if ((c & 0xE0) == 0xC0) {
+      cp = c & 0x1F;
+      length = 2;
+    } else if ((c & 0xF0) == 0xE0) {
+      cp = c & 0x0F;
+      length = 3;
+    } else if ((c & 0xF8) == 0xF0) {
+      cp = c & 0x07;
+      length = 4;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) return false;
+    for (int k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    i += length;
+    bool ok = (cp >= 0xC0 && cp <= 0x1FFF) || (cp >= 0x2C00 && cp <= 0xD7FF) || (cp >= 'a' && cp <= 'z') ||
+              (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
+              std::string_view("_./=+-%@: ").find(static_cast<char>(cp)) != std::string_view::npos;
+    if (cp >= 0x80 && !((cp >= 0xC0 && cp <= 0x1FFF) || (cp >= 0x2C00 && cp <= 0xD7FF))) ok = false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+const char kInvalidTagCharacters[] =
+    "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @ :.";
+
+}  // namespace
+
+void StreamService::AddTags(const StreamAddress& address, std::vector<std::pair<std::string, std::string>> tags,
+                            Done done) {
+  int64_t now = clock_.NowMs();
+  auto stream = Find(address);
+  if (stream == nullptr) return done(StreamNotFound(address));
+  for (const auto& [key, value] : tags) {
+    if (!ValidTagText(key) || !ValidTagText(value)) return done(Status::InvalidArgument(kInvalidTagCharacters));
+  }
+  store::Mutation m;
+  {
+    std::lock_guard lock(stream->mu);
+    if (stream->IsGone(now)) return done(StreamNotFound(address));
+    Refresh(*stream, now, m);
+    StreamState& s = stream->state;
+    if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting) {
+      return done(Status::InUse(NotActiveMessage(s)));
+    }
+    std::map<std::string, std::string> merged = s.tags;
+    for (auto& [key, value] : tags) merged[key] = value;
+    if (merged.size() > kMaxTagsPerStream) {
+      return done(Status::InvalidArgument("Failed to add tags to stream " + address.name + " under account " +
+                                          address.account_id +
+                                          " because a given stream cannot have more than 50 tags associated with "
+                                          "it."));
+    }
+    s.tags = std::move(merged);
+    m.meta_puts.clear();
+    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
+  }
+  Commit(std::move(m), std::move(done));
+}
+
+StatusOr<TagList> StreamService::ListTags(const StreamAddress& address,
+                                          const std::optional<std::string>& exclusive_start_key,
+                                          std::optional<int64_t> limit) {
+  int64_t now = clock_.NowMs();
+  auto stream = Find(address);
+  if (stream == nullptr) return StreamNotFound(address);
+  TagList list;
+  std::lock_guard lock(stream->mu);
+  if (stream->IsGone(now)) return StreamNotFound(address);
+  int64_t max = limit.value_or(static_cast<int64_t>(kMaxTagsPerStream));
+  for (const auto& [key, value] : stream->state.tags) {
+    if (exclusive_start_key && key <= *exclusive_start_key) continue;
+    if (static_cast<int64_t>(list.tags.size()) >= max) {
+      list.has_more = true;
+      break;
+    }
+    list.tags.emplace_back(key, value);
+  }
+  return list;
+}
+
+void StreamService::RemoveTags(const StreamAddress& address, std::vector<std::string> keys, Done done) {
+  int64_t now = clock_.NowMs();
+  auto stream = Find(address);
+  if (stream == nullptr) return done(StreamNotFound(address));
+  for (const std::string& key : keys) {
+    if (!ValidTagText(key)) return done(Status::InvalidArgument(kInvalidTagCharacters));
+  }
+  store::Mutation m;
+  {
+    std::lock_guard lock(stream->mu);
+    if (stream->IsGone(now)) return done(StreamNotFound(address));
+    Refresh(*stream, now, m);
+    StreamState& s = stream->state;
+    if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting) {
+      return done(Status::InUse(NotActiveMessage(s)));
+    }
+    for (const std::string& key : keys) s.tags.erase(key);
+    m.meta_puts.clear();
+    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
+  }
+  Commit(std::move(m), std::move(done));
+}
+
+}  // namespace riffle::core

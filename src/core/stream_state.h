@@ -1,0 +1,65 @@
+// StreamState: the persisted description of one stream and its shards.
+//
+// This is what core writes to the store's metadata keyspace (encoded by
+// stream_codec.h) on every control-plane change; runtime-only state (next
+// counters, commit marks) lives in stream.h. Plain value type.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/hash_key.h"
+
+namespace riffle::core {
+
+// DO NOT RENUMBER: persisted.
+enum class StreamStatus : uint8_t { kCreating = 0, kDeleting = 1, kActive = 2, kUpdating = 3 };
+const char* StreamStatusName(StreamStatus status);
+
+// Identifies a stream: Kinesis scopes stream names by account and region.
+struct StreamAddress {
+  std::string account_id;
+  std::string region;
+  std::string name;
+  std::string Arn() const;
+  friend bool operator==(const StreamAddress&, const StreamAddress&) = default;
+};
+
+struct ShardState {
+  uint32_t index = 0;
+  std::optional<uint32_t> parent;
+  std::optional<uint32_t> adjacent_parent;
+  HashKeyRange range;
+  uint64_t start_counter = 0;  // first counter this shard may assign
+  int64_t created_ms = 0;
+  bool closed = false;
+  uint64_t end_counter = 0;    // when closed: one past the last counter assigned
+  int64_t closed_ms = 0;
+};
+
+// A resharding waiting for its UPDATING period to end (--update-stream-ms).
+// DO NOT RENUMBER: persisted.
+enum class ReshardKind : uint8_t { kSplit = 1, kMerge = 2 };
+struct PendingReshard {
+  ReshardKind kind = ReshardKind::kSplit;
+  uint32_t shard = 0;           // ShardToSplit / ShardToMerge
+  uint32_t adjacent_shard = 0;  // AdjacentShardToMerge (merge only)
+  HashKey new_starting_hash_key;  // split only
+};
+
+struct StreamState {
+  StreamAddress address;
+  uint64_t incarnation = 0;  // unique per CreateStream, never reused
+  StreamStatus status = StreamStatus::kCreating;
+  int64_t created_ms = 0;
+  int64_t transition_due_ms = 0;  // when CREATING/DELETING/UPDATING ends
+  std::optional<PendingReshard> pending;
+  int32_t retention_hours = 24;
+  std::map<std::string, std::string> tags;
+  std::vector<ShardState> shards;  // shards[i].index == i
+};
+
+}  // namespace riffle::core

@@ -1,0 +1,46 @@
+// DescribeStream: status, ARN and a page of shards with their lineage.
+#include "handlers/handlers.h"
+#include "handlers/handler_support.h"
+
+namespace riffle::handlers {
+
+void HandleDescribeStream(const Context& context, std::string_view body, Reply reply) {
+  auto input = DecodeInput<wire::ops::DescribeStream>(body, reply);
+  if (!input) return;
+  auto address = ResolveStream(context, input->StreamName, input->StreamARN, reply);
+  if (!address) return;
+  auto described = context.streams.DescribeStream(*address, input->Limit, input->ExclusiveStartShardId);
+  if (!described.ok()) return ReplyError(reply, described.status());
+  const core::StreamDescription& d = *described;
+
+  wire::StreamDescription sd;
+  sd.StreamName = d.name;
+  sd.StreamARN = d.arn;
+  sd.StreamStatus = core::StreamStatusName(d.status);
+  sd.StreamModeDetails = wire::StreamModeDetails{};
+  sd.StreamModeDetails->StreamMode = "PROVISIONED";
+  sd.HasMoreShards = d.has_more_shards;
+  sd.RetentionPeriodHours = d.retention_hours;
+  sd.StreamCreationTimestamp = ToSeconds(d.created_ms);
+  sd.EncryptionType = "NONE";
+  sd.EnhancedMonitoring.emplace();
+  sd.EnhancedMonitoring->push_back(wire::EnhancedMetrics{});
+  sd.EnhancedMonitoring->back().ShardLevelMetrics.emplace();
+  sd.Shards.emplace();
+  for (const core::ShardDescription& shard : d.shards) {
+    wire::Shard s;
+    s.ShardId = shard.shard_id;
+    s.ParentShardId = shard.parent_shard_id;
+    s.AdjacentParentShardId = shard.adjacent_parent_shard_id;
+    s.HashKeyRange = ToWire(shard.range);
+    s.SequenceNumberRange.emplace();
+    s.SequenceNumberRange->StartingSequenceNumber = shard.starting_sequence_number;
+    s.SequenceNumberRange->EndingSequenceNumber = shard.ending_sequence_number;
+    sd.Shards->push_back(std::move(s));
+  }
+  wire::DescribeStreamOutput output;
+  output.StreamDescription = std::move(sd);
+  ReplyWith(reply, output);
+}
+
+}  // namespace riffle::handlers

@@ -1,0 +1,52 @@
+// Shared steps of every handler: decode + validate, stream addressing, and
+// replying with an output or a domain error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "handlers/handler.h"
+#include "protocol/api_error.h"
+#include "protocol/wire_json.h"
+#include "protocol/wire_types.h"
+
+namespace riffle::handlers {
+
+// Decodes and validates the input of `Op`; on failure replies with the
+// error and returns nullopt.
+template <typename Op>
+std::optional<typename Op::Input> DecodeInput(std::string_view body, const Reply& reply) {
+  auto input = protocol::DecodeJson<typename Op::Input>(body);
+  if (!input.ok()) {
+    reply(input.error());
+    return std::nullopt;
+  }
+  if (auto error = protocol::Validate(input.value())) {
+    reply(std::move(*error));
+    return std::nullopt;
+  }
+  return std::move(input).value();
+}
+
+template <typename Output>
+void ReplyWith(const Reply& reply, const Output& output) {
+  reply(protocol::EncodeJson(output));
+}
+
+inline void ReplyError(const Reply& reply, const Status& status) { reply(protocol::ToApiError(status)); }
+
+// Replies `{}` on success, the mapped error otherwise.
+core::StreamService::Done ReplyWhenDone(Reply reply);
+
+// The stream a request names, by StreamName or StreamARN (the ARN's region
+// and account win). Replies with the error and returns nullopt when neither
+// names a stream or they disagree.
+std::optional<core::StreamAddress> ResolveStream(const Context& context, const std::optional<std::string>& name,
+                                                 const std::optional<std::string>& arn, const Reply& reply);
+
+// Output pieces shared by several operations.
+wire::HashKeyRange ToWire(const core::HashKeyRange& range);
+double ToSeconds(int64_t ms);
+
+}  // namespace riffle::handlers

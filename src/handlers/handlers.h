@@ -1,0 +1,32 @@
+// The one list of operation handlers. Routing (net/api_router) derives from
+// AllHandlers(); every handler lives in its own file named after the
+// operation (put_records.cc for PutRecords).
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "handlers/handler.h"
+
+namespace riffle::handlers {
+
+void HandleAddTagsToStream(const Context&, std::string_view, Reply);
+void HandleCreateStream(const Context&, std::string_view, Reply);
+void HandleDeleteStream(const Context&, std::string_view, Reply);
+void HandleDescribeStream(const Context&, std::string_view, Reply);
+void HandleGetRecords(const Context&, std::string_view, Reply);
+void HandleGetShardIterator(const Context&, std::string_view, Reply);
+void HandleListStreams(const Context&, std::string_view, Reply);
+void HandleListTagsForStream(const Context&, std::string_view, Reply);
+void HandleMergeShards(const Context&, std::string_view, Reply);
+void HandlePutRecord(const Context&, std::string_view, Reply);
+void HandlePutRecords(const Context&, std::string_view, Reply);
+void HandleRemoveTagsFromStream(const Context&, std::string_view, Reply);
+void HandleSplitShard(const Context&, std::string_view, Reply);
+
+// Every implemented operation, sorted by name.
+std::span<const Handler> AllHandlers();
+// The handler for an operation name, or nullptr.
+const Handler* FindHandler(std::string_view operation);
+
+}  // namespace riffle::handlers

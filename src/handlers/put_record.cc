@@ -1,0 +1,30 @@
+// PutRecord: one record, routed by the MD5 of its partition key (or its
+// ExplicitHashKey), acknowledged once synced.
+#include "handlers/handlers.h"
+#include "handlers/handler_support.h"
+#include "handlers/put_record_entry.h"
+
+namespace riffle::handlers {
+
+void HandlePutRecord(const Context& context, std::string_view body, Reply reply) {
+  auto input = DecodeInput<wire::ops::PutRecord>(body, reply);
+  if (!input) return;
+  auto address = ResolveStream(context, input->StreamName, input->StreamARN, reply);
+  if (!address) return;
+  std::vector<core::PutEntry> entries(1);
+  std::string data = std::move(input->Data).value_or("");
+  std::string partition_key = std::move(input->PartitionKey).value_or("");
+  if (auto error = MakePutEntry(*address, data, partition_key, input->ExplicitHashKey, entries[0])) {
+    return reply(std::move(*error));
+  }
+  context.streams.PutRecords(*address, std::move(entries), input->SequenceNumberForOrdering,
+                             [reply = std::move(reply)](StatusOr<std::vector<core::PutResult>> results) {
+                               if (!results.ok()) return ReplyError(reply, results.status());
+                               wire::PutRecordOutput output;
+                               output.ShardId = std::move((*results)[0].shard_id);
+                               output.SequenceNumber = std::move((*results)[0].sequence_number);
+                               ReplyWith(reply, output);
+                             });
+}
+
+}  // namespace riffle::handlers

@@ -1,0 +1,23 @@
+// Turning one wire record (PutRecord or a PutRecords entry) into a core
+// PutEntry, with the per-record checks Kinesis makes beyond the model.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/stream_service.h"
+#include "protocol/api_error.h"
+
+namespace riffle::handlers {
+
+// Largest record (data + partition key) a stream accepts by default.
+inline constexpr size_t kMaxRecordBytes = 1024 * 1024;
+
+// On success fills `entry` (moving data and key out of the arguments);
+// otherwise returns the error to answer.
+std::optional<protocol::ApiError> MakePutEntry(const core::StreamAddress& address, std::string& data,
+                                               std::string& partition_key,
+                                               const std::optional<std::string>& explicit_hash_key,
+                                               core::PutEntry& entry);
+
+}  // namespace riffle::handlers

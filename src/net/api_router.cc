@@ -1,0 +1,199 @@
+#include "net/api_router.h"
+
+#include <exception>
+#include <random>
+
+#include "handlers/handlers.h"
+#include "protocol/error_render.h"
+#include "protocol/json_probe.h"
+
+namespace riffle::net {
+
+namespace {
+
+constexpr std::string_view kServicePrefix = "Kinesis_20131202";
+constexpr std::string_view kJson11 = "application/x-amz-json-1.1";
+constexpr std::string_view kPlainJson = "application/json";
+constexpr std::string_view kCbor11 = "application/x-amz-cbor-1.1";
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t a = random(), b = random();
+  std::string id(36, '-');
+  int bit = 0;
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    uint64_t word = bit < 64 ? a : b;
+    id[i] = kHex[(word >> (bit % 64)) & 0xF];
+    bit += 4;
+  }
+  id[14] = '4';  // UUID version 4
+  return id;
+}
+
+std::string NewExtendedRequestId() {
+  // 72 random bytes, base64 — the shape of Kinesis's x-amz-id-2.
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out(96, 'A');
+  for (size_t i = 0; i < out.size(); i += 8) {
+    uint64_t word = random();
+    for (size_t k = 0; k < 8; ++k) out[i + k] = kAlphabet[(word >> (k * 6)) & 63];
+  }
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// A response carrying the request ids.
+HttpResponse Response(int status, std::string_view content_type, std::string body, const std::string& request_id) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.emplace_back("x-amzn-RequestId", request_id);
+  r.headers.emplace_back("x-amz-id-2", NewExtendedRequestId());
+  if (!content_type.empty()) r.headers.emplace_back("Content-Type", std::string(content_type));
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse XmlError(int status, std::string_view type, std::string_view message, const std::string& request_id) {
+  std::string body = "<" + std::string(type) + ">\n  <Message>" + std::string(message) + "</Message>\n</" +
+                     std::string(type) + ">\n";
+  return Response(status, "", std::move(body), request_id);
+}
+
+HttpResponse JsonError(const protocol::ApiError& error, const std::string& request_id) {
+  return Response(error.http_status, kJson11, protocol::RenderErrorJson(error), request_id);
+}
+
+// CBOR bodies {"__type": <type>} for requests that arrive empty and not as
+// JSON (the shape CBOR clients expect).
+std::string CborTypeOnly(std::string_view type) {
+  std::string out = "\xbf\x66__type";
+  out.push_back(static_cast<char>(0x60 + 0x18));  // text string, 1-byte length
+  out.push_back(static_cast<char>(type.size()));
+  out.append(type);
+  out.push_back(static_cast<char>(0xff));
+  return out;
+}
+
+// The region of the SigV4 credential scope: Credential=<key>/<date>/<region>/<service>/aws4_request.
+std::string_view ScopeRegion(std::string_view authorization) {
+  size_t at = authorization.find("Credential=");
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = authorization.substr(at + 11);
+  rest = rest.substr(0, rest.find_first_of(", "));
+  for (int i = 0; i < 2; ++i) {
+    size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) return {};
+    rest.remove_prefix(slash + 1);
+  }
+  return rest.substr(0, rest.find('/'));
+}
+
+// The message of an IncompleteSignatureException for a malformed header, or
+// "" when the header has what Kinesis requires.
+std::string IncompleteSignature(std::string_view authorization, const HttpRequest& request) {
+  std::string message;
+  for (std::string_view param : {"Credential", "Signature", "SignedHeaders"}) {
+    std::string needle = std::string(param) + "=";
+    size_t at = authorization.find(needle);
+    bool present = at != std::string_view::npos && at + needle.size() < authorization.size() &&
+                   authorization[at + needle.size()] != ',' && authorization[at + needle.size()] != ' ';
+    if (!present) message += "Authorization header requires '" + std::string(param) + "' parameter. ";
+  }
+  if (!request.HasHeader("x-amz-date") && !request.HasHeader("date")) {
+    message += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+  }
+  if (!message.empty()) message += "Authorization=" + std::string(authorization);
+  return message;
+}
+
+}  // namespace
+
+ApiRouter::ApiRouter(core::StreamService& streams, RouterOptions options)
+    : streams_(streams), options_(std::move(options)) {}
+
+void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
+  std::string request_id = NewRequestId();
+  try {
+    if (request.method != "POST") {
+      return send(XmlError(403, "AccessDeniedException", "Unable to determine service/operation name to be authorized",
+                           request_id));
+    }
+    std::string_view content_type = request.Header("content-type");
+    content_type = Trim(content_type.substr(0, content_type.find(';')));
+    bool content_valid = content_type == kJson11 || content_type == kPlainJson;
+
+    std::string_view target = request.Header("x-amz-target");
+    size_t dot = target.find('.');
+    std::string_view service = target.substr(0, dot);
+    std::string_view operation = dot == std::string_view::npos ? std::string_view() : target.substr(dot + 1);
+    const handlers::Handler* handler = service == kServicePrefix ? handlers::FindHandler(operation) : nullptr;
+    bool known = handler != nullptr;
+
+    if (request.body.empty()) {
+      if (content_type == kJson11) {
+        return send(JsonError({400, known ? "SerializationException" : "UnknownOperationException", ""}, request_id));
+      }
+      return send(Response(400, kCbor11,
+                           CborTypeOnly(known ? "SerializationException" : "UnknownOperationException"), request_id));
+    }
+    if (!content_valid) {
+      if (service.empty() || operation.empty()) {
+        return send(XmlError(403, "AccessDeniedException",
+                             "Unable to determine service/operation name to be authorized", request_id));
+      }
+      return send(Response(404, "", "<UnknownOperationException/>\n", request_id));
+    }
+    bool json_object = known ? true : protocol::IsJsonObject(request.body);
+    if (!json_object || content_type == kPlainJson) {
+      // application/json gets the 200 envelope Kinesis answers it with.
+      if (content_type == kPlainJson) {
+        if (!json_object && !protocol::IsJsonObject(request.body)) {
+          return send(Response(200, kPlainJson,
+                               "{\"Output\":{\"__type\":\"com.amazon.coral.service#SerializationException\","
+                               "\"Message\":null},\"Version\":\"1.0\"}",
+                               request_id));
+        }
+        return send(Response(200, kPlainJson,
+                             "{\"Output\":{\"__type\":\"com.amazon.coral.service#UnknownOperationException\","
+                             "\"message\":null},\"Version\":\"1.0\"}",
+                             request_id));
+      }
+      return send(JsonError({400, "SerializationException", ""}, request_id));
+    }
+    if (!known) return send(JsonError(protocol::ApiError::UnknownOperation(), request_id));
+
+    std::string_view authorization = request.Header("authorization");
+    if (authorization.empty() && request.target.find("X-Amz-Algorithm") == std::string::npos) {
+      if (!protocol::IsJsonObject(request.body)) return send(JsonError({400, "SerializationException", ""}, request_id));
+      return send(JsonError(protocol::ApiError::MissingAuthenticationToken(), request_id));
+    }
+    if (!authorization.empty()) {
+      std::string incomplete = IncompleteSignature(authorization, request);
+      if (!incomplete.empty()) {
+        return send(JsonError({400, "IncompleteSignatureException", std::move(incomplete)}, request_id));
+      }
+    }
+
+    handlers::Context context{streams_, {options_.default_account_id, options_.default_region}};
+    std::string_view region = ScopeRegion(authorization);
+    if (!region.empty()) context.scope.region = std::string(region);
+
+    handler->handle(context, request.body,
+                    [send, request_id](protocol::ApiResult<std::string> result) {
+                      if (!result.ok()) return send(JsonError(result.error(), request_id));
+                      send(Response(200, kJson11, std::move(result).value(), request_id));
+                    });
+  } catch (const std::exception& e) {
+    send(JsonError(protocol::ApiError::InternalFailure(e.what()), request_id));
+  }
+}
+
+}  // namespace riffle::net

@@ -1,0 +1,33 @@
+// ApiRouter: the Kinesis API's HTTP framing on top of the listener.
+//
+// For each request, in the order Kinesis checks them: method, content type,
+// empty body, JSON shape, X-Amz-Target (service and operation), then the
+// presence and shape of SigV4 authorization; then the operation's handler.
+// Every response carries x-amzn-RequestId and x-amz-id-2. Errors are
+// rendered by protocol/error_render; unexpected exceptions become a 500
+// InternalFailure. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "core/stream_service.h"
+#include "net/http_types.h"
+
+namespace riffle::net {
+
+struct RouterOptions {
+  std::string default_account_id = "000000000000";
+  std::string default_region = "us-east-1";
+};
+
+class ApiRouter final : public RequestHandler {
+ public:
+  ApiRouter(core::StreamService& streams, RouterOptions options);
+  void Handle(HttpRequest request, ResponseSender send) override;
+
+ private:
+  core::StreamService& streams_;
+  RouterOptions options_;
+};
+
+}  // namespace riffle::net

@@ -1,0 +1,49 @@
+#include "protocol/error_render.h"
+
+namespace riffle::protocol {
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[(c >> 4) & 0xF]);
+          out.push_back(kHex[c & 0xF]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+std::string RenderErrorJson(const ApiError& error) {
+  std::string out = "{\"__type\":";
+  AppendJsonString(out, error.type);
+  if (!error.message.empty()) {
+    out += ",\"message\":";
+    AppendJsonString(out, error.message);
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace riffle::protocol

@@ -1,0 +1,17 @@
+// Rendering of API errors: the single place that turns an ApiError into a
+// response body, `{"__type":"<type>","message":"<text>"}` (message omitted
+// when empty, as Kinesis omits it).
+#pragma once
+
+#include <string>
+
+#include "protocol/api_error.h"
+
+namespace riffle::protocol {
+
+std::string RenderErrorJson(const ApiError& error);
+
+// Appends `text` to `out` as a JSON string literal (with quotes).
+void AppendJsonString(std::string& out, std::string_view text);
+
+}  // namespace riffle::protocol

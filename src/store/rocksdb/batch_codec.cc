@@ -1,0 +1,100 @@
+#include "store/rocksdb/batch_codec.h"
+
+#include <limits>
+
+#include "store/rocksdb/checksum.h"
+#include "store/rocksdb/keys.h"
+#include "store/rocksdb/varint.h"
+
+namespace riffle::store::rocksdb_store {
+
+size_t EncodedBatchSize(const AppendBatch& batch) {
+  size_t n = 1 + 8 + Varint32Size(static_cast<uint32_t>(batch.entries.size())) + 4;
+  for (const AppendBatch::Entry& e : batch.entries) {
+    n += Varint32Size(static_cast<uint32_t>(e.partition_key.size())) + e.partition_key.size();
+    n += Varint32Size(static_cast<uint32_t>(e.data.size())) + e.data.size();
+  }
+  return n;
+}
+
+Status EncodeBatch(const AppendBatch& batch, std::string* out) {
+  constexpr uint64_t kMax32 = std::numeric_limits<uint32_t>::max();
+  if (batch.entries.empty()) return Status::InvalidArgument("append batch has no records");
+  if (batch.entries.size() > kMax32) return Status::InvalidArgument("append batch too large");
+  if (batch.first_counter > UINT64_MAX - (batch.entries.size() - 1)) {
+    return Status::InvalidArgument("append batch counters overflow");
+  }
+  for (const AppendBatch::Entry& e : batch.entries) {
+    if (e.partition_key.size() > kMax32 || e.data.size() > kMax32) {
+      return Status::InvalidArgument("record too large");
+    }
+  }
+  const size_t start = out->size();
+  out->reserve(start + EncodedBatchSize(batch));
+  out->push_back(static_cast<char>(kBatchFormatV1));
+  PutFixed64BE(out, static_cast<uint64_t>(batch.arrival_ms));
+  PutVarint32(out, static_cast<uint32_t>(batch.entries.size()));
+  for (const AppendBatch::Entry& e : batch.entries) {
+    PutVarint32(out, static_cast<uint32_t>(e.partition_key.size()));
+    out->append(e.partition_key);
+    PutVarint32(out, static_cast<uint32_t>(e.data.size()));
+    out->append(e.data);
+  }
+  uint32_t crc = Crc32c(std::string_view(*out).substr(start));
+  PutFixed32BE(out, crc);
+  return Status::Ok();
+}
+
+Status BatchReader::Init(std::string_view value) {
+  rest_ = {};
+  record_count_ = 0;
+  read_ = 0;
+  status_ = Status::Ok();
+  if (value.size() < kMinBatchValueSize) {
+    Fail("value too short");
+    return status_;
+  }
+  if (static_cast<uint8_t>(value[0]) != kBatchFormatV1) {
+    status_ = Status::StorageError("corrupt record batch: unknown format version " +
+                                   std::to_string(static_cast<uint8_t>(value[0])));
+    return status_;
+  }
+  std::string_view body = value.substr(0, value.size() - 4);
+  uint32_t stored_crc = DecodeFixed32BE(value.data() + body.size());
+  if (Crc32c(body) != stored_crc) {
+    Fail("checksum mismatch");
+    return status_;
+  }
+  arrival_ms_ = static_cast<int64_t>(DecodeFixed64BE(body.data() + 1));
+  body.remove_prefix(9);
+  if (!GetVarint32(&body, &record_count_) || record_count_ == 0) {
+    Fail("bad record count");
+    return status_;
+  }
+  rest_ = body;
+  return status_;
+}
+
+bool BatchReader::Next(std::string_view* partition_key, std::string_view* data) {
+  if (!status_.ok() || read_ >= record_count_) {
+    if (status_.ok() && !rest_.empty()) return Fail("trailing bytes");
+    return false;
+  }
+  uint32_t len = 0;
+  if (!GetVarint32(&rest_, &len) || len > rest_.size()) return Fail("bad partition key length");
+  *partition_key = rest_.substr(0, len);
+  rest_.remove_prefix(len);
+  if (!GetVarint32(&rest_, &len) || len > rest_.size()) return Fail("bad data length");
+  *data = rest_.substr(0, len);
+  rest_.remove_prefix(len);
+  ++read_;
+  return true;
+}
+
+bool BatchReader::Fail(const char* what) {
+  status_ = Status::StorageError(std::string("corrupt record batch: ") + what);
+  rest_ = {};
+  return false;
+}
+
+}  // namespace riffle::store::rocksdb_store

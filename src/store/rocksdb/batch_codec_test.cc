@@ -1,0 +1,126 @@
+#include "store/rocksdb/batch_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "store/rocksdb/write_ops.h"
+
+namespace riffle::store::rocksdb_store {
+namespace {
+
+AppendBatch MakeBatch(int n, int64_t arrival = 1700000000123) {
+  AppendBatch b;
+  b.shard = {3, 1};
+  b.first_counter = 100;
+  b.arrival_ms = arrival;
+  for (int i = 0; i < n; ++i) {
+    b.entries.push_back({"pk" + std::to_string(i), std::string(static_cast<size_t>(i) * 10, 'x')});
+  }
+  return b;
+}
+
+TEST(BatchCodecTest, ByteExactSmallBatch) {
+  AppendBatch b;
+  b.arrival_ms = 1;
+  b.entries.push_back({"k", "ab"});
+  std::string value;
+  ASSERT_TRUE(EncodeBatch(b, &value).ok());
+  std::string body("\x01"                              // format version
+                   "\x00\x00\x00\x00\x00\x00\x00\x01"  // arrival_ms
+                   "\x01"                              // record count
+                   "\x01k"                             // partition key
+                   "\x02"
+                   "ab",  // data
+                   15);
+  ASSERT_EQ(value.size(), body.size() + 4);
+  EXPECT_EQ(value.substr(0, body.size()), body);
+  EXPECT_EQ(value.size(), EncodedBatchSize(b));
+}
+
+TEST(BatchCodecTest, RoundTrip) {
+  for (int64_t arrival : {int64_t{-1}, int64_t{0}, int64_t{1700000000123}}) {
+    AppendBatch b = MakeBatch(50, arrival);
+    std::string value;
+    ASSERT_TRUE(EncodeBatch(b, &value).ok());
+    EXPECT_EQ(value.size(), EncodedBatchSize(b));
+    BatchReader r;
+    ASSERT_TRUE(r.Init(value).ok());
+    EXPECT_EQ(r.arrival_ms(), arrival);
+    ASSERT_EQ(r.record_count(), 50u);
+    std::string_view pk, data;
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(r.Next(&pk, &data));
+      EXPECT_EQ(pk, b.entries[static_cast<size_t>(i)].partition_key);
+      EXPECT_EQ(data, b.entries[static_cast<size_t>(i)].data);
+    }
+    EXPECT_FALSE(r.Next(&pk, &data));
+    EXPECT_TRUE(r.status().ok());
+  }
+}
+
+TEST(BatchCodecTest, RejectsUnencodableBatches) {
+  std::string value;
+  AppendBatch empty;
+  EXPECT_EQ(EncodeBatch(empty, &value).code(), Errc::kInvalidArgument);
+  AppendBatch overflow = MakeBatch(2);
+  overflow.first_counter = UINT64_MAX;
+  EXPECT_EQ(EncodeBatch(overflow, &value).code(), Errc::kInvalidArgument);
+  overflow.first_counter = UINT64_MAX - 1;
+  EXPECT_TRUE(EncodeBatch(overflow, &value).ok());
+}
+
+TEST(BatchCodecTest, DetectsEveryFlippedBit) {
+  std::string value;
+  ASSERT_TRUE(EncodeBatch(MakeBatch(3), &value).ok());
+  for (size_t i = 0; i < value.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = value;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+      BatchReader r;
+      Status s = r.Init(bad);
+      ASSERT_FALSE(s.ok()) << "byte " << i << " bit " << bit;
+      EXPECT_EQ(s.code(), Errc::kStorageError);
+    }
+  }
+}
+
+TEST(BatchCodecTest, DetectsTruncationAndUnknownVersion) {
+  std::string value;
+  ASSERT_TRUE(EncodeBatch(MakeBatch(3), &value).ok());
+  for (size_t len = 0; len < value.size(); ++len) {
+    BatchReader r;
+    EXPECT_EQ(r.Init(std::string_view(value).substr(0, len)).code(), Errc::kStorageError) << len;
+  }
+  std::string v2 = value;
+  v2[0] = 2;
+  BatchReader r;
+  Status s = r.Init(v2);
+  EXPECT_EQ(s.code(), Errc::kStorageError);
+  EXPECT_NE(s.message().find("format version 2"), std::string::npos) << s.message();
+}
+
+TEST(WriteOpsTest, OrdersDropsAppendsDeletesPuts) {
+  Mutation m;
+  m.meta_puts.push_back({"k1", "v1"});
+  m.meta_deletes.push_back("k0");
+  m.appends.push_back(MakeBatch(2));
+  m.drop_shards.push_back({9, 9});
+  StatusOr<PreparedMutation> p = PrepareMutation(std::move(m));
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p->ops.size(), 6u);
+  EXPECT_EQ(p->ops[0].kind, WriteOp::Kind::kDeleteRange);
+  EXPECT_EQ(p->ops[0].cf, Cf::kRecords);
+  EXPECT_EQ(p->ops[1].cf, Cf::kTimeIndex);
+  EXPECT_EQ(p->ops[2].cf, Cf::kRecords);
+  EXPECT_EQ(p->ops[2].kind, WriteOp::Kind::kPut);
+  EXPECT_EQ(p->ops[3].cf, Cf::kTimeIndex);
+  EXPECT_EQ(p->ops[4].kind, WriteOp::Kind::kDelete);
+  EXPECT_EQ(p->ops[5].key, "k1");
+  EXPECT_EQ(p->ops[5].value, "v1");
+
+  Mutation bad;
+  bad.appends.push_back(AppendBatch{});
+  EXPECT_EQ(PrepareMutation(std::move(bad)).status().code(), Errc::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace riffle::store::rocksdb_store

@@ -1,0 +1,33 @@
+// RocksDbStore: the embedded Store implementation over RocksDB.
+//
+// Column families: `meta` (core's opaque key/value pairs), `records` (record
+// batches keyed by shard and first counter), `time_index` (one entry per
+// batch keyed by shard and arrival time), plus `default` holding only the
+// store format version. Layout: docs/storage-format.md.
+//
+// Writes go through a Writer (group commit on one thread); reads use RocksDB
+// iterators directly on the calling thread. Every method is thread-safe,
+// Close() included; calls made after Close() fail with StorageError("store is
+// closed"). Trim() reads and writes on the calling thread (unsynced).
+#pragma once
+
+#include <memory>
+
+#include "base/status.h"
+#include "store/store.h"
+
+namespace riffle::store::rocksdb_store {
+
+// Tuning that bounds memory; defaults suit a single server.
+struct Tuning {
+  size_t block_cache_bytes = 64 << 20;          // shared by all column families
+  size_t records_write_buffer_bytes = 32 << 20;  // per memtable, records CF
+  size_t small_write_buffer_bytes = 4 << 20;     // per memtable, other CFs
+  int max_write_buffers = 2;                     // per column family
+  int max_background_jobs = 2;
+  uint64_t max_total_wal_bytes = 256 << 20;  // forces flushes of idle CFs
+};
+
+StatusOr<std::unique_ptr<Store>> Open(const Options& options, const Tuning& tuning);
+
+}  // namespace riffle::store::rocksdb_store

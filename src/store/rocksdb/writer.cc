@@ -1,0 +1,131 @@
+#include "store/rocksdb/writer.h"
+
+#include <exception>
+#include <utility>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+namespace riffle::store::rocksdb_store {
+namespace {
+
+void RunDone(const std::function<void(Status)>& done, Status status) {
+  if (!done) return;
+  try {
+    done(std::move(status));
+  } catch (...) {
+    // `done` must not throw; swallow so the writer keeps going.
+  }
+}
+
+Status FromRocks(const rocksdb::Status& s) {
+  return Status::StorageError("rocksdb write failed: " + s.ToString());
+}
+
+}  // namespace
+
+Writer::Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, bool sync)
+    : db_(db), cfs_(cfs), sync_(sync), thread_([this] { Run(); }) {}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::Submit(StatusOr<PreparedMutation> mutation, std::function<void(Status)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(mutation), std::move(done)});
+      if (queue_.size() == 1) cv_.notify_one();
+      return;
+    }
+  }
+  RunDone(done, Status::StorageError("store is closed"));
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  std::call_once(join_once_, [this] {
+    if (thread_.joinable()) thread_.join();
+  });
+}
+
+void Writer::Run() {
+  std::deque<Pending> group;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      size_t bytes = 0;
+      while (!queue_.empty()) {
+        const Pending& next = queue_.front();
+        size_t size = next.mutation.ok() ? next.mutation->bytes : 0;
+        if (!group.empty() && bytes + size > kMaxGroupBytes) break;
+        bytes += size;
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void Writer::CommitGroup(std::deque<Pending>& group) {
+  Status combined = Write(group, 0, group.size());
+  if (combined.ok()) {
+    for (Pending& p : group) RunDone(p.done, p.mutation.ok() ? Status::Ok() : p.mutation.status());
+    return;
+  }
+  // Retry one by one so a mutation that cannot be written fails alone.
+  for (size_t i = 0; i < group.size(); ++i) {
+    Pending& p = group[i];
+    if (!p.mutation.ok()) {
+      RunDone(p.done, p.mutation.status());
+      continue;
+    }
+    RunDone(p.done, group.size() == 1 ? combined : Write(group, i, i + 1));
+  }
+}
+
+Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end) {
+  try {
+    size_t bytes = 0;
+    for (size_t i = begin; i < end; ++i) {
+      if (group[i].mutation.ok()) bytes += group[i].mutation->bytes;
+    }
+    rocksdb::WriteBatch batch(bytes + 64 * (end - begin) + 64);
+    for (size_t i = begin; i < end; ++i) {
+      if (!group[i].mutation.ok()) continue;
+      for (const WriteOp& op : group[i].mutation->ops) {
+        rocksdb::ColumnFamilyHandle* cf = cfs_[static_cast<size_t>(op.cf)];
+        rocksdb::Status s;
+        switch (op.kind) {
+          case WriteOp::Kind::kPut:
+            s = batch.Put(cf, op.key, op.value);
+            break;
+          case WriteOp::Kind::kDelete:
+            s = batch.Delete(cf, op.key);
+            break;
+          case WriteOp::Kind::kDeleteRange:
+            s = batch.DeleteRange(cf, op.key, op.value);
+            break;
+        }
+        if (!s.ok()) return FromRocks(s);
+      }
+    }
+    if (batch.Count() == 0) return Status::Ok();
+    rocksdb::WriteOptions options;
+    options.sync = sync_;
+    rocksdb::Status s = db_->Write(options, &batch);
+    if (!s.ok()) return FromRocks(s);
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Status::StorageError(std::string("write failed: ") + e.what());
+  }
+}
+
+}  // namespace riffle::store::rocksdb_store

@@ -1,0 +1,78 @@
+// Writer: the group-commit writer thread of the RocksDB store.
+//
+// Submit() queues a prepared mutation and returns at once. One thread takes
+// every queued mutation (up to kMaxGroupBytes per group), puts them in one
+// rocksdb::WriteBatch in submission order, writes it once (synced when the
+// policy says so) and then runs each `done` with the result.
+//
+// Failure handling: if the combined write fails, each mutation of the group
+// is retried alone, in order, so one bad mutation does not fail the others;
+// each `done` gets its own mutation's result (StorageError carrying the
+// RocksDB message on failure). A mutation that failed to prepare fails with
+// its preparation error, in its place in the order.
+//
+// Thread safety: Submit() and Stop() may be called from any thread. `done`
+// runs on the writer thread (or inline in Submit() once stopping began) and
+// must neither block nor call Stop().
+#pragma once
+
+#include <array>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "base/status.h"
+#include "store/rocksdb/write_ops.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
+
+namespace riffle::store::rocksdb_store {
+
+class Writer {
+ public:
+  // Upper bound of the key+value bytes put in one group WriteBatch (a single
+  // larger mutation still goes alone).
+  static constexpr size_t kMaxGroupBytes = 64 << 20;
+
+  // `db` and the handles (indexed by Cf) must outlive the writer.
+  Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, bool sync);
+  ~Writer();  // Stop()s
+
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void Submit(StatusOr<PreparedMutation> mutation, std::function<void(Status)> done);
+
+  // Stops accepting (later Submits fail at once), applies every queued
+  // mutation, joins the thread. Idempotent.
+  void Stop();
+
+ private:
+  struct Pending {
+    StatusOr<PreparedMutation> mutation;
+    std::function<void(Status)> done;
+  };
+
+  void Run();
+  void CommitGroup(std::deque<Pending>& group);
+  Status Write(const std::deque<Pending>& group, size_t begin, size_t end);
+
+  rocksdb::DB* const db_;
+  const std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs_;
+  const bool sync_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;  // guarded by mu_
+  bool stopping_ = false;      // guarded by mu_
+  std::once_flag join_once_;
+  std::thread thread_;
+};
+
+}  // namespace riffle::store::rocksdb_store

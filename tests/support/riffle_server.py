@@ -1,0 +1,184 @@
+"""Start and stop a riffle server for client tests (standard library only).
+
+Works under any Python 3 (the pip one and Debian's /usr/bin/python3).
+
+    with RiffleServer() as srv:            # fresh temp --data-dir
+        srv.endpoint                       # 'http://127.0.0.1:PORT'
+        srv.restart()                      # SIGTERM, then start again on the same dir
+        srv.kill9(); srv.start()           # crash, then start again on the same dir
+
+The binary comes from env RIFFLE_BIN. If env RIFFLE_ENDPOINT is set, no
+process is started and that endpoint is used (``srv.external`` is True);
+tests that need server flags or restarts skip themselves then.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+READY_PREFIX = 'Riffle ready at '
+
+
+def external_endpoint():
+    """The endpoint of an already running server, or None."""
+    return os.environ.get('RIFFLE_ENDPOINT') or None
+
+
+class RiffleServer:
+    def __init__(self, data_dir=None, in_memory=False, args=(), ready_timeout=20.0):
+        """args: extra flags, e.g. ['--create-stream-ms', '500']."""
+        self.external = external_endpoint() is not None
+        self.in_memory = in_memory
+        self.args = list(args)
+        self.ready_timeout = ready_timeout
+        self._own_dir = False
+        self.data_dir = data_dir
+        if not in_memory and data_dir is None and not self.external:
+            self.data_dir = tempfile.mkdtemp(prefix='riffle-test-')
+            self._own_dir = True
+        self.proc = None
+        self.endpoint = None
+        self.port = None
+        self._stderr = None
+
+    # -- lifecycle -------------------------------------------------------
+    def start(self):
+        if self.external:
+            self.endpoint = external_endpoint().rstrip('/')
+            self.port = urllib.parse.urlsplit(self.endpoint).port
+            return self
+        binary = os.environ.get('RIFFLE_BIN')
+        if not binary:
+            raise RuntimeError('set RIFFLE_BIN to the riffle binary (or RIFFLE_ENDPOINT)')
+        cmd = [binary, 'serve', '--host', '127.0.0.1', '--port', '0']
+        cmd += ['--in-memory'] if self.in_memory else ['--data-dir', self.data_dir]
+        cmd += self.args
+        if self._stderr is not None:
+            self._stderr.close()
+        self._stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr,
+                                     stdin=subprocess.DEVNULL)
+        line = self._read_ready_line()
+        if not line.startswith(READY_PREFIX):
+            self._abort('no ready line (got %r)' % line)
+        self.endpoint = line[len(READY_PREFIX):].strip().rstrip('/')
+        self.port = urllib.parse.urlsplit(self.endpoint).port
+        # Drain anything else the server prints so it never blocks on a full pipe.
+        threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
+        return self
+
+    def _read_ready_line(self):
+        box = []
+        reader = threading.Thread(target=lambda: box.append(self.proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(self.ready_timeout)
+        if not box:
+            self._abort('not ready within %.0f s' % self.ready_timeout)
+        return box[0].decode('utf-8', 'replace')
+
+    @staticmethod
+    def _drain(pipe):
+        for _ in iter(lambda: pipe.read(4096), b''):
+            pass
+
+    def stderr_text(self):
+        if self._stderr is None:
+            return ''
+        self._stderr.seek(0)
+        return self._stderr.read().decode('utf-8', 'replace')[-4000:]
+
+    def _abort(self, why):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        message = ('riffle %s; exit=%s; stderr:\n%s'
+                   % (why, self.proc.returncode if self.proc else None, self.stderr_text()))
+        self.proc = None
+        self.close()  # no __exit__/tearDownClass runs after a failed start: clean up here
+        raise RuntimeError(message)
+
+    def stop(self, timeout=20.0):
+        """SIGTERM, wait, and require a clean exit code 0."""
+        if self.external or self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+            raise AssertionError('riffle did not exit within %.0f s of SIGTERM' % timeout)
+        self._close_pipes(proc)
+        if code != 0:
+            raise AssertionError('riffle exited %s after SIGTERM; stderr:\n%s' % (code, self.stderr_text()))
+
+    @staticmethod
+    def _close_pipes(proc):
+        if proc.stdout:
+            proc.stdout.close()
+
+    def kill9(self):
+        """Crash the server (SIGKILL): nothing gets a chance to flush."""
+        if self.external or self.proc is None:
+            return
+        self.proc.kill()
+        self.proc.wait(10)
+        self._close_pipes(self.proc)
+        self.proc = None
+
+    def restart(self):
+        """Clean stop, then start on the same data dir (new port)."""
+        self.stop()
+        return self.start()
+
+    def close(self):
+        """Stop (best effort if already dead) and remove a temp data dir."""
+        try:
+            if self.proc is not None and self.proc.poll() is not None:
+                self._close_pipes(self.proc)
+                self.proc = None  # already exited: nothing to signal
+            self.stop()
+        finally:
+            if self._stderr is not None:
+                self._stderr.close()
+                self._stderr = None
+            if self._own_dir:
+                shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05, what='condition'):
+    """Poll predicate() until truthy (returned) or fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out waiting for %s' % what)
+        time.sleep(interval)
+
+
+def unique_name(prefix='s'):
+    """A stream name no other test (or earlier run on the same server) uses."""
+    return '%s-%d-%s' % (prefix, os.getpid(), os.urandom(4).hex())
+
+
+def require_own_server(testcase):
+    """Skip a test that needs flags/restarts when running against RIFFLE_ENDPOINT."""
+    if external_endpoint():
+        raise unittest.SkipTest('needs its own riffle process (RIFFLE_ENDPOINT is set)')
