@@ -128,7 +128,8 @@ class Records(unittest.TestCase):
     def test_binary_data_round_trip(self):
         """Every byte value survives the base64 trip both ways, up to a 1 MiB record."""
         name, _ = self.stream()
-        blobs = [bytes(range(256)), b'\x00' * 10, os.urandom(1024 * 1024)]
+        # The largest record: data plus partition key make exactly 1 MiB.
+        blobs = [bytes(range(256)), b'\x00' * 10, os.urandom(1024 * 1024 - len('b'))]
         for b in blobs:
             self.kin.put_record(StreamName=name, PartitionKey='b', Data=b)
         self.assertEqual([r['Data'] for r in read_shard(self.kin, name, SHARD0)], blobs)
@@ -174,12 +175,14 @@ class Records(unittest.TestCase):
         """AT_TIMESTAMP starts at the first record whose arrival time is >= the timestamp; an old timestamp reads all."""
         name, _ = self.stream()
         first = self.put_many(name, 2)
-        time.sleep(0.05)  # give the next records a distinct (millisecond) arrival time
+        # boto3 sends Timestamp in whole seconds: put the next records in a later second.
+        time.sleep(1.05 - time.time() % 1)
+        boundary = int(time.time())
         second = self.put_many(name, 2)
         records = read_shard(self.kin, name, SHARD0)
         arrival = {r['SequenceNumber']: r['ApproximateArrivalTimestamp'] for r in records}
-        self.assertLess(arrival[first[-1]], arrival[second[0]])
-        got = read_shard(self.kin, name, SHARD0, 'AT_TIMESTAMP', Timestamp=arrival[second[0]])
+        self.assertLess(arrival[first[-1]].timestamp(), boundary)
+        got = read_shard(self.kin, name, SHARD0, 'AT_TIMESTAMP', Timestamp=boundary)
         self.assertEqual([r['SequenceNumber'] for r in got], second)
         got = read_shard(self.kin, name, SHARD0, 'AT_TIMESTAMP', Timestamp=time.time() - 3600)
         self.assertEqual([r['SequenceNumber'] for r in got], first + second)
