@@ -1,0 +1,39 @@
+// The handler list: sorted (FindHandler binary-searches it), every name is
+// an operation of the botocore model, and lookups find exactly those.
+#include "handlers/handlers.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "protocol/wire_types.h"
+
+namespace riffle::handlers {
+namespace {
+
+TEST(HandlersTest, SortedAndUnique) {
+  auto all = AllHandlers();
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].operation, all[i].operation);
+}
+
+TEST(HandlersTest, EveryHandlerIsAModelOperation) {
+  const auto& model = wire::kModelOperations;
+  for (const Handler& h : AllHandlers()) {
+    EXPECT_NE(std::find(model.begin(), model.end(), h.operation), model.end()) << h.operation;
+    EXPECT_EQ(FindHandler(h.operation), &h);
+  }
+}
+
+TEST(HandlersTest, OriginalApiIsComplete) {
+  // The 13 operations of the 2013-12-02 API that boto 2's KinesisConnection calls.
+  for (const char* op : {"AddTagsToStream", "CreateStream", "DeleteStream", "DescribeStream", "GetRecords",
+                         "GetShardIterator", "ListStreams", "ListTagsForStream", "MergeShards", "PutRecord",
+                         "PutRecords", "RemoveTagsFromStream", "SplitShard"}) {
+    EXPECT_NE(FindHandler(op), nullptr) << op;
+  }
+  EXPECT_EQ(FindHandler("NoSuchOperation"), nullptr);
+  EXPECT_EQ(FindHandler(""), nullptr);
+}
+
+}  // namespace
+}  // namespace riffle::handlers
