@@ -2,12 +2,18 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build serve test unit clean
+.PHONY: all setup node-deps configure build serve test unit clean
 
 all: build
 
 setup:
 	@./scripts/setup
+
+# Node.js test clients (tests/package.json, pinned by tests/package-lock.json).
+node-deps: tests/node_modules/.package-lock.json
+
+tests/node_modules/.package-lock.json: tests/package.json tests/package-lock.json
+	npm ci --prefix tests --no-audit --no-fund
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -20,7 +26,7 @@ build: configure
 serve: build
 	./$(BUILD)/riffle serve $(ARGS)
 
-test: build
+test: build node-deps
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 unit: build
