@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "core/retention.h"
 #include "core/stream_service.h"
 #include "net/api_router.h"
 #include "net/http_server.h"
@@ -87,6 +88,9 @@ int Serve(const ServeConfig& config) {
     (*store)->Close();
     return 1;
   }
+  // Records older than their stream's retention are trimmed once a minute.
+  core::RetentionTrimmer trimmer(**streams, 60 * 1000);
+  trimmer.Start();
   std::printf("Riffle ready at http://%s:%u\n", config.host.c_str(), server.port());
   std::fflush(stdout);
   spdlog::info("serving {} on {}:{} (sync {})", config.in_memory ? "in memory" : config.data_dir, config.host,
@@ -96,6 +100,7 @@ int Serve(const ServeConfig& config) {
   sigwait(&signals, &received);
   spdlog::info("signal {}: stopping", received);
   server.Stop();
+  trimmer.Stop();
   (*store)->Close();
   spdlog::info("stopped");
   return 0;
