@@ -548,6 +548,15 @@ class CrashSafety(unittest.TestCase):
         self.assertEqual(scenario.reader_errors, [])
         self.assertEqual({op for op, _ in scenario.control}, {'split', 'merge', 'delete'})
 
+    def test_sync_never_still_survives_kills(self):
+        """--sync=never acknowledges once the write reached the OS: a process crash still loses nothing."""
+        server = RiffleServer(args=['--sync', 'never']).start()
+        self.addCleanup(server.close)
+        scenario = Scenario(server, self.seed + 1, 10)
+        violations = scenario.run()
+        self.assertEqual(violations, [], 'seed %d' % self.seed)
+        self.assertEqual(scenario.kill_count, 10)
+
     def test_checker_reports_loss_in_memory(self):
         """The same scenario on --in-memory (everything lost on kill): the checker must report the loss."""
         server = RiffleServer(in_memory=True).start()
