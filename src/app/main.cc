@@ -24,6 +24,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--shard-limit", config.shard_limit, "Open shards allowed per account and region")
       ->capture_default_str();
+  serve->add_option("--sync", config.sync,
+                    "When a put is acknowledged: always (after fsync, group commit), interval:MS (after the "
+                    "write reaches the OS; fsync every MS ms), never (no fsync)")
+      ->check([](const std::string& v) {
+        return riffle::app::ParseSync(v) ? std::string() : std::string("must be always, never or interval:MS");
+      })
+      ->capture_default_str();
   serve->add_option("--threads", config.threads, "I/O threads (0: one per core)")->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))

@@ -7,12 +7,27 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "core/retention.h"
 #include "core/stream_service.h"
 #include "net/api_router.h"
 #include "net/http_server.h"
 #include "store/store.h"
 
 namespace riffle::app {
+
+std::optional<SyncSetting> ParseSync(const std::string& text) {
+  if (text == "always") return SyncSetting{store::SyncPolicy::kAlways, 1000};
+  if (text == "never") return SyncSetting{store::SyncPolicy::kNever, 1000};
+  const std::string prefix = "interval:";
+  if (text.rfind(prefix, 0) != 0) return std::nullopt;
+  const std::string digits = text.substr(prefix.size());
+  if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  int64_t ms = std::stoll(digits);
+  if (ms <= 0) return std::nullopt;
+  return SyncSetting{store::SyncPolicy::kInterval, ms};
+}
 
 int Serve(const ServeConfig& config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
@@ -24,9 +39,16 @@ int Serve(const ServeConfig& config) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  std::optional<SyncSetting> sync = ParseSync(config.sync);
+  if (!sync) {
+    std::fprintf(stderr, "riffle: --sync must be always, never or interval:MS (got %s)\n", config.sync.c_str());
+    return 1;
+  }
   store::Options store_options;
   store_options.path = config.data_dir;
   store_options.in_memory = config.in_memory;
+  store_options.sync = sync->policy;
+  store_options.sync_interval_ms = sync->interval_ms;
   auto store = store::OpenRocksDbStore(store_options);
   if (!store.ok()) {
     std::fprintf(stderr, "riffle: cannot open the data directory %s: %s\n", config.data_dir.c_str(),
@@ -66,14 +88,19 @@ int Serve(const ServeConfig& config) {
     (*store)->Close();
     return 1;
   }
+  // Records older than their stream's retention are trimmed once a minute.
+  core::RetentionTrimmer trimmer(**streams, 60 * 1000);
+  trimmer.Start();
   std::printf("Riffle ready at http://%s:%u\n", config.host.c_str(), server.port());
   std::fflush(stdout);
-  spdlog::info("serving {} on {}:{}", config.in_memory ? "in memory" : config.data_dir, config.host, server.port());
+  spdlog::info("serving {} on {}:{} (sync {})", config.in_memory ? "in memory" : config.data_dir, config.host,
+               server.port(), config.sync);
 
   int received = 0;
   sigwait(&signals, &received);
   spdlog::info("signal {}: stopping", received);
   server.Stop();
+  trimmer.Stop();
   (*store)->Close();
   spdlog::info("stopped");
   return 0;

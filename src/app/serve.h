@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "store/store.h"
 
 namespace riffle::app {
 
@@ -20,7 +23,17 @@ struct ServeConfig {
   int64_t shard_limit = 500;
   int threads = 0;  // 0: one per core
   std::string log_level = "info";
+  std::string sync = "always";  // always | interval:MS | never
 };
+
+struct SyncSetting {
+  store::SyncPolicy policy = store::SyncPolicy::kAlways;
+  int64_t interval_ms = 1000;
+};
+
+// Parses a --sync value: "always", "never" or "interval:MS" with MS a
+// positive integer. nullopt when malformed.
+std::optional<SyncSetting> ParseSync(const std::string& text);
 
 // Runs the server; returns the process exit code. Prints one line,
 // "Riffle ready at http://HOST:PORT", on stdout once it accepts requests.

@@ -156,6 +156,14 @@ class StreamService {
                                          const IteratorRequest& request);
   StatusOr<RecordsPage> GetRecords(const std::string& shard_iterator, std::optional<int64_t> limit);
 
+  // Retention: hides, then deletes (store::Trim), every record older than
+  // its stream's retention period as of the clock. TRIM_HORIZON, AT_TIMESTAMP
+  // and reads through older iterators start at the trimmed horizon once this
+  // ran. Safe to call concurrently with everything else; a RetentionTrimmer
+  // (core/retention.h) calls it periodically. Returns the first store error
+  // (after trying every shard).
+  Status TrimExpired();
+
  private:
   struct Stream;
   struct ShardRuntime;

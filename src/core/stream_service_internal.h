@@ -25,6 +25,14 @@ struct StreamService::ShardRuntime {
     }
   }
   int64_t last_arrival_ms = 0;  // arrival times never go backwards in a shard
+  // Every counter below this is past retention: never returned, being (or
+  // already) deleted. Only rises; read without the stream lock.
+  std::atomic<uint64_t> trim_end{0};
+  void RaiseTrimEnd(uint64_t end) {
+    uint64_t current = trim_end.load();
+    while (current < end && !trim_end.compare_exchange_weak(current, end)) {
+    }
+  }
 };
 
 struct StreamService::Stream {

@@ -164,7 +164,7 @@ StatusOr<std::string> StreamService::GetShardIterator(const StreamAddress& addre
     it.stream_name = address.name;
     switch (request.type) {
       case IteratorType::kTrimHorizon:
-        it.position = shard.start_counter;
+        it.position = std::max<uint64_t>(shard.start_counter, rt.trim_end.load());
         break;
       case IteratorType::kLatest:
         it.position = rt.committed_end;
@@ -175,6 +175,7 @@ StatusOr<std::string> StreamService::GetShardIterator(const StreamAddress& addre
         if (!found.ok()) return found.status();
         it.position = found->has_value() ? std::min<uint64_t>(**found, rt.committed_end.load())
                                          : rt.committed_end.load();
+        it.position = std::max<uint64_t>(it.position, rt.trim_end.load());
         break;
       }
       case IteratorType::kAtSequenceNumber:
@@ -218,6 +219,7 @@ StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterato
 
   store::Mutation m;
   uint64_t readable_end;  // exclusive
+  uint64_t trim_end;      // records below are past retention
   bool closed;
   uint64_t end_counter;
   std::vector<ChildShard> children;
@@ -229,6 +231,7 @@ StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterato
     const StreamState& s = stream->state;
     const ShardState& shard = s.shards[it->shard_index];
     readable_end = stream->runtime[it->shard_index].committed_end;
+    trim_end = stream->runtime[it->shard_index].trim_end;
     closed = shard.closed;
     end_counter = shard.end_counter;
     key = stream->Key(it->shard_index);
@@ -249,7 +252,7 @@ StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterato
   Commit(std::move(m), [](Status) {});
 
   RecordsPage page;
-  uint64_t position = it->position;
+  uint64_t position = std::max(it->position, trim_end);  // an older iterator resumes at the horizon
   if (position < readable_end) {
     store::ReadLimits limits;
     limits.max_records = static_cast<uint64_t>(std::min<int64_t>(limit.value_or(10000), kMaxRecordsPerGet));

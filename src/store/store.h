@@ -76,14 +76,16 @@ struct TrimRequest {
 };
 
 enum class SyncPolicy {
-  kAlways,  // a mutation is synced before `done` runs (default)
-  kNever,   // written to the OS, never explicitly synced
+  kAlways,    // a mutation is synced before `done` runs (default)
+  kInterval,  // `done` runs once written to the OS; synced within sync_interval_ms
+  kNever,     // written to the OS, never explicitly synced (only on Close())
 };
 
 struct Options {
   std::string path;          // data directory; ignored when in_memory
   bool in_memory = false;    // same engine over an in-memory Env
   SyncPolicy sync = SyncPolicy::kAlways;
+  int64_t sync_interval_ms = 1000;  // kInterval only; > 0
 };
 
 struct ReadLimits {

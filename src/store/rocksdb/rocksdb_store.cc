@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -142,8 +143,14 @@ class RocksDbStore final : public Store {
 
 Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
   sync_ = options.sync;
+  if (sync_ == SyncPolicy::kInterval && options.sync_interval_ms <= 0) {
+    return Status::StorageError("the sync interval must be positive");
+  }
   std::string path = options.path;
   rocksdb::DBOptions db_options;
+  if (tuning.env != nullptr) {
+    db_options.env = tuning.env;
+  }
   if (options.in_memory) {
     env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     if (!env_) return Status::StorageError("cannot create the in-memory environment");
@@ -193,7 +200,8 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
     Close();
     return format;
   }
-  writer_ = std::make_unique<Writer>(db_.get(), handles_, sync_ == SyncPolicy::kAlways);
+  writer_ = std::make_unique<Writer>(db_.get(), handles_, sync_,
+                                     std::chrono::milliseconds(options.sync_interval_ms));
   return Status::Ok();
 }
 
@@ -448,8 +456,8 @@ void RocksDbStore::Close() {
   if (writer_) writer_->Stop();  // applies everything queued
   std::unique_lock lock(mu_);
   if (!db_) return;
-  // Trim writes and (with SyncPolicy::kNever) appends are not synced yet.
-  db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+  // Trim writes and (with kInterval/kNever) appends are not synced yet.
+  (void)SyncWalWithWrite(db_.get());
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
     if (h) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   }

@@ -16,6 +16,10 @@
 #include "base/status.h"
 #include "store/store.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace riffle::store::rocksdb_store {
 
 // Tuning that bounds memory; defaults suit a single server.
@@ -26,6 +30,10 @@ struct Tuning {
   int max_write_buffers = 2;                     // per column family
   int max_background_jobs = 2;
   uint64_t max_total_wal_bytes = 256 << 20;  // forces flushes of idle CFs
+  // Tests only: the Env to run on (e.g. one that simulates power loss); must
+  // outlive the store. nullptr: the default Env (or the memory Env when
+  // Options::in_memory).
+  rocksdb::Env* env = nullptr;
 };
 
 StatusOr<std::unique_ptr<Store>> Open(const Options& options, const Tuning& tuning);

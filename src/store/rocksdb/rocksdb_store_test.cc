@@ -338,9 +338,11 @@ TEST_P(StoreTest, CloseCompletesQueuedMutations) {
 class ReopenTest : public ::testing::TestWithParam<SyncPolicy> {};
 
 INSTANTIATE_TEST_SUITE_P(SyncPolicies, ReopenTest,
-                         ::testing::Values(SyncPolicy::kAlways, SyncPolicy::kNever),
+                         ::testing::Values(SyncPolicy::kAlways, SyncPolicy::kInterval, SyncPolicy::kNever),
                          [](const auto& info) {
-                           return info.param == SyncPolicy::kAlways ? "Always" : "Never";
+                           return info.param == SyncPolicy::kAlways     ? "Always"
+                                  : info.param == SyncPolicy::kInterval ? "Interval"
+                                                                        : "Never";
                          });
 
 TEST_P(ReopenTest, SeesEverythingAcknowledged) {
@@ -348,6 +350,7 @@ TEST_P(ReopenTest, SeesEverythingAcknowledged) {
   Options o;
   o.path = dir.path() + "/nested/data";
   o.sync = GetParam();
+  o.sync_interval_ms = 10;
   {
     auto s = OpenRocksDbStore(o);
     ASSERT_TRUE(s.ok()) << s.status().message();

@@ -1,10 +1,13 @@
 #include "store/rocksdb/writer.h"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+
+#include "store/rocksdb/keys.h"
 
 namespace riffle::store::rocksdb_store {
 namespace {
@@ -24,8 +27,13 @@ Status FromRocks(const rocksdb::Status& s) {
 
 }  // namespace
 
-Writer::Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, bool sync)
-    : db_(db), cfs_(cfs), sync_(sync), thread_([this] { Run(); }) {}
+Writer::Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, SyncPolicy policy,
+               std::chrono::milliseconds sync_interval)
+    : db_(db),
+      cfs_(cfs),
+      policy_(policy),
+      sync_interval_(std::max(sync_interval, std::chrono::milliseconds(1))),
+      thread_([this] { Run(); }) {}
 
 Writer::~Writer() { Stop(); }
 
@@ -57,8 +65,23 @@ void Writer::Run() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (dirty_) {
+        cv_.wait_until(lock, next_sync_, ready);
+      } else {
+        cv_.wait(lock, ready);
+      }
+      if (dirty_ && std::chrono::steady_clock::now() >= next_sync_) {
+        lock.unlock();
+        SyncWal();
+        continue;
+      }
+      if (queue_.empty()) {
+        if (!stopping_) continue;  // woke for the sync deadline early
+        lock.unlock();
+        if (dirty_) SyncWal();
+        return;  // stopping and drained
+      }
       size_t bytes = 0;
       while (!queue_.empty()) {
         const Pending& next = queue_.front();
@@ -119,12 +142,39 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
     }
     if (batch.Count() == 0) return Status::Ok();
     rocksdb::WriteOptions options;
-    options.sync = sync_;
+    options.sync = policy_ == SyncPolicy::kAlways;
     rocksdb::Status s = db_->Write(options, &batch);
     if (!s.ok()) return FromRocks(s);
+    if (policy_ == SyncPolicy::kInterval && !dirty_) {
+      dirty_ = true;
+      next_sync_ = std::chrono::steady_clock::now() + sync_interval_;
+    }
     return Status::Ok();
   } catch (const std::exception& e) {
     return Status::StorageError(std::string("write failed: ") + e.what());
+  }
+}
+
+void Writer::SyncWal() {
+  // On failure stay dirty and retry at the next deadline.
+  dirty_ = !SyncWalWithWrite(db_).ok();
+  next_sync_ = std::chrono::steady_clock::now() + sync_interval_;
+}
+
+Status SyncWalWithWrite(rocksdb::DB* db) {
+  try {
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s = batch.Put(db->DefaultColumnFamily(), kFormatVersionKey,
+                                  std::string(1, static_cast<char>(kStoreFormatVersion)));
+    if (s.ok()) {
+      rocksdb::WriteOptions options;
+      options.sync = true;
+      s = db->Write(options, &batch);
+    }
+    if (!s.ok()) return Status::StorageError("rocksdb sync failed: " + s.ToString());
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Status::StorageError(std::string("sync failed: ") + e.what());
   }
 }
 

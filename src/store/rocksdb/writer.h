@@ -5,6 +5,11 @@
 // rocksdb::WriteBatch in submission order, writes it once (synced when the
 // policy says so) and then runs each `done` with the result.
 //
+// Sync policies: kAlways writes every group with sync (one sync per group);
+// kInterval writes unsynced and, on the same thread, syncs the WAL at most
+// `sync_interval` after the first unsynced write (so a sync never races a
+// write); kNever never syncs (the store syncs on Close()).
+//
 // Failure handling: if the combined write fails, each mutation of the group
 // is retried alone, in order, so one bad mutation does not fail the others;
 // each `done` gets its own mutation's result (StorageError carrying the
@@ -17,6 +22,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -25,6 +31,7 @@
 #include <thread>
 
 #include "base/status.h"
+#include "store/store.h"
 #include "store/rocksdb/write_ops.h"
 
 namespace rocksdb {
@@ -34,6 +41,13 @@ class DB;
 
 namespace riffle::store::rocksdb_store {
 
+// Makes every write so far durable with one synced write (the store format
+// version key rewritten with its own value): a synced write syncs every live
+// WAL file up to itself. Used instead of DB::SyncWAL()/FlushWAL(true), which
+// depend on the file's IsSyncThreadSafe() and, in assertion-enabled RocksDB
+// builds (Debian's), abort after an earlier WAL write error.
+Status SyncWalWithWrite(rocksdb::DB* db);
+
 class Writer {
  public:
   // Upper bound of the key+value bytes put in one group WriteBatch (a single
@@ -41,7 +55,8 @@ class Writer {
   static constexpr size_t kMaxGroupBytes = 64 << 20;
 
   // `db` and the handles (indexed by Cf) must outlive the writer.
-  Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, bool sync);
+  Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, SyncPolicy policy,
+         std::chrono::milliseconds sync_interval = std::chrono::milliseconds(1000));
   ~Writer();  // Stop()s
 
   Writer(const Writer&) = delete;
@@ -62,10 +77,15 @@ class Writer {
   void Run();
   void CommitGroup(std::deque<Pending>& group);
   Status Write(const std::deque<Pending>& group, size_t begin, size_t end);
+  void SyncWal();  // kInterval: makes every write so far durable
 
   rocksdb::DB* const db_;
   const std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs_;
-  const bool sync_;
+  const SyncPolicy policy_;
+  const std::chrono::milliseconds sync_interval_;
+  // kInterval, writer thread only: unsynced writes exist; sync them by next_sync_.
+  bool dirty_ = false;
+  std::chrono::steady_clock::time_point next_sync_;
 
   std::mutex mu_;
   std::condition_variable cv_;
