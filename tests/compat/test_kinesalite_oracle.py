@@ -93,8 +93,8 @@ STREAM_NAME_OPTIONAL = ('StreamName is optional in the botocore 1.43 model (Stre
 ALLOWED_DIFFERENCES = {
     r'(AddTagsToStream|GetShardIterator|MergeShards|PutRecord|PutRecords|RemoveTagsFromStream|SplitShard)'
     r'\.all-bad-null': STREAM_NAME_OPTIONAL,
-    'CreateStream.ShardCount.null': 'ShardCount is optional since on-demand streams (StreamModeDetails, '
-                                    'botocore 1.23+); kinesalite requires it.',
+    'CreateStream.ShardCount.null': 'ShardCount is optional since on-demand streams (StreamModeDetails) '
+                                    'in the botocore 1.43 model; kinesalite requires it.',
     'CreateStream.all-bad-null': 'ShardCount is optional since on-demand streams; kinesalite requires it.',
     'CreateStream.ShardCount.max': 'The botocore 1.43 model has no maximum on ShardCount (PositiveIntegerObject '
                                    'min 1); kinesalite enforces the old 100000. Riffle answers with the shard '
@@ -118,7 +118,8 @@ ALLOWED_DIFFERENCES = {
     'SplitShard.hash-1361129467683753853853498429727072845824':
         'kinesalite anchors alternation patterns wrongly: a 40-digit hash key passes its pattern check.',
     'http.json-array': 'kinesalite accepts a JSON array body as the input structure (JavaScript typeof [] is '
-                       '"object"); Coral rejects a non-object body with SerializationException, as Riffle does.',
+                       '"object"); Riffle answers it like any non-object body (SerializationException). AWS\'s answer '
+                       'is not recorded anywhere we know of.',
     'http.application-json-object': 'kinesalite 3.3.3 answers application/json with 404 and no message member; '
                                     'its own test/connection.js, recorded from AWS, expects 200 and '
                                     '{"Output":{"__type":"com.amazon.coral.service#UnknownOperationException",'
@@ -143,7 +144,8 @@ ALLOWED_DIFFERENCES = {
                                 'has already been merged or split, and thus is not eligible for merging or '
                                 'splitting." (the text moto\'s Kinesis tests assert).',
     'MergeShards.closed-shard': 'kinesalite does not check that the shards are still open; Riffle answers "Shards '
-                                '... are not an adjacent pair of shards eligible for merging".',
+                                '... are not an adjacent pair of shards eligible for merging" (source of this wording '
+                                'for closed shards unverified).',
     'AddTagsToStream.eleven-tags': 'AWS allows 50 tags per stream now; kinesalite allows 10.',
 }
 
