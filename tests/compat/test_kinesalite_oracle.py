@@ -133,7 +133,8 @@ ALLOWED_DIFFERENCES = {
                                   'GetShardIterator on shard ... is invalid because it did not come from this '
                                   'stream." (kinesalite test/getShardIterator.js), as Riffle does.',
     'GetShardIterator.seq-other-stream': 'kinesalite tells streams apart only by the shard creation second, so a '
-                                         'sequence number of another stream created in the same second passes; '
+                                         'sequence number of another stream created in the same second passes (it '
+                                         'matches Riffle when the two creations straddle a second); '
                                          'Riffle answers AWS\'s "... is invalid because it did not come from this '
                                          'stream." (kinesalite test/getShardIterator.js).',
     'PutRecord.seq-for-ordering-bad': 'kinesalite accepts any early-layout number ("1") as SequenceNumberForOrdering; '
@@ -153,6 +154,14 @@ ALLOWED_DIFFERENCES = {
 # Output members newer than kinesalite (botocore 1.43 model): not compared.
 NEW_OUTPUT_MEMBERS = {'StreamSummaries', 'NextToken', 'EncryptionType', 'StreamARN', 'ChildShards',
                       'StreamModeDetails', 'KeyId'}
+
+# Allow-listed cases whose kinesalite answer depends on timing, so they may
+# also match; they are not reported as stale when they do.
+TIMING_DEPENDENT = {
+    # oracle-a and oracle-b are created within the same second almost always,
+    # but not when the creations straddle a second boundary.
+    'GetShardIterator.seq-other-stream',
+}
 
 
 def load_model():
@@ -600,7 +609,7 @@ class KinesaliteOracle(unittest.TestCase):
             reason = allowed_reason(name)
             if same:
                 matched += 1
-                if reason:
+                if reason and name not in TIMING_DEPENDENT:
                     stale.append(name)
             elif reason:
                 allowed.append(name)
