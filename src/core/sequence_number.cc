@@ -1,5 +1,7 @@
 #include "core/sequence_number.h"
 
+#include "core/hash_key.h"
+
 #include <algorithm>
 
 namespace riffle::core {
@@ -110,6 +112,20 @@ std::optional<SequenceNumber> SequenceNumber::Parse(std::string_view decimal) {
   s.shard_index = static_cast<uint32_t>(GetBits(v, 4, 32));
   if (GetBits(v, 144, 4) != (s.shard_index & 0xF)) return std::nullopt;
   return s;
+}
+
+std::optional<LegacySequenceNumber> LegacySequenceNumber::Parse(std::string_view decimal) {
+  if (decimal.empty() || decimal.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  auto value = HashKey::FromDecimal(decimal);  // any 128-bit decimal
+  if (!value) return std::nullopt;
+  constexpr uint128 kOffset = uint128{1} << 124;
+  uint128 v = value->value();
+  v = kOffset | (v & (kOffset - 1));  // Kinesis prints the value with version nibble 1
+  LegacySequenceNumber out;
+  out.decimal = HashKey(v).ToDecimal();
+  out.shard_index = static_cast<uint32_t>(v & 0xFFFF);
+  out.date_too_large = static_cast<uint64_t>((v >> 88) & ((uint128{1} << 36) - 1)) >= 16025175000ULL;
+  return out;
 }
 
 }  // namespace riffle::core

@@ -44,4 +44,19 @@ struct SequenceNumber {
   friend bool operator==(const SequenceNumber&, const SequenceNumber&) = default;
 };
 
+// A sequence number in Kinesis's early (version 0) 128-bit layout, which
+// Kinesis still decodes to word its errors: the top nibble of the 128-bit
+// value is replaced by 1 (so "0" reads as 2^124); the shard index is the low
+// 16 bits and the shard creation time (seconds) bits 88..123. Riffle never issues these; it only uses them
+// to answer GetShardIterator as Kinesis does (kinesalite
+// test/getShardIterator.js, recorded from real Kinesis).
+struct LegacySequenceNumber {
+  std::string decimal;  // the value with version nibble 1
+  uint32_t shard_index = 0;
+  bool date_too_large = false;  // creation time >= 16025175000 s: "is invalid."
+
+  // nullopt unless `decimal` is digits only and below 2^128.
+  static std::optional<LegacySequenceNumber> Parse(std::string_view decimal);
+};
+
 }  // namespace riffle::core

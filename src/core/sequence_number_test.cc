@@ -70,5 +70,34 @@ TEST(SequenceNumberTest, RejectsForeignNumbers) {
   EXPECT_FALSE(SequenceNumber::Parse(altered));
 }
 
+// Values and answers recorded from real Kinesis (kinesalite test/getShardIterator.js).
+TEST(LegacySequenceNumber, DecodesTheEarlyLayoutAsKinesisWordsIt) {
+  auto zero = LegacySequenceNumber::Parse("0");
+  ASSERT_TRUE(zero);
+  EXPECT_EQ(zero->decimal, "21267647932558653966460912964485513216");
+  EXPECT_EQ(zero->shard_index, 0u);
+  EXPECT_FALSE(zero->date_too_large);
+
+  auto small = LegacySequenceNumber::Parse("425352958651173072921826052383309826");
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->decimal, "21693000891209827039382739016868823042");
+  EXPECT_EQ(small->shard_index, 2u);
+
+  auto large = LegacySequenceNumber::Parse("323974270430642978495705530411780079616");
+  ASSERT_TRUE(large);
+  EXPECT_EQ(large->decimal, "26227199374821822965252748908982894592");
+
+  auto five = LegacySequenceNumber::Parse("5");
+  ASSERT_TRUE(five);
+  EXPECT_EQ(five->shard_index, 5u);
+
+  auto dated = LegacySequenceNumber::Parse("26227199374822427428162556223570313216");
+  ASSERT_TRUE(dated);
+  EXPECT_TRUE(dated->date_too_large);
+
+  EXPECT_FALSE(LegacySequenceNumber::Parse("12a"));
+  EXPECT_FALSE(LegacySequenceNumber::Parse(std::string(40, '9')));
+}
+
 }  // namespace
 }  // namespace riffle::core

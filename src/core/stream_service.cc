@@ -34,9 +34,17 @@ std::string ShardIdString(uint32_t index) {
 }
 
 std::optional<uint32_t> ParseShardId(std::string_view shard_id) {
-  // Kinesis resolves the digits after the last '-' (or the whole id).
-  size_t dash = shard_id.rfind('-');
-  std::string_view digits = dash == std::string_view::npos ? shard_id : shard_id.substr(dash + 1);
+  // Kinesis resolves the digits between the first and the second '-' (or
+  // the whole id when there is no '-' or nothing follows it): "shardId-5",
+  // "a-00002147483647", "-00002147483647" and "5" all name shard 5 / 2147483647,
+  // while "shardId--1" names no shard (kinesalite test/getShardIterator.js).
+  size_t dash = shard_id.find('-');
+  std::string_view digits = shard_id;
+  if (dash != std::string_view::npos) {
+    std::string_view segment = shard_id.substr(dash + 1);
+    segment = segment.substr(0, segment.find('-'));
+    if (!segment.empty()) digits = segment;
+  }
   if (digits.empty() || digits.size() > 20) return std::nullopt;
   uint64_t value = 0;
   for (char c : digits) {

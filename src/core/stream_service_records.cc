@@ -114,8 +114,12 @@ StatusOr<std::string> StreamService::GetShardIterator(const StreamAddress& addre
   std::optional<uint32_t> index = ParseShardId(shard_id);
   if (!index) return Status::NotFound(ShardNotFoundMessage(shard_id, address));
   std::string canonical_id = ShardIdString(*index);
+  // Kinesis names the shard, not the stream, when the stream is unknown
+  // (kinesalite test/getShardIterator.js, recorded from real Kinesis).
+  Status shard_missing = Status::NotFound("Shard " + canonical_id + " in stream " + address.name + " under account " +
+                                          address.account_id + " does not exist");
   auto stream = Find(address);
-  if (stream == nullptr) return StreamNotFound(address);
+  if (stream == nullptr) return shard_missing;
 
   bool has_sequence = request.starting_sequence_number.has_value();
   bool wants_sequence =
@@ -147,14 +151,11 @@ StatusOr<std::string> StreamService::GetShardIterator(const StreamAddress& addre
   ShardIterator it;
   {
     std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return StreamNotFound(address);
+    if (stream->IsGone(now)) return shard_missing;
     Refresh(*stream, now, m);
     const StreamState& s = stream->state;
-    if (s.status == StreamStatus::kCreating) return StreamNotFound(address);
-    if (*index >= s.shards.size()) {
-      return Status::NotFound("Shard " + canonical_id + " in stream " + address.name + " under account " +
-                              address.account_id + " does not exist");
-    }
+    if (s.status == StreamStatus::kCreating) return shard_missing;
+    if (*index >= s.shards.size()) return shard_missing;
     const ShardState& shard = s.shards[*index];
     const ShardRuntime& rt = stream->runtime[*index];
     it.incarnation = s.incarnation;
@@ -171,6 +172,12 @@ StatusOr<std::string> StreamService::GetShardIterator(const StreamAddress& addre
         break;
       case IteratorType::kAtTimestamp: {
         double ms = *request.timestamp_seconds * 1000.0;
+        if (ms > static_cast<double>(now)) {
+          return Status::InvalidArgument(
+              "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
+              "timestampInMillis: " +
+              std::to_string(static_cast<int64_t>(ms)) + ", currentTimestampInMillis: " + std::to_string(now));
+        }
         auto found = store_.FirstCounterAtOrAfter(stream->Key(*index), static_cast<int64_t>(ms));
         if (!found.ok()) return found.status();
         it.position = found->has_value() ? std::min<uint64_t>(**found, rt.committed_end.load())
@@ -184,7 +191,22 @@ StatusOr<std::string> StreamService::GetShardIterator(const StreamAddress& addre
         auto seq = SequenceNumber::Parse(text);
         std::string prefix = "StartingSequenceNumber " + text + " used in GetShardIterator on shard " + canonical_id +
                              " in stream " + address.name + " under account " + address.account_id + " is invalid";
-        if (!seq) return Status::InvalidArgument(prefix + ".");
+        if (!seq) {
+          // Kinesis decodes its early 128-bit layout to word the error.
+          auto legacy = LegacySequenceNumber::Parse(text);
+          if (legacy && !legacy->date_too_large) {
+            if (legacy->shard_index != *index) {
+              return Status::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
+                                             ShardIdString(legacy->shard_index) +
+                                             ", while it was used in a call to a shard with " + canonical_id);
+            }
+            return Status::InvalidArgument("StartingSequenceNumber " + legacy->decimal +
+                                           " used in GetShardIterator on shard " + canonical_id + " in stream " +
+                                           address.name + " under account " + address.account_id +
+                                           " is invalid because it did not come from this stream.");
+          }
+          return Status::InvalidArgument(prefix + ".");
+        }
         if (seq->shard_index != *index) {
           return Status::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
                                          ShardIdString(seq->shard_index) +

@@ -77,7 +77,7 @@ void StreamService::SplitShard(const StreamAddress& address, const std::string& 
       return done(Status::InvalidArgument("Shard " + shard_id + " in stream " + address.name + " under account " +
                                           address.account_id +
                                           " has already been merged or split, and thus is not eligible for "
-                                          "splitting."));
+                                          "merging or splitting."));
     }
     PendingReshard p;
     p.kind = ReshardKind::kSplit;

@@ -8,7 +8,7 @@ namespace {
 constexpr size_t kMaxTagsPerStream = 50;
 
 // Tag keys and values may hold Unicode letters, digits, white space and
-// _ . / = + - % @ : (checked the way Kinesis checks it: letters are the
+// _ . / = + - % @ (checked the way Kinesis checks it: letters are the
 // code points U+00C0..U+1FFF and U+2C00..U+D7FF plus ASCII word characters).
 bool ValidTagText(std::string_view text) {
   size_t i = 0;
@@ -36,7 +36,7 @@ bool ValidTagText(std::string_view text) {
     i += length;
     bool ok = (cp >= 0xC0 && cp <= 0x1FFF) || (cp >= 0x2C00 && cp <= 0xD7FF) || (cp >= 'a' && cp <= 'z') ||
               (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
-              std::string_view("_./=+-%@: ").find(static_cast<char>(cp)) != std::string_view::npos;
+              std::string_view("_./=+-%@ ").find(static_cast<char>(cp)) != std::string_view::npos;
     if (cp >= 0x80 && !((cp >= 0xC0 && cp <= 0x1FFF) || (cp >= 0x2C00 && cp <= 0xD7FF))) ok = false;
     if (!ok) return false;
   }
@@ -44,7 +44,7 @@ bool ValidTagText(std::string_view text) {
 }
 
 const char kInvalidTagCharacters[] =
-    "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @ :.";
+    "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.";
 
 }  // namespace
 

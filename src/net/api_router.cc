@@ -2,6 +2,9 @@
 
 #include <exception>
 #include <random>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "handlers/handlers.h"
 #include "protocol/error_render.h"
@@ -114,6 +117,47 @@ std::string IncompleteSignature(std::string_view authorization, const HttpReques
   return message;
 }
 
+// The query-string parameters of a request target ("/?a=b&c"), keys and
+// values as sent (SigV4 query parameter names need no decoding).
+std::vector<std::pair<std::string_view, std::string_view>> QueryParams(std::string_view target) {
+  std::vector<std::pair<std::string_view, std::string_view>> params;
+  size_t q = target.find('?');
+  if (q == std::string_view::npos) return params;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view part = rest.substr(0, amp);
+    size_t eq = part.find('=');
+    if (!part.empty()) {
+      params.emplace_back(part.substr(0, eq), eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return params;
+}
+
+bool HasParam(const std::vector<std::pair<std::string_view, std::string_view>>& params, std::string_view key) {
+  for (const auto& [k, v] : params) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+// The message of an IncompleteSignatureException for a presigned (query
+// string) request missing one of the SigV4 parameters, or "".
+std::string IncompleteQuerySignature(const std::vector<std::pair<std::string_view, std::string_view>>& params) {
+  std::string message;
+  for (std::string_view name :
+       {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}) {
+    bool present = false;
+    for (const auto& [k, v] : params) present = present || (k == name && !v.empty());
+    if (!present) message += "AWS query-string parameters must include '" + std::string(name) + "'. ";
+  }
+  if (!message.empty()) message += "Re-examine the query-string parameters.";
+  return message;
+}
+
 }  // namespace
 
 ApiRouter::ApiRouter(core::StreamService& streams, RouterOptions options)
@@ -171,11 +215,23 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
     if (!known) return send(JsonError(protocol::ApiError::UnknownOperation(), request_id));
 
     std::string_view authorization = request.Header("authorization");
-    if (authorization.empty() && request.target.find("X-Amz-Algorithm") == std::string::npos) {
+    auto query = QueryParams(request.target);
+    bool query_auth = HasParam(query, "X-Amz-Algorithm");
+    if (!authorization.empty() && query_auth) {
+      return send(JsonError({400, "InvalidSignatureException",
+                             "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."},
+                            request_id));
+    }
+    if (authorization.empty() && !query_auth) {
       if (!protocol::IsJsonObject(request.body)) return send(JsonError({400, "SerializationException", ""}, request_id));
       return send(JsonError(protocol::ApiError::MissingAuthenticationToken(), request_id));
     }
-    if (!authorization.empty()) {
+    if (authorization.empty()) {
+      std::string incomplete = IncompleteQuerySignature(query);
+      if (!incomplete.empty()) {
+        return send(JsonError({400, "IncompleteSignatureException", std::move(incomplete)}, request_id));
+      }
+    } else {
       std::string incomplete = IncompleteSignature(authorization, request);
       if (!incomplete.empty()) {
         return send(JsonError({400, "IncompleteSignatureException", std::move(incomplete)}, request_id));

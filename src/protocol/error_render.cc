@@ -35,11 +35,25 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+namespace {
+
+// The JSON key of the message. Kinesis's own error shapes use "message";
+// errors raised by the Coral framework while reading the request body
+// (SerializationException) use "Message" (kinesalite test/helpers.js
+// assertSerialization, recorded from real Kinesis).
+std::string_view MessageKey(const ApiError& error) {
+  return error.type == "SerializationException" ? "Message" : "message";
+}
+
+}  // namespace
+
 std::string RenderErrorJson(const ApiError& error) {
   std::string out = "{\"__type\":";
   AppendJsonString(out, error.type);
   if (!error.message.empty()) {
-    out += ",\"message\":";
+    out += ",\"";
+    out += MessageKey(error);
+    out += "\":";
     AppendJsonString(out, error.message);
   }
   out.push_back('}');

@@ -1,6 +1,7 @@
 // Rendering of API errors: the single place that turns an ApiError into a
 // response body, `{"__type":"<type>","message":"<text>"}` (message omitted
-// when empty, as Kinesis omits it).
+// when empty; the key is "Message" for SerializationException, as Coral
+// writes it).
 #pragma once
 
 #include <string>

@@ -164,14 +164,15 @@ TEST(Validate, NestedListMembersUseOneBasedMemberPaths) {
                 R"({"StreamName":"s","Records":[{"Data":"","PartitionKey":"k"},
                     {"Data":"","PartitionKey":"","ExplicitHashKey":"x"}]})"),
             "2 validation errors detected: "
-            "Value 'x' at 'records.2.member.explicitHashKey' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38}); "
             "Value '' at 'records.2.member.partitionKey' failed to satisfy constraint: "
-            "Member must have length greater than or equal to 1");
+            "Member must have length greater than or equal to 1; "
+            "Value 'x' at 'records.2.member.explicitHashKey' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
+  // Entry members in the order AWS lists them: partitionKey, explicitHashKey, data.
   EXPECT_EQ(ValidationMessage<wire::PutRecordsInput>(R"({"StreamName":"s","Records":[{}]})"),
             "2 validation errors detected: "
-            "Value null at 'records.1.member.data' failed to satisfy constraint: Member must not be null; "
-            "Value null at 'records.1.member.partitionKey' failed to satisfy constraint: "
+            "Value null at 'records.1.member.partitionKey' failed to satisfy constraint: Member must not be null; "
+            "Value null at 'records.1.member.data' failed to satisfy constraint: "
             "Member must not be null");
   EXPECT_EQ(ValidationMessage<wire::PutRecordsInput>(R"({"StreamName":"s","Records":[]})"),
             "1 validation error detected: Value '[]' at 'records' failed to satisfy constraint: "

@@ -1,0 +1,1 @@
+"""Riffle wire-code generator (see tools/gen_wire.py)."""
