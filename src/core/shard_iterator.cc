@@ -132,4 +132,20 @@ std::optional<ShardIterator> ShardIteratorCodec::Decode(std::string_view token) 
   return it;
 }
 
+std::string ShardIteratorCodec::Seal(std::string_view payload) const {
+  std::string bytes(payload);
+  auto mac = Mac(secret_, payload);
+  bytes.append(reinterpret_cast<const char*>(mac.data()), kMacBytes);
+  return Base64UrlEncode(bytes);
+}
+
+std::optional<std::string> ShardIteratorCodec::Open(std::string_view token) const {
+  auto bytes = Base64UrlDecode(token);
+  if (!bytes || bytes->size() < kMacBytes) return std::nullopt;
+  std::string_view payload = std::string_view(*bytes).substr(0, bytes->size() - kMacBytes);
+  auto mac = Mac(secret_, payload);
+  if (CRYPTO_memcmp(mac.data(), bytes->data() + payload.size(), kMacBytes) != 0) return std::nullopt;
+  return std::string(payload);
+}
+
 }  // namespace riffle::core

@@ -45,6 +45,12 @@ class ShardIteratorCodec {
   // nullopt if the token is malformed, forged or altered.
   std::optional<ShardIterator> Decode(std::string_view token) const;
 
+  // Generic authenticated tokens (e.g. ListShards' NextToken): base64url of
+  // `payload` followed by the same truncated HMAC. Open returns the payload,
+  // or nullopt if the token is malformed, forged or altered.
+  std::string Seal(std::string_view payload) const;
+  std::optional<std::string> Open(std::string_view token) const;
+
  private:
   std::string secret_;
 };

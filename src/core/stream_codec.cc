@@ -6,7 +6,10 @@ namespace riffle::core {
 
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+// Version 1: the original layout. Version 2 (written now): version 1's
+// fields, the uniform-scaling pending kind, then enhanced metrics and
+// encryption (docs/storage-format.md).
+constexpr uint8_t kFormatVersion = 2;
 
 class Writer {
  public:
@@ -142,12 +145,16 @@ std::string EncodeStreamState(const StreamState& s) {
       w.I64(shard.closed_ms);
     }
   }
+  w.Varint(s.shard_level_metrics);
+  w.U8(s.encrypted ? 1 : 0);
+  w.String(s.key_id);
   return w.Take();
 }
 
 StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
   Reader r(bytes);
-  if (r.U8() != kFormatVersion) return Status::StorageError("unknown stream metadata version");
+  uint8_t version = r.U8();
+  if (version != 1 && version != 2) return Status::StorageError("unknown stream metadata version");
   StreamState s;
   s.address.account_id = r.String();
   s.address.region = r.String();
@@ -163,7 +170,9 @@ StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
   if (r.U8() == 1) {
     PendingReshard p;
     uint8_t kind = r.U8();
-    if (kind != static_cast<uint8_t>(ReshardKind::kSplit) && kind != static_cast<uint8_t>(ReshardKind::kMerge)) {
+    bool known = kind == static_cast<uint8_t>(ReshardKind::kSplit) || kind == static_cast<uint8_t>(ReshardKind::kMerge) ||
+                 (version >= 2 && kind == static_cast<uint8_t>(ReshardKind::kUniformScaling));
+    if (!known) {
       return Status::StorageError("corrupt stream metadata: reshard kind");
     }
     p.kind = static_cast<ReshardKind>(kind);
@@ -197,8 +206,56 @@ StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
     if (shard.index != s.shards.size()) return Status::StorageError("corrupt stream metadata: shard index");
     s.shards.push_back(shard);
   }
+  if (version >= 2) {
+    uint64_t metrics = r.Varint();
+    if (metrics > kAllShardLevelMetrics) return Status::StorageError("corrupt stream metadata: metrics");
+    s.shard_level_metrics = static_cast<uint32_t>(metrics);
+    uint8_t encrypted = r.U8();
+    if (encrypted > 1) return Status::StorageError("corrupt stream metadata: encryption");
+    s.encrypted = encrypted == 1;
+    s.key_id = r.String();
+  }
   if (!r.ok() || !r.done()) return Status::StorageError("corrupt stream metadata");
   return s;
+}
+
+std::string ConsumerMetaKey(const StreamAddress& address, const std::string& consumer_name) {
+  std::string key(kConsumerKeyPrefix);
+  key.append(address.account_id).append("/").append(address.region).append("/").append(address.name);
+  key.append("/").append(consumer_name);
+  return key;
+}
+
+namespace {
+constexpr uint8_t kConsumerFormatVersion = 1;
+}  // namespace
+
+std::string EncodeConsumerState(const ConsumerState& c) {
+  Writer w;
+  w.U8(kConsumerFormatVersion);
+  w.Varint(c.incarnation);
+  w.String(c.name);
+  w.I64(c.created_ms);
+  w.U8(static_cast<uint8_t>(c.status));
+  w.I64(c.transition_due_ms);
+  return w.Take();
+}
+
+StatusOr<ConsumerState> DecodeConsumerState(std::string_view bytes) {
+  Reader r(bytes);
+  if (r.U8() != kConsumerFormatVersion) return Status::StorageError("unknown consumer metadata version");
+  ConsumerState c;
+  c.incarnation = r.Varint();
+  c.name = r.String();
+  c.created_ms = r.I64();
+  uint8_t status = r.U8();
+  if (status > static_cast<uint8_t>(ConsumerStatus::kActive)) {
+    return Status::StorageError("corrupt consumer metadata: status");
+  }
+  c.status = static_cast<ConsumerStatus>(status);
+  c.transition_due_ms = r.I64();
+  if (!r.ok() || !r.done()) return Status::StorageError("corrupt consumer metadata");
+  return c;
 }
 
 std::string EncodeU64(uint64_t value) {

@@ -16,11 +16,17 @@ namespace riffle::core {
 inline constexpr std::string_view kStreamKeyPrefix = "stream/";
 inline constexpr std::string_view kNextIncarnationKey = "global/next_incarnation";
 inline constexpr std::string_view kIteratorSecretKey = "global/iterator_secret";
+inline constexpr std::string_view kConsumerKeyPrefix = "consumer/";
 
 // "stream/<account>/<region>/<name>"
 std::string StreamMetaKey(const StreamAddress& address);
 
+// "consumer/<account>/<region>/<stream>/<consumer>"
+std::string ConsumerMetaKey(const StreamAddress& address, const std::string& consumer_name);
+
 std::string EncodeStreamState(const StreamState& state);
+std::string EncodeConsumerState(const ConsumerState& state);
+StatusOr<ConsumerState> DecodeConsumerState(std::string_view bytes);
 StatusOr<StreamState> DecodeStreamState(std::string_view bytes);
 
 std::string EncodeU64(uint64_t value);             // 8 bytes big-endian

@@ -52,6 +52,75 @@ TEST(StreamCodecTest, TruncationIsCorruption) {
   EXPECT_FALSE(DecodeStreamState(bytes + "x").ok());
 }
 
+TEST(StreamCodecTest, RoundTripVersion2Fields) {
+  StreamState s = Sample();
+  s.pending = PendingReshard{ReshardKind::kUniformScaling, 5, 0, HashKey()};
+  s.shard_level_metrics = kAllShardLevelMetrics;
+  s.encrypted = true;
+  s.key_id = "alias/aws/kinesis";
+  std::string bytes = EncodeStreamState(s);
+  EXPECT_EQ(bytes[0], 2);
+  auto decoded = DecodeStreamState(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->pending->kind, ReshardKind::kUniformScaling);
+  EXPECT_EQ(decoded->pending->shard, 5u);
+  EXPECT_EQ(decoded->shard_level_metrics, kAllShardLevelMetrics);
+  EXPECT_TRUE(decoded->encrypted);
+  EXPECT_EQ(decoded->key_id, "alias/aws/kinesis");
+}
+
+// A version 1 record, byte for byte as the first release wrote it: account
+// "1", region "r", stream "s", incarnation 5, ACTIVE, created at 1000 ms,
+// retention 24 h, no tags, one open shard over the whole hash space.
+std::string Version1Blob() {
+  std::string b = {1, 1, '1', 1, 'r', 1, 's', 5, 2};
+  b += std::string(6, '\0') + "\x03\xE8";  // created_ms 1000
+  b += std::string(8, '\0');                // transition_due_ms 0
+  b += std::string{0, 24, 0, 1};            // no pending, retention 24, 0 tags, 1 shard
+  b += std::string{0, 0};                   // shard index 0, flags 0
+  b += std::string(16, '\0') + std::string(16, '\xFF');  // hash range
+  b += std::string(1, '\0');                // start counter 0
+  b += std::string(6, '\0') + "\x03\xE8";  // created_ms 1000
+  return b;
+}
+
+TEST(StreamCodecTest, DecodesVersion1) {
+  auto decoded = DecodeStreamState(Version1Blob());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->address, (StreamAddress{"1", "r", "s"}));
+  EXPECT_EQ(decoded->incarnation, 5u);
+  EXPECT_EQ(decoded->status, StreamStatus::kActive);
+  EXPECT_EQ(decoded->created_ms, 1000);
+  EXPECT_EQ(decoded->retention_hours, 24);
+  ASSERT_EQ(decoded->shards.size(), 1u);
+  EXPECT_EQ(decoded->shards[0].range.end, HashKey::Max());
+  EXPECT_EQ(decoded->shards[0].created_ms, 1000);
+  EXPECT_EQ(decoded->shard_level_metrics, 0u);
+  EXPECT_FALSE(decoded->encrypted);
+  // Re-encoding writes version 2 with the same content.
+  auto again = DecodeStreamState(EncodeStreamState(*decoded));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(EncodeStreamState(*again), EncodeStreamState(*decoded));
+  // Version 1 knows no uniform-scaling pending kind, and has no trailing fields.
+  EXPECT_FALSE(DecodeStreamState(Version1Blob() + std::string(3, '\0')).ok());
+}
+
+TEST(StreamCodecTest, ConsumerRoundTripAndKey) {
+  ConsumerState c;
+  c.incarnation = 7;
+  c.name = "app";
+  c.created_ms = 1700000000123;
+  c.status = ConsumerStatus::kDeleting;
+  c.transition_due_ms = 1700000001000;
+  std::string bytes = EncodeConsumerState(c);
+  auto decoded = DecodeConsumerState(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(EncodeConsumerState(*decoded), bytes);
+  EXPECT_EQ(decoded->status, ConsumerStatus::kDeleting);
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeConsumerState(bytes.substr(0, n)).ok()) << n;
+  EXPECT_EQ(ConsumerMetaKey({"1", "r", "s"}, "app"), "consumer/1/r/s/app");
+}
+
 TEST(StreamCodecTest, MetaKeyNamesAccountRegionAndStream) {
   EXPECT_EQ(StreamMetaKey({"1", "r", "s"}), "stream/1/r/s");
 }

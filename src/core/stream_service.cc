@@ -114,6 +114,15 @@ StatusOr<std::unique_ptr<StreamService>> StreamService::Open(store::Store& store
     service->by_incarnation_[stream->state.incarnation] = stream;
     service->streams_[key] = std::move(stream);
   }
+  auto consumers = store.ScanMeta(std::string(kConsumerKeyPrefix));
+  if (!consumers.ok()) return consumers.status();
+  for (const auto& [key, value] : *consumers) {
+    auto consumer = DecodeConsumerState(value);
+    if (!consumer.ok()) return Status::StorageError("metadata " + key + ": " + consumer.status().message());
+    auto it = service->by_incarnation_.find(consumer->incarnation);
+    if (it == service->by_incarnation_.end()) continue;  // its stream is gone
+    it->second->consumers[consumer->name] = std::move(*consumer);
+  }
   return service;
 }
 
@@ -177,6 +186,10 @@ int64_t StreamService::CountOpenShards(const std::string& account_id, const std:
     count += static_cast<int64_t>(stream->open_by_start.size());
     // A pending split adds one open shard when it completes.
     if (stream->state.pending && stream->state.pending->kind == ReshardKind::kSplit) count += 1;
+    // A pending uniform scaling leaves `target` open shards.
+    if (stream->state.pending && stream->state.pending->kind == ReshardKind::kUniformScaling) {
+      count += static_cast<int64_t>(stream->state.pending->shard) - static_cast<int64_t>(stream->open_by_start.size());
+    }
   }
   return count;
 }
@@ -202,13 +215,7 @@ void StreamService::CreateStream(const StreamAddress& address, int64_t shard_cou
   }
   int64_t open = CountOpenShards(address.account_id, address.region);
   if (open + shard_count > options_.shard_limit) {
-    done(Status::LimitExceeded(
-        "This request would exceed the shard limit for the account " + address.account_id + " in " +
-        address.region + ". Current shard count for the account: " + std::to_string(open) +
-        ". Limit: " + std::to_string(options_.shard_limit) +
-        ". Number of additional shards that would have resulted from this request: " + std::to_string(shard_count) +
-        ". Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/"
-        "aws_service_limits.html) for current limits and how to request higher limits."));
+    done(Status::LimitExceeded(ShardLimitMessage(address, open, options_.shard_limit, shard_count)));
     return;
   }
   auto stream = std::make_shared<Stream>();
@@ -234,7 +241,7 @@ void StreamService::CreateStream(const StreamAddress& address, int64_t shard_cou
   Commit(std::move(m), std::move(done));
 }
 
-void StreamService::DeleteStream(const StreamAddress& address, Done done) {
+void StreamService::DeleteStream(const StreamAddress& address, bool enforce_consumer_deletion, Done done) {
   std::lock_guard control(control_mu_);
   int64_t now = clock_.NowMs();
   auto stream = Find(address);
@@ -248,7 +255,15 @@ void StreamService::DeleteStream(const StreamAddress& address, Done done) {
       return done(Status::InUse("Attempt to change a resource which is still in use: Stream is being created: " +
                                 address.name));
     }
+    RefreshConsumers(*stream, now, m);
+    if (!stream->consumers.empty() && !enforce_consumer_deletion) {
+      // Wording not verified against AWS.
+      return done(Status::InUse("Stream " + address.name + " under account " + address.account_id +
+                                " has registered consumers. Set EnforceConsumerDeletion to delete them with it."));
+    }
     m.meta_puts.clear();
+    for (const auto& [name, consumer] : stream->consumers) m.meta_deletes.push_back(ConsumerMetaKey(address, name));
+    stream->consumers.clear();
     stream->state.status = StreamStatus::kDeleting;
     stream->state.transition_due_ms = now + options_.delete_stream_ms;
     stream->state.pending.reset();
@@ -280,6 +295,9 @@ StatusOr<StreamDescription> StreamService::DescribeStream(const StreamAddress& a
     d.status = s.status;
     d.retention_hours = s.retention_hours;
     d.created_ms = s.created_ms;
+    d.shard_level_metrics = ShardLevelMetricNames(s.shard_level_metrics);
+    d.encrypted = s.encrypted;
+    d.key_id = s.key_id;
     // Kinesis returns at most 100 shards per call, whatever the Limit.
     int64_t max = std::min<int64_t>(limit.value_or(100), 100);
     for (const ShardState& shard : s.shards) {
@@ -289,16 +307,7 @@ StatusOr<StreamDescription> StreamService::DescribeStream(const StreamAddress& a
         d.has_more_shards = true;
         break;
       }
-      ShardDescription sd;
-      sd.shard_id = std::move(id);
-      if (shard.parent) sd.parent_shard_id = ShardIdString(*shard.parent);
-      if (shard.adjacent_parent) sd.adjacent_parent_shard_id = ShardIdString(*shard.adjacent_parent);
-      sd.range = shard.range;
-      sd.starting_sequence_number = stream->SequenceAt(shard.index, shard.start_counter, shard.created_ms);
-      if (shard.closed) {
-        uint64_t last = shard.end_counter > shard.start_counter ? shard.end_counter - 1 : shard.start_counter;
-        sd.ending_sequence_number = stream->SequenceAt(shard.index, last, shard.closed_ms);
-      }
+      ShardDescription sd = stream->Describe(shard);
       d.shards.push_back(std::move(sd));
     }
   }

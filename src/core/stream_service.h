@@ -63,6 +63,87 @@ struct StreamDescription {
   int64_t created_ms = 0;
   std::vector<ShardDescription> shards;
   bool has_more_shards = false;
+  std::vector<std::string> shard_level_metrics;  // enhanced monitoring, Kinesis order
+  bool encrypted = false;                        // EncryptionType KMS
+  std::string key_id;
+};
+
+// Stream consumers.
+struct ConsumerDescription {
+  std::string name;
+  std::string arn;  // arn:aws:kinesis:REGION:ACCOUNT:stream/NAME/consumer/CNAME:EPOCHSECONDS
+  std::string stream_arn;
+  ConsumerStatus status = ConsumerStatus::kActive;
+  int64_t created_ms = 0;
+};
+struct ConsumerList {
+  std::vector<ConsumerDescription> consumers;
+  std::optional<std::string> next_token;
+};
+
+// DescribeStreamSummary.
+struct StreamSummaryDescription {
+  std::string name;
+  std::string arn;
+  StreamStatus status = StreamStatus::kActive;
+  int32_t retention_hours = 24;
+  int64_t created_ms = 0;
+  int64_t open_shard_count = 0;
+  int64_t consumer_count = 0;
+  std::vector<std::string> shard_level_metrics;
+  bool encrypted = false;
+  std::string key_id;
+};
+
+// ListShards.
+enum class ShardFilterType : uint8_t {  // values are persisted in NextTokens
+  kAfterShardId = 1,
+  kAtTrimHorizon = 2,
+  kFromTrimHorizon = 3,
+  kAtLatest = 4,
+  kAtTimestamp = 5,
+  kFromTimestamp = 6,
+};
+struct ShardFilter {
+  ShardFilterType type = ShardFilterType::kFromTrimHorizon;
+  std::optional<std::string> shard_id;         // AFTER_SHARD_ID
+  std::optional<double> timestamp_seconds;     // AT_TIMESTAMP / FROM_TIMESTAMP
+};
+struct ListShardsRequest {
+  std::optional<StreamAddress> stream;  // exactly one of stream and next_token
+  std::optional<std::string> next_token;
+  std::optional<std::string> exclusive_start_shard_id;
+  std::optional<int64_t> max_results;
+  std::optional<double> stream_creation_seconds;
+  std::optional<ShardFilter> filter;
+};
+struct ShardList {
+  std::vector<ShardDescription> shards;
+  std::optional<std::string> next_token;
+};
+
+// UpdateShardCount.
+struct ShardCountUpdate {
+  std::string name;
+  std::string arn;
+  int64_t current_shard_count = 0;
+  int64_t target_shard_count = 0;
+};
+
+// DescribeLimits.
+struct AccountLimits {
+  int64_t shard_limit = 0;
+  int64_t open_shard_count = 0;
+  int64_t on_demand_stream_count = 0;
+  int64_t on_demand_stream_count_limit = 0;
+};
+
+// Enable/DisableEnhancedMonitoring.
+struct MetricsUpdate {
+  std::string name;
+  std::string arn;
+  std::vector<std::string> current;  // before the change
+  std::vector<std::string> desired;  // after it
 };
 
 struct StreamSummary {
@@ -86,6 +167,7 @@ struct PutEntry {
 struct PutResult {
   std::string shard_id;
   std::string sequence_number;
+  bool encrypted = false;  // the stream encrypts with KMS (EncryptionType KMS)
 };
 
 enum class IteratorType { kAtSequenceNumber, kAfterSequenceNumber, kTrimHorizon, kLatest, kAtTimestamp };
@@ -114,6 +196,7 @@ struct RecordsPage {
   std::optional<std::string> next_shard_iterator;  // absent at the end of a closed shard
   int64_t millis_behind_latest = 0;
   std::vector<ChildShard> child_shards;  // set at the end of a closed shard
+  bool encrypted = false;                 // records are reported with EncryptionType KMS
 };
 
 struct TagList {
@@ -133,7 +216,8 @@ class StreamService {
 
   // Control plane.
   void CreateStream(const StreamAddress& address, int64_t shard_count, Done done);
-  void DeleteStream(const StreamAddress& address, Done done);
+  // Without `enforce_consumer_deletion`, a stream with consumers is not deleted.
+  void DeleteStream(const StreamAddress& address, bool enforce_consumer_deletion, Done done);
   StatusOr<StreamDescription> DescribeStream(const StreamAddress& address, std::optional<int64_t> limit,
                                              const std::optional<std::string>& exclusive_start_shard_id);
   StreamList ListStreams(const std::string& account_id, const std::string& region, std::optional<int64_t> limit,
@@ -146,6 +230,33 @@ class StreamService {
   StatusOr<TagList> ListTags(const StreamAddress& address, const std::optional<std::string>& exclusive_start_key,
                              std::optional<int64_t> limit);
   void RemoveTags(const StreamAddress& address, std::vector<std::string> keys, Done done);
+
+  // Shards and settings (stream_service_shards.cc, stream_service_settings.cc).
+  StatusOr<StreamSummaryDescription> DescribeStreamSummary(const StreamAddress& address);
+  StatusOr<ShardList> ListShards(const ListShardsRequest& request);
+  void UpdateShardCount(const StreamAddress& address, int64_t target_shard_count,
+                        std::function<void(StatusOr<ShardCountUpdate>)> done);
+  void IncreaseRetention(const StreamAddress& address, int64_t hours, Done done);
+  void DecreaseRetention(const StreamAddress& address, int64_t hours, Done done);
+  AccountLimits DescribeLimits(const std::string& account_id, const std::string& region);
+  // `metrics`: MetricsName values ("ALL" stands for all seven).
+  void SetEnhancedMonitoring(const StreamAddress& address, const std::vector<std::string>& metrics, bool enable,
+                             std::function<void(StatusOr<MetricsUpdate>)> done);
+  // Consumers (stream_service_consumers.cc). `created_seconds`, when given
+  // (the consumer was named by ARN), must match the consumer's.
+  void RegisterConsumer(const StreamAddress& address, const std::string& name,
+                        std::function<void(StatusOr<ConsumerDescription>)> done);
+  StatusOr<ConsumerDescription> DescribeConsumer(const StreamAddress& address, const std::string& name,
+                                                 std::optional<int64_t> created_seconds);
+  void DeregisterConsumer(const StreamAddress& address, const std::string& name,
+                          std::optional<int64_t> created_seconds, Done done);
+  StatusOr<ConsumerList> ListConsumers(const StreamAddress& address, const std::optional<std::string>& next_token,
+                                       std::optional<int64_t> max_results,
+                                       std::optional<double> stream_creation_seconds);
+
+  // Start/StopStreamEncryption. `encryption_type` must be "KMS".
+  void SetStreamEncryption(const StreamAddress& address, bool start, const std::string& encryption_type,
+                           const std::string& key_id, Done done);
 
   // Data plane. `sequence_number_for_ordering`, when given, must be a
   // sequence number this server issued (PutRecord only).
@@ -177,6 +288,11 @@ class StreamService {
   // Applies a due transition. REQUIRES: stream.mu held.
   void Refresh(Stream& stream, int64_t now, store::Mutation& mutation);
   void ApplyReshard(Stream& stream, int64_t now);
+  // Applies due consumer transitions. REQUIRES: stream.mu held.
+  void RefreshConsumers(Stream& stream, int64_t now, store::Mutation& mutation);
+  ConsumerDescription DescribeConsumerLocked(const Stream& stream, const ConsumerState& consumer) const;
+  void ApplyUniformScaling(Stream& stream, uint32_t target, int64_t now);
+  void ChangeRetention(const StreamAddress& address, int64_t hours, bool increase, Done done);
   // Persists `mutation` (if non-empty) then calls done.
   void Commit(store::Mutation mutation, Done done);
   // Open shards of all streams of an account and region.

@@ -42,6 +42,7 @@ struct StreamService::Stream {
   // shards are added (write completions hold pointers into it).
   std::deque<ShardRuntime> runtime;
   std::vector<uint32_t> open_by_start;  // open shards sorted by range start
+  std::map<std::string, ConsumerState> consumers;  // by name; persisted under their own keys
 
   // REQUIRES: mu held (or exclusive ownership).
   void RebuildRouting() {
@@ -71,6 +72,20 @@ struct StreamService::Stream {
     s.seconds = static_cast<uint64_t>(std::max<int64_t>(ms, 0) / 1000) & SequenceNumber::kMaxSeconds;
     return s.ToString();
   }
+  // One shard as DescribeStream/ListShards show it. REQUIRES: mu held.
+  ShardDescription Describe(const ShardState& shard) const {
+    ShardDescription sd;
+    sd.shard_id = ShardIdString(shard.index);
+    if (shard.parent) sd.parent_shard_id = ShardIdString(*shard.parent);
+    if (shard.adjacent_parent) sd.adjacent_parent_shard_id = ShardIdString(*shard.adjacent_parent);
+    sd.range = shard.range;
+    sd.starting_sequence_number = SequenceAt(shard.index, shard.start_counter, shard.created_ms);
+    if (shard.closed) {
+      uint64_t last = shard.end_counter > shard.start_counter ? shard.end_counter - 1 : shard.start_counter;
+      sd.ending_sequence_number = SequenceAt(shard.index, last, shard.closed_ms);
+    }
+    return sd;
+  }
   // Appends a fresh open shard. REQUIRES: mu held.
   ShardState& AddShard(HashKeyRange range, uint64_t start_counter, int64_t now) {
     ShardState shard;
@@ -98,6 +113,15 @@ inline std::string NotActiveMessage(const StreamState& s) {
   return "Stream " + s.address.name + " under account " + s.address.account_id + " not ACTIVE, instead in state " +
          StreamStatusName(s.status);
 }
+inline std::string ShardLimitMessage(const StreamAddress& a, int64_t open, int64_t limit, int64_t additional) {
+  return "This request would exceed the shard limit for the account " + a.account_id + " in " + a.region +
+         ". Current shard count for the account: " + std::to_string(open) + ". Limit: " + std::to_string(limit) +
+         ". Number of additional shards that would have resulted from this request: " + std::to_string(additional) +
+         ". Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/"
+         "aws_service_limits.html) for current limits and how to request higher limits.";
+}
+// Metric names of a bit set, in Kinesis order.
+std::vector<std::string> ShardLevelMetricNames(uint32_t metrics);
 inline std::string ShardNotFoundMessage(const std::string& shard_id, const StreamAddress& a) {
   return "Could not find shard " + shard_id + " in stream " + a.name + " under account " + a.account_id + ".";
 }

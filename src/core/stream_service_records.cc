@@ -43,6 +43,7 @@ void StreamService::PutRecords(const StreamAddress& address, std::vector<PutEntr
   store::Mutation m;
   std::vector<uint32_t> touched;  // shard indexes, in first-use order
   std::shared_ptr<std::vector<std::string>> sequence_numbers;
+  bool encrypted = false;
   {
     std::lock_guard lock(stream->mu);
     if (stream->IsGone(now)) return done(StreamNotFound(address));
@@ -80,6 +81,7 @@ void StreamService::PutRecords(const StreamAddress& address, std::vector<PutEntr
     // Counters in request order within each shard.
     std::vector<uint64_t> next(s.shards.size());
     for (const store::AppendBatch& batch : m.appends) next[batch.shard.shard_index] = batch.first_counter;
+    encrypted = s.encrypted;
     sequence_numbers = std::make_shared<std::vector<std::string>>(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
       Placement& p = (*placements)[i];
@@ -94,14 +96,14 @@ void StreamService::PutRecords(const StreamAddress& address, std::vector<PutEntr
     for (const store::AppendBatch& batch : m.appends) {
       ends.emplace_back(&stream->runtime[batch.shard.shard_index], batch.first_counter + batch.entries.size());
     }
-    store_.Submit(std::move(m), [stream, ends = std::move(ends), placements, sequence_numbers,
+    store_.Submit(std::move(m), [stream, ends = std::move(ends), placements, sequence_numbers, encrypted,
                                  done = std::move(done)](Status status) {
       for (const auto& [runtime, end] : ends) runtime->Settle(end);
       if (!status.ok()) return done(status);
       std::vector<PutResult> results;
       results.reserve(placements->size());
       for (size_t i = 0; i < placements->size(); ++i) {
-        results.push_back({ShardIdString((*placements)[i].shard), std::move((*sequence_numbers)[i])});
+        results.push_back({ShardIdString((*placements)[i].shard), std::move((*sequence_numbers)[i]), encrypted});
       }
       done(std::move(results));
     });
@@ -246,11 +248,13 @@ StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterato
   uint64_t end_counter;
   std::vector<ChildShard> children;
   store::ShardKey key;
+  bool encrypted;
   {
     std::lock_guard lock(stream->mu);
     if (stream->IsGone(now) || it->shard_index >= stream->state.shards.size()) return missing;
     Refresh(*stream, now, m);
     const StreamState& s = stream->state;
+    encrypted = s.encrypted;
     const ShardState& shard = s.shards[it->shard_index];
     readable_end = stream->runtime[it->shard_index].committed_end;
     trim_end = stream->runtime[it->shard_index].trim_end;
@@ -274,6 +278,7 @@ StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterato
   Commit(std::move(m), [](Status) {});
 
   RecordsPage page;
+  page.encrypted = encrypted;
   uint64_t position = std::max(it->position, trim_end);  // an older iterator resumes at the horizon
   if (position < readable_end) {
     store::ReadLimits limits;

@@ -14,7 +14,9 @@ void StreamService::ApplyReshard(Stream& stream, int64_t now) {
   if (!s.pending) return;
   PendingReshard p = *s.pending;
   s.pending.reset();
-  if (p.kind == ReshardKind::kSplit) {
+  if (p.kind == ReshardKind::kUniformScaling) {
+    ApplyUniformScaling(stream, p.shard, now);
+  } else if (p.kind == ReshardKind::kSplit) {
     HashKeyRange parent = s.shards[p.shard].range;
     stream.CloseShard(p.shard, now);
     uint64_t start = s.shards[p.shard].end_counter;

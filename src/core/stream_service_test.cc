@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -217,7 +218,7 @@ TEST_F(StreamServiceTest, RecreatedStreamNeverReusesSequenceNumbers) {
   SetUpService();
   ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 1, d); }).ok());
   auto first = Put(stream_, {"k"});
-  ASSERT_TRUE(Sync([&](auto d) { service_->DeleteStream(stream_, d); }).ok());
+  ASSERT_TRUE(Sync([&](auto d) { service_->DeleteStream(stream_, false, d); }).ok());
   EXPECT_EQ(service_->DescribeStream(stream_, {}, {}).status().message(),
             "Stream s1 under account 000000000000 not found.");
   ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 1, d); }).ok());
@@ -343,6 +344,371 @@ TEST_F(StreamServiceTest, RetentionTrimmerRunsInTheBackgroundAndStopWaits) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(trimmer.runs(), runs);  // stopped means stopped
   trimmer.Stop();                   // idempotent
+}
+
+// --- ListShards, DescribeStreamSummary, UpdateShardCount, retention, limits, monitoring.
+
+TEST_F(StreamServiceTest, ListShardsPagesWithExpiringNextToken) {
+  SetUpService();
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 5, d); }).ok());
+  ListShardsRequest first;
+  first.stream = stream_;
+  first.max_results = 2;
+  auto page1 = service_->ListShards(first);
+  ASSERT_TRUE(page1.ok()) << page1.status().message();
+  ASSERT_EQ(page1->shards.size(), 2u);
+  EXPECT_EQ(page1->shards[1].shard_id, "shardId-000000000001");
+  ASSERT_TRUE(page1->next_token);
+  ListShardsRequest next;
+  next.next_token = page1->next_token;
+  next.max_results = 10;
+  auto page2 = service_->ListShards(next);
+  ASSERT_TRUE(page2.ok()) << page2.status().message();
+  ASSERT_EQ(page2->shards.size(), 3u);
+  EXPECT_EQ(page2->shards[0].shard_id, "shardId-000000000002");
+  EXPECT_FALSE(page2->next_token);
+  // Tokens live 300 s.
+  clock_.Advance(300 * 1000);
+  EXPECT_TRUE(service_->ListShards(next).ok());
+  clock_.Advance(1);
+  EXPECT_EQ(service_->ListShards(next).status().code(), Errc::kExpiredNextToken);
+  // Forged tokens are rejected.
+  next.next_token = *page1->next_token + "A";
+  EXPECT_EQ(service_->ListShards(next).status().code(), Errc::kInvalidArgument);
+  // ExclusiveStartShardId.
+  ListShardsRequest after;
+  after.stream = stream_;
+  after.exclusive_start_shard_id = "shardId-000000000003";
+  auto tail = service_->ListShards(after);
+  ASSERT_EQ(tail->shards.size(), 1u);
+  EXPECT_EQ(tail->shards[0].shard_id, "shardId-000000000004");
+  // A stream deleted and re-created under the same name invalidates tokens.
+  auto old_token = service_->ListShards(first)->next_token;
+  ASSERT_TRUE(Sync([&](auto d) { service_->DeleteStream(stream_, false, d); }).ok());
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 5, d); }).ok());
+  next.next_token = service_->ListShards(first)->next_token;
+  EXPECT_TRUE(service_->ListShards(next).ok());
+  next.next_token = old_token;
+  EXPECT_EQ(service_->ListShards(next).status().code(), Errc::kResourceNotFound);
+}
+
+TEST_F(StreamServiceTest, ListShardsFilters) {
+  SetUpService();
+  int64_t created = clock_.NowMs();
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 2, d); }).ok());
+  clock_.Advance(10000);
+  int64_t split_at = clock_.NowMs();
+  auto mid = UniformRange(1, 4).start.ToDecimal();  // inside shard 0
+  ASSERT_TRUE(Sync([&](auto d) { service_->SplitShard(stream_, "shardId-000000000000", mid, d); }).ok());
+  clock_.Advance(10000);
+  auto ids = [&](std::optional<ShardFilter> filter) {
+    ListShardsRequest r;
+    r.stream = stream_;
+    r.filter = filter;
+    auto listed = service_->ListShards(r);
+    EXPECT_TRUE(listed.ok()) << listed.status().message();
+    std::vector<std::string> out;
+    for (auto& shard : listed->shards) out.push_back(shard.shard_id.substr(8));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  V all = {"000000000000", "000000000001", "000000000002", "000000000003"};
+  EXPECT_EQ(ids(std::nullopt), all);
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kFromTrimHorizon, {}, {}}), all);
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kAtLatest, {}, {}}), (V{"000000000001", "000000000002", "000000000003"}));
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kAtTrimHorizon, {}, {}}), (V{"000000000000", "000000000001"}));
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kAfterShardId, "shardId-000000000001", {}}),
+            (V{"000000000002", "000000000003"}));
+  double before_split = (created + 5000) / 1000.0;
+  double after_split = (split_at + 5000) / 1000.0;
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kAtTimestamp, {}, before_split}), (V{"000000000000", "000000000001"}));
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kAtTimestamp, {}, after_split}),
+            (V{"000000000001", "000000000002", "000000000003"}));
+  // Before the stream existed: corrected to the trim horizon (its creation).
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kAtTimestamp, {}, 1.0}), (V{"000000000000", "000000000001"}));
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kFromTimestamp, {}, before_split}), all);
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kFromTimestamp, {}, after_split}),
+            (V{"000000000001", "000000000002", "000000000003"}));
+  // After the retention period the closed parent is beyond the trim horizon.
+  clock_.Advance(25LL * 3600 * 1000);
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kFromTrimHorizon, {}, {}}),
+            (V{"000000000001", "000000000002", "000000000003"}));
+  EXPECT_EQ(ids(ShardFilter{ShardFilterType::kAtTrimHorizon, {}, {}}),
+            (V{"000000000001", "000000000002", "000000000003"}));
+  // Filter members that do not belong to the type.
+  ListShardsRequest bad;
+  bad.stream = stream_;
+  bad.filter = ShardFilter{ShardFilterType::kAfterShardId, {}, {}};
+  EXPECT_EQ(service_->ListShards(bad).status().code(), Errc::kInvalidArgument);
+  bad.filter = ShardFilter{ShardFilterType::kAtTimestamp, {}, {}};
+  EXPECT_EQ(service_->ListShards(bad).status().code(), Errc::kInvalidArgument);
+  // StreamCreationTimestamp must match the stream's.
+  ListShardsRequest stamped;
+  stamped.stream = stream_;
+  stamped.stream_creation_seconds = created / 1000.0;
+  EXPECT_TRUE(service_->ListShards(stamped).ok());
+  stamped.stream_creation_seconds = created / 1000.0 - 5;
+  EXPECT_EQ(service_->ListShards(stamped).status().code(), Errc::kResourceNotFound);
+}
+
+TEST_F(StreamServiceTest, DescribeStreamSummaryCountsOpenShards) {
+  SetUpService();
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 3, d); }).ok());
+  ASSERT_TRUE(
+      Sync([&](auto d) { service_->MergeShards(stream_, "shardId-000000000000", "shardId-000000000001", d); }).ok());
+  auto summary = service_->DescribeStreamSummary(stream_);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->open_shard_count, 2);
+  EXPECT_EQ(summary->consumer_count, 0);
+  EXPECT_EQ(summary->retention_hours, 24);
+  EXPECT_EQ(summary->arn, "arn:aws:kinesis:us-east-1:000000000000:stream/s1");
+  EXPECT_TRUE(summary->shard_level_metrics.empty());
+  EXPECT_EQ(service_->DescribeStreamSummary({"000000000000", "us-east-1", "nope"}).status().code(),
+            Errc::kResourceNotFound);
+}
+
+// Open shards of a description, checked to partition the hash space evenly,
+// and every closed shard reachable from the open ones through parents.
+void ExpectUniform(const StreamDescription& d, uint32_t target) {
+  std::vector<const ShardDescription*> open;
+  for (auto& shard : d.shards) {
+    if (!shard.ending_sequence_number) open.push_back(&shard);
+  }
+  ASSERT_EQ(open.size(), target);
+  std::sort(open.begin(), open.end(), [](auto* a, auto* b) { return a->range.start < b->range.start; });
+  for (uint32_t j = 0; j < target; ++j) {
+    EXPECT_EQ(open[j]->range.start, UniformRange(j, target).start) << j;
+    EXPECT_EQ(open[j]->range.end, UniformRange(j, target).end) << j;
+  }
+}
+
+TEST_F(StreamServiceTest, UpdateShardCountScalesUniformlyWithLineage) {
+  SetUpService();
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 2, d); }).ok());
+  auto before = Put(stream_, {"a", "b", "c", "d"});
+  ShardCountUpdate update;
+  auto scale = [&](int64_t target) {
+    Status result = Status::Internal("not called");
+    service_->UpdateShardCount(stream_, target, [&](StatusOr<ShardCountUpdate> r) {
+      result = r.status();
+      if (r.ok()) update = *r;
+    });
+    return result;
+  };
+  ASSERT_TRUE(scale(3).ok());
+  EXPECT_EQ(update.current_shard_count, 2);
+  EXPECT_EQ(update.target_shard_count, 3);
+  auto d = service_->DescribeStream(stream_, {}, {});
+  ExpectUniform(*d, 3);
+  // Every new open shard descends from the old shards overlapping it, with at most two parents each.
+  for (auto& shard : d->shards) {
+    if (shard.shard_id > "shardId-000000000001") {
+      EXPECT_TRUE(shard.parent_shard_id) << shard.shard_id;
+    }
+  }
+  // Readers follow: the old shard ends with child shards, and new records get larger sequence numbers.
+  auto it = service_->GetShardIterator(stream_, "shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
+  auto page = service_->GetRecords(*it, {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_FALSE(page->next_shard_iterator);
+  EXPECT_FALSE(page->child_shards.empty());
+  auto after = Put(stream_, {"a"});
+  EXPECT_GT(SequenceNumber::Parse(after[0].sequence_number)->counter, 0u);
+
+  ASSERT_TRUE(scale(6).ok());
+  ExpectUniform(*service_->DescribeStream(stream_, {}, {}), 6);
+  ASSERT_TRUE(scale(3).ok());
+  ExpectUniform(*service_->DescribeStream(stream_, {}, {}), 3);
+  // Scaling to the current uniform count changes nothing.
+  size_t count = service_->DescribeStream(stream_, {}, {})->shards.size();
+  ASSERT_TRUE(scale(3).ok());
+  EXPECT_EQ(service_->DescribeStream(stream_, {}, {})->shards.size(), count);
+
+  EXPECT_EQ(scale(7).message(),
+            "UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: 3, "
+            "Target shard count: 7");
+  EXPECT_EQ(scale(1).message(),
+            "UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: "
+            "3, Target shard count: 1");
+  EXPECT_EQ(scale(1).code(), Errc::kLimitExceeded);
+  // The state survives a restart.
+  service_.reset();
+  SetUpService();
+  ExpectUniform(*service_->DescribeStream(stream_, {}, {}), 3);
+}
+
+TEST_F(StreamServiceTest, UpdateShardCountWaitsWhileUpdatingAndHonoursShardLimit) {
+  ServiceOptions options;
+  options.update_stream_ms = 1000;
+  options.shard_limit = 6;
+  SetUpService(options);
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 2, d); }).ok());
+  Status result;
+  service_->UpdateShardCount(stream_, 4, [&](StatusOr<ShardCountUpdate> r) { result = r.status(); });
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->status, StreamStatus::kUpdating);
+  EXPECT_EQ(service_->DescribeLimits("000000000000", "us-east-1").open_shard_count, 4);
+  service_->UpdateShardCount(stream_, 3, [&](StatusOr<ShardCountUpdate> r) { result = r.status(); });
+  EXPECT_EQ(result.code(), Errc::kResourceInUse);
+  // Pending scaling survives a restart and applies when due.
+  service_.reset();
+  SetUpService(options);
+  clock_.Advance(1000);
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->status, StreamStatus::kActive);
+  ExpectUniform(*service_->DescribeStream(stream_, {}, {}), 4);
+  service_->UpdateShardCount(stream_, 7, [&](StatusOr<ShardCountUpdate> r) { result = r.status(); });
+  EXPECT_EQ(result.message(),
+            "Target shard count or number of open shards cannot be greater than 6. Current open shard count: 4, "
+            "Target shard count: 7");
+}
+
+TEST_F(StreamServiceTest, RetentionLimitsAndMonitoring) {
+  SetUpService();
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 2, d); }).ok());
+  auto inc = [&](int64_t h) { return Sync([&](auto d) { service_->IncreaseRetention(stream_, h, d); }); };
+  auto dec = [&](int64_t h) { return Sync([&](auto d) { service_->DecreaseRetention(stream_, h, d); }); };
+  EXPECT_EQ(inc(23).message(),
+            "Minimum allowed retention period is 24 hours. Requested retention period (23 hours) is too short.");
+  EXPECT_EQ(inc(8761).message(),
+            "Maximum allowed retention period is 8760 hours. Requested retention period (8761 hours) is too long.");
+  ASSERT_TRUE(inc(48).ok());
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->retention_hours, 48);
+  EXPECT_EQ(inc(36).message(),
+            "Requested retention period (36 hours) for stream s1 can not be shorter than existing retention period "
+            "(48 hours). Use DecreaseRetentionPeriod API.");
+  EXPECT_EQ(dec(72).message(),
+            "Requested retention period (72 hours) for stream s1 can not be longer than existing retention period "
+            "(48 hours). Use IncreaseRetentionPeriod API.");
+  ASSERT_TRUE(dec(24).ok());
+  ASSERT_TRUE(inc(24).ok());  // equal is allowed both ways
+  EXPECT_EQ(service_->DescribeStream(stream_, {}, {})->retention_hours, 24);
+
+  AccountLimits limits = service_->DescribeLimits("000000000000", "us-east-1");
+  EXPECT_EQ(limits.shard_limit, 500);
+  EXPECT_EQ(limits.open_shard_count, 2);
+  EXPECT_EQ(limits.on_demand_stream_count, 0);
+  EXPECT_EQ(limits.on_demand_stream_count_limit, 50);
+  EXPECT_EQ(service_->DescribeLimits("000000000000", "eu-west-1").open_shard_count, 0);
+
+  MetricsUpdate update;
+  auto set = [&](std::vector<std::string> metrics, bool enable) {
+    Status result = Status::Internal("not called");
+    service_->SetEnhancedMonitoring(stream_, metrics, enable, [&](StatusOr<MetricsUpdate> r) {
+      result = r.status();
+      if (r.ok()) update = *r;
+    });
+    return result;
+  };
+  ASSERT_TRUE(set({"OutgoingBytes", "IncomingBytes"}, true).ok());
+  EXPECT_TRUE(update.current.empty());
+  EXPECT_EQ(update.desired, (std::vector<std::string>{"IncomingBytes", "OutgoingBytes"}));
+  ASSERT_TRUE(set({"ALL"}, true).ok());
+  EXPECT_EQ(update.desired.size(), 7u);
+  ASSERT_TRUE(set({"IncomingBytes"}, false).ok());
+  EXPECT_EQ(update.current.size(), 7u);
+  EXPECT_EQ(update.desired.size(), 6u);
+  EXPECT_EQ(service_->DescribeStream(stream_, {}, {})->shard_level_metrics.size(), 6u);
+  ASSERT_TRUE(set({"ALL"}, false).ok());
+  EXPECT_TRUE(update.desired.empty());
+  ASSERT_TRUE(set({"IteratorAgeMilliseconds"}, true).ok());
+  service_.reset();
+  SetUpService();
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->shard_level_metrics,
+            (std::vector<std::string>{"IteratorAgeMilliseconds"}));
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->retention_hours, 24);
+}
+
+TEST_F(StreamServiceTest, StreamEncryptionIsReportedEverywhere) {
+  SetUpService();
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 1, d); }).ok());
+  auto set = [&](bool start, std::string type) {
+    return Sync([&](auto d) { service_->SetStreamEncryption(stream_, start, type, "alias/aws/kinesis", d); });
+  };
+  EXPECT_EQ(set(true, "NONE").code(), Errc::kInvalidArgument);
+  EXPECT_FALSE(Put(stream_, {"k"})[0].encrypted);
+  ASSERT_TRUE(set(true, "KMS").ok());
+  auto d = service_->DescribeStream(stream_, {}, {});
+  EXPECT_TRUE(d->encrypted);
+  EXPECT_EQ(d->key_id, "alias/aws/kinesis");
+  EXPECT_TRUE(service_->DescribeStreamSummary(stream_)->encrypted);
+  EXPECT_TRUE(Put(stream_, {"k"})[0].encrypted);
+  auto it = service_->GetShardIterator(stream_, "shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
+  EXPECT_TRUE(service_->GetRecords(*it, {})->encrypted);
+  service_.reset();
+  SetUpService();
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->key_id, "alias/aws/kinesis");
+  ASSERT_TRUE(set(false, "KMS").ok());
+  EXPECT_FALSE(service_->DescribeStream(stream_, {}, {})->encrypted);
+  EXPECT_EQ(service_->DescribeStream(stream_, {}, {})->key_id, "");
+}
+
+TEST_F(StreamServiceTest, ConsumersLifecycleLimitAndPersistence) {
+  ServiceOptions options;
+  options.create_stream_ms = 100;
+  options.delete_stream_ms = 100;
+  SetUpService(options);
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 1, d); }).ok());
+  clock_.Advance(100);
+  ConsumerDescription registered;
+  auto reg = [&](const std::string& name) {
+    Status result = Status::Internal("not called");
+    service_->RegisterConsumer(stream_, name, [&](StatusOr<ConsumerDescription> r) {
+      result = r.status();
+      if (r.ok()) registered = *r;
+    });
+    return result;
+  };
+  ASSERT_TRUE(reg("app").ok());
+  EXPECT_EQ(registered.status, ConsumerStatus::kCreating);
+  EXPECT_EQ(registered.arn, "arn:aws:kinesis:us-east-1:000000000000:stream/s1/consumer/app:" +
+                                std::to_string(clock_.NowMs() / 1000));
+  EXPECT_EQ(reg("app").code(), Errc::kResourceInUse);
+  clock_.Advance(100);
+  auto d = service_->DescribeConsumer(stream_, "app", std::nullopt);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->status, ConsumerStatus::kActive);
+  EXPECT_EQ(d->stream_arn, "arn:aws:kinesis:us-east-1:000000000000:stream/s1");
+  EXPECT_EQ(service_->DescribeConsumer(stream_, "app", d->created_ms / 1000 + 1).status().code(),
+            Errc::kResourceNotFound);
+  for (int i = 1; i < 20; ++i) ASSERT_TRUE(reg("c" + std::to_string(100 + i)).ok()) << i;
+  EXPECT_EQ(reg("one-too-many").code(), Errc::kLimitExceeded);
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->consumer_count, 20);
+
+  // Paged listing in name order.
+  auto page = service_->ListConsumers(stream_, std::nullopt, 15, std::nullopt);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->consumers.size(), 15u);
+  EXPECT_EQ(page->consumers[0].name, "app");
+  ASSERT_TRUE(page->next_token);
+  auto rest = service_->ListConsumers(stream_, page->next_token, std::nullopt, std::nullopt);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->consumers.size(), 5u);
+  EXPECT_FALSE(rest->next_token);
+  clock_.Advance(300 * 1000 + 1);
+  EXPECT_EQ(service_->ListConsumers(stream_, page->next_token, std::nullopt, std::nullopt).status().code(),
+            Errc::kExpiredNextToken);
+
+  // Consumers survive a restart; deregistering goes through DELETING.
+  service_.reset();
+  SetUpService(options);
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->consumer_count, 20);
+  ASSERT_TRUE(Sync([&](auto done) { service_->DeregisterConsumer(stream_, "app", std::nullopt, done); }).ok());
+  EXPECT_EQ(service_->DescribeConsumer(stream_, "app", std::nullopt)->status, ConsumerStatus::kDeleting);
+  clock_.Advance(100);
+  EXPECT_EQ(service_->DescribeConsumer(stream_, "app", std::nullopt).status().code(), Errc::kResourceNotFound);
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->consumer_count, 19);
+
+  // A stream with consumers is deleted only with EnforceConsumerDeletion.
+  Status refused = Sync([&](auto done) { service_->DeleteStream(stream_, false, done); });
+  EXPECT_EQ(refused.code(), Errc::kResourceInUse);
+  ASSERT_TRUE(Sync([&](auto done) { service_->DeleteStream(stream_, true, done); }).ok());
+  clock_.Advance(100);
+  ASSERT_TRUE(Sync([&](auto done) { service_->CreateStream(stream_, 1, done); }).ok());
+  clock_.Advance(100);
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->consumer_count, 0);
+  service_.reset();
+  SetUpService(options);
+  EXPECT_EQ(service_->DescribeStreamSummary(stream_)->consumer_count, 0);
 }
 
 }  // namespace

@@ -42,10 +42,11 @@ struct ShardState {
 
 // A resharding waiting for its UPDATING period to end (--update-stream-ms).
 // DO NOT RENUMBER: persisted.
-enum class ReshardKind : uint8_t { kSplit = 1, kMerge = 2 };
+// kUniformScaling (UpdateShardCount) exists from stream format version 2.
+enum class ReshardKind : uint8_t { kSplit = 1, kMerge = 2, kUniformScaling = 3 };
 struct PendingReshard {
   ReshardKind kind = ReshardKind::kSplit;
-  uint32_t shard = 0;           // ShardToSplit / ShardToMerge
+  uint32_t shard = 0;           // ShardToSplit / ShardToMerge; target shard count for kUniformScaling
   uint32_t adjacent_shard = 0;  // AdjacentShardToMerge (merge only)
   HashKey new_starting_hash_key;  // split only
 };
@@ -60,6 +61,35 @@ struct StreamState {
   int32_t retention_hours = 24;
   std::map<std::string, std::string> tags;
   std::vector<ShardState> shards;  // shards[i].index == i
+  // From format version 2 (version 1 records decode with these defaults).
+  uint32_t shard_level_metrics = 0;  // bit set of ShardLevelMetric
+  bool encrypted = false;            // EncryptionType KMS (else NONE)
+  std::string key_id;                // KMS key id when encrypted
 };
+
+// An enhanced fan-out consumer of a stream (RegisterStreamConsumer). Stored
+// under its own metadata key. DO NOT RENUMBER: persisted.
+enum class ConsumerStatus : uint8_t { kCreating = 0, kDeleting = 1, kActive = 2 };
+const char* ConsumerStatusName(ConsumerStatus status);
+struct ConsumerState {
+  uint64_t incarnation = 0;  // of its stream
+  std::string name;
+  int64_t created_ms = 0;    // its ARN ends with created_ms / 1000
+  ConsumerStatus status = ConsumerStatus::kCreating;
+  int64_t transition_due_ms = 0;  // when CREATING/DELETING ends
+};
+
+// Enhanced monitoring metrics as bits of StreamState::shard_level_metrics,
+// in the order Kinesis lists them. DO NOT RENUMBER: persisted.
+enum class ShardLevelMetric : uint32_t {
+  kIncomingBytes = 1u << 0,
+  kIncomingRecords = 1u << 1,
+  kOutgoingBytes = 1u << 2,
+  kOutgoingRecords = 1u << 3,
+  kWriteProvisionedThroughputExceeded = 1u << 4,
+  kReadProvisionedThroughputExceeded = 1u << 5,
+  kIteratorAgeMilliseconds = 1u << 6,
+};
+inline constexpr uint32_t kAllShardLevelMetrics = 0x7F;
 
 }  // namespace riffle::core

@@ -9,7 +9,8 @@ void HandleDeleteStream(const Context& context, std::string_view body, Reply rep
   if (!input) return;
   auto address = ResolveStream(context, input->StreamName, input->StreamARN, reply);
   if (!address) return;
-  context.streams.DeleteStream(*address, ReplyWhenDone(std::move(reply)));
+  context.streams.DeleteStream(*address, input->EnforceConsumerDeletion.value_or(false),
+                               ReplyWhenDone(std::move(reply)));
 }
 
 }  // namespace riffle::handlers

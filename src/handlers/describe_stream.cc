@@ -22,22 +22,11 @@ void HandleDescribeStream(const Context& context, std::string_view body, Reply r
   sd.HasMoreShards = d.has_more_shards;
   sd.RetentionPeriodHours = d.retention_hours;
   sd.StreamCreationTimestamp = ToSeconds(d.created_ms);
-  sd.EncryptionType = "NONE";
-  sd.EnhancedMonitoring.emplace();
-  sd.EnhancedMonitoring->push_back(wire::EnhancedMetrics{});
-  sd.EnhancedMonitoring->back().ShardLevelMetrics.emplace();
+  sd.EncryptionType = d.encrypted ? "KMS" : "NONE";
+  if (d.encrypted) sd.KeyId = d.key_id;
+  sd.EnhancedMonitoring = EnhancedMonitoringToWire(d.shard_level_metrics);
   sd.Shards.emplace();
-  for (const core::ShardDescription& shard : d.shards) {
-    wire::Shard s;
-    s.ShardId = shard.shard_id;
-    s.ParentShardId = shard.parent_shard_id;
-    s.AdjacentParentShardId = shard.adjacent_parent_shard_id;
-    s.HashKeyRange = ToWire(shard.range);
-    s.SequenceNumberRange.emplace();
-    s.SequenceNumberRange->StartingSequenceNumber = shard.starting_sequence_number;
-    s.SequenceNumberRange->EndingSequenceNumber = shard.ending_sequence_number;
-    sd.Shards->push_back(std::move(s));
-  }
+  for (const core::ShardDescription& shard : d.shards) sd.Shards->push_back(ToWire(shard));
   wire::DescribeStreamOutput output;
   output.StreamDescription = std::move(sd);
   ReplyWith(reply, output);

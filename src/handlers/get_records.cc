@@ -19,6 +19,7 @@ void HandleGetRecords(const Context& context, std::string_view body, Reply reply
     record.ApproximateArrivalTimestamp = ToSeconds(r.arrival_ms);
     record.Data = std::move(r.data);
     record.PartitionKey = std::move(r.partition_key);
+    if (page->encrypted) record.EncryptionType = "KMS";
     output.Records->push_back(std::move(record));
   }
   output.NextShardIterator = std::move(page->next_shard_iterator);

@@ -45,8 +45,23 @@ core::StreamService::Done ReplyWhenDone(Reply reply);
 std::optional<core::StreamAddress> ResolveStream(const Context& context, const std::optional<std::string>& name,
                                                  const std::optional<std::string>& arn, const Reply& reply);
 
+// The consumer a request names: by ConsumerARN, or by StreamARN and
+// ConsumerName. Replies with the error and returns nullopt otherwise.
+struct ConsumerRef {
+  core::StreamAddress stream;
+  std::string name;
+  std::optional<int64_t> created_seconds;  // from a ConsumerARN
+};
+std::optional<ConsumerRef> ResolveConsumer(const Context& context, const std::optional<std::string>& stream_arn,
+                                           const std::optional<std::string>& consumer_name,
+                                           const std::optional<std::string>& consumer_arn, const Reply& reply);
+
 // Output pieces shared by several operations.
 wire::HashKeyRange ToWire(const core::HashKeyRange& range);
+wire::Shard ToWire(const core::ShardDescription& shard);
+wire::Consumer ToWireConsumer(const core::ConsumerDescription& consumer);
+// `[{"ShardLevelMetrics": [...]}]`, as DescribeStream(Summary) report it.
+std::vector<wire::EnhancedMetrics> EnhancedMonitoringToWire(const std::vector<std::string>& metrics);
 double ToSeconds(int64_t ms);
 
 }  // namespace riffle::handlers

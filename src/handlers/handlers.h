@@ -12,17 +12,31 @@ namespace riffle::handlers {
 
 void HandleAddTagsToStream(const Context&, std::string_view, Reply);
 void HandleCreateStream(const Context&, std::string_view, Reply);
+void HandleDecreaseStreamRetentionPeriod(const Context&, std::string_view, Reply);
 void HandleDeleteStream(const Context&, std::string_view, Reply);
+void HandleDeregisterStreamConsumer(const Context&, std::string_view, Reply);
+void HandleDescribeLimits(const Context&, std::string_view, Reply);
 void HandleDescribeStream(const Context&, std::string_view, Reply);
+void HandleDescribeStreamConsumer(const Context&, std::string_view, Reply);
+void HandleDescribeStreamSummary(const Context&, std::string_view, Reply);
+void HandleDisableEnhancedMonitoring(const Context&, std::string_view, Reply);
+void HandleEnableEnhancedMonitoring(const Context&, std::string_view, Reply);
 void HandleGetRecords(const Context&, std::string_view, Reply);
 void HandleGetShardIterator(const Context&, std::string_view, Reply);
+void HandleIncreaseStreamRetentionPeriod(const Context&, std::string_view, Reply);
+void HandleListShards(const Context&, std::string_view, Reply);
+void HandleListStreamConsumers(const Context&, std::string_view, Reply);
 void HandleListStreams(const Context&, std::string_view, Reply);
 void HandleListTagsForStream(const Context&, std::string_view, Reply);
 void HandleMergeShards(const Context&, std::string_view, Reply);
 void HandlePutRecord(const Context&, std::string_view, Reply);
 void HandlePutRecords(const Context&, std::string_view, Reply);
+void HandleRegisterStreamConsumer(const Context&, std::string_view, Reply);
 void HandleRemoveTagsFromStream(const Context&, std::string_view, Reply);
 void HandleSplitShard(const Context&, std::string_view, Reply);
+void HandleStartStreamEncryption(const Context&, std::string_view, Reply);
+void HandleStopStreamEncryption(const Context&, std::string_view, Reply);
+void HandleUpdateShardCount(const Context&, std::string_view, Reply);
 
 // Every implemented operation, sorted by name.
 std::span<const Handler> AllHandlers();

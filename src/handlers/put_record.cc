@@ -23,6 +23,7 @@ void HandlePutRecord(const Context& context, std::string_view body, Reply reply)
                                wire::PutRecordOutput output;
                                output.ShardId = std::move((*results)[0].shard_id);
                                output.SequenceNumber = std::move((*results)[0].sequence_number);
+                               if ((*results)[0].encrypted) output.EncryptionType = "KMS";
                                ReplyWith(reply, output);
                              });
 }

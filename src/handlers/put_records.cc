@@ -37,6 +37,7 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
                                output.FailedRecordCount = 0;
                                output.Records.emplace();
                                output.Records->reserve(results->size());
+                               if (!results->empty() && results->front().encrypted) output.EncryptionType = "KMS";
                                for (core::PutResult& r : *results) {
                                  wire::PutRecordsResultEntry entry;
                                  entry.ShardId = std::move(r.shard_id);

@@ -1,0 +1,374 @@
+// StreamService shard listing and scaling: ListShards (filters, NextToken)
+// and UpdateShardCount (UNIFORM_SCALING).
+#include <cmath>
+
+#include "core/stream_service_internal.h"
+
+namespace riffle::core {
+
+namespace {
+
+constexpr int64_t kNextTokenLifetimeMs = 300 * 1000;
+// MaxResults defaults to 1000 and may ask for up to 10000 (the model's range).
+constexpr int64_t kDefaultShardsPerListing = 1000;
+constexpr uint8_t kNextTokenVersion = 1;
+
+// ListShards NextToken payload (docs/storage-format.md "ListShards NextToken").
+struct ListPosition {
+  uint64_t incarnation = 0;
+  StreamAddress address;
+  uint32_t position = 0;  // first shard index the page may return
+  uint8_t filter = 0;     // 0 none, else a ShardFilterType
+  int64_t filter_ms = 0;
+  int64_t issued_ms = 0;
+};
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+void PutString(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+void PutI64(std::string& out, int64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(static_cast<uint64_t>(v) >> shift));
+}
+
+class PayloadReader {
+ public:
+  explicit PayloadReader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_ && at_ == in_.size(); }
+  uint8_t U8() {
+    if (at_ >= in_.size()) return Fail();
+    return static_cast<uint8_t>(in_[at_++]);
+  }
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (at_ >= in_.size()) return Fail();
+      uint8_t byte = static_cast<uint8_t>(in_[at_++]);
+      v |= uint64_t{byte & 0x7Fu} << shift;
+      if ((byte & 0x80) == 0) return v;
+    }
+    return Fail();
+  }
+  std::string String() {
+    uint64_t n = Varint();
+    if (!ok_ || in_.size() - at_ < n) {
+      Fail();
+      return {};
+    }
+    std::string s(in_.substr(at_, n));
+    at_ += n;
+    return s;
+  }
+  int64_t I64() {
+    if (in_.size() - at_ < 8) return static_cast<int64_t>(Fail());
+    uint64_t u = 0;
+    for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<uint8_t>(in_[at_++]);
+    return static_cast<int64_t>(u);
+  }
+
+ private:
+  uint8_t Fail() {
+    ok_ = false;
+    return 0;
+  }
+  std::string_view in_;
+  size_t at_ = 0;
+  bool ok_ = true;
+};
+
+std::string EncodePosition(const ListPosition& p) {
+  std::string out;
+  out.push_back(static_cast<char>(kNextTokenVersion));
+  PutVarint(out, p.incarnation);
+  PutString(out, p.address.account_id);
+  PutString(out, p.address.region);
+  PutString(out, p.address.name);
+  PutVarint(out, p.position);
+  out.push_back(static_cast<char>(p.filter));
+  PutI64(out, p.filter_ms);
+  PutI64(out, p.issued_ms);
+  return out;
+}
+
+std::optional<ListPosition> DecodePosition(std::string_view bytes) {
+  PayloadReader r(bytes);
+  if (r.U8() != kNextTokenVersion) return std::nullopt;
+  ListPosition p;
+  p.incarnation = r.Varint();
+  p.address.account_id = r.String();
+  p.address.region = r.String();
+  p.address.name = r.String();
+  uint64_t position = r.Varint();
+  p.filter = r.U8();
+  p.filter_ms = r.I64();
+  p.issued_ms = r.I64();
+  if (!r.ok() || position > UINT32_MAX || p.filter > static_cast<uint8_t>(ShardFilterType::kFromTimestamp)) {
+    return std::nullopt;
+  }
+  p.position = static_cast<uint32_t>(position);
+  return p;
+}
+
+// The first shard index whose id sorts after `shard_id` (ids compare as
+// DescribeStream's ExclusiveStartShardId does).
+uint32_t FirstIndexAfter(const StreamState& s, const std::string& shard_id) {
+  uint32_t i = 0;
+  while (i < s.shards.size() && ShardIdString(i) <= shard_id) ++i;
+  return i;
+}
+
+// Whether a shard passes a ListShards filter. `trim_ms`: the trim horizon,
+// never before the stream's creation.
+bool PassesFilter(const ShardState& shard, uint8_t filter, int64_t filter_ms, int64_t trim_ms) {
+  switch (filter) {
+    case 0:
+    case static_cast<uint8_t>(ShardFilterType::kFromTrimHorizon):
+      return !shard.closed || shard.closed_ms >= trim_ms;
+    case static_cast<uint8_t>(ShardFilterType::kAfterShardId):
+      return true;
+    case static_cast<uint8_t>(ShardFilterType::kAtLatest):
+      return !shard.closed;
+    case static_cast<uint8_t>(ShardFilterType::kAtTrimHorizon):
+      return shard.created_ms <= trim_ms && (!shard.closed || shard.closed_ms >= trim_ms);
+    case static_cast<uint8_t>(ShardFilterType::kAtTimestamp): {
+      int64_t at = std::max(filter_ms, trim_ms);
+      return shard.created_ms <= at && (!shard.closed || shard.closed_ms >= at);
+    }
+    case static_cast<uint8_t>(ShardFilterType::kFromTimestamp): {
+      int64_t from = std::max(filter_ms, trim_ms);
+      return !shard.closed || shard.closed_ms >= from;
+    }
+  }
+  return false;
+}
+
+const char* FilterName(ShardFilterType type) {
+  switch (type) {
+    case ShardFilterType::kAfterShardId:
+      return "AFTER_SHARD_ID";
+    case ShardFilterType::kAtTrimHorizon:
+      return "AT_TRIM_HORIZON";
+    case ShardFilterType::kFromTrimHorizon:
+      return "FROM_TRIM_HORIZON";
+    case ShardFilterType::kAtLatest:
+      return "AT_LATEST";
+    case ShardFilterType::kAtTimestamp:
+      return "AT_TIMESTAMP";
+    case ShardFilterType::kFromTimestamp:
+      return "FROM_TIMESTAMP";
+  }
+  return "";
+}
+
+}  // namespace
+
+StatusOr<ShardList> StreamService::ListShards(const ListShardsRequest& request) {
+  int64_t now = clock_.NowMs();
+  ListPosition p;
+  if (request.next_token) {
+    auto payload = iterators_.Open(*request.next_token);
+    std::optional<ListPosition> decoded = payload ? DecodePosition(*payload) : std::nullopt;
+    if (!decoded) return Status::InvalidArgument("Invalid NextToken.");
+    p = *decoded;
+    if (now - p.issued_ms > kNextTokenLifetimeMs) {
+      return Status(Errc::kExpiredNextToken, "The requested token has expired.");  // wording unverified
+    }
+  } else {
+    if (!request.stream) return Status::InvalidArgument("Either NextToken or StreamName should be provided.");
+    p.address = *request.stream;
+    if (request.filter) {
+      const ShardFilter& f = *request.filter;
+      bool wants_shard_id = f.type == ShardFilterType::kAfterShardId;
+      bool wants_timestamp = f.type == ShardFilterType::kAtTimestamp || f.type == ShardFilterType::kFromTimestamp;
+      if (wants_shard_id != f.shard_id.has_value()) {
+        return Status::InvalidArgument(wants_shard_id ? "ShardId must be provided for the AFTER_SHARD_ID ShardFilter type."
+                                                      : std::string("ShardId can only be provided for the AFTER_SHARD_ID "
+                                                                    "ShardFilter type, not ") + FilterName(f.type) + ".");
+      }
+      if (wants_timestamp != f.timestamp_seconds.has_value()) {
+        return Status::InvalidArgument(
+            wants_timestamp ? std::string("Timestamp must be provided for the ") + FilterName(f.type) +
+                                  " ShardFilter type."
+                            : std::string("Timestamp can only be provided for the AT_TIMESTAMP or FROM_TIMESTAMP "
+                                          "ShardFilter types, not ") + FilterName(f.type) + ".");
+      }
+      p.filter = static_cast<uint8_t>(f.type);
+      if (f.timestamp_seconds) p.filter_ms = static_cast<int64_t>(std::llround(*f.timestamp_seconds * 1000.0));
+    }
+  }
+
+  auto stream = Find(p.address);
+  if (stream == nullptr) return StreamNotFound(p.address);
+  store::Mutation m;
+  ShardList list;
+  {
+    std::lock_guard lock(stream->mu);
+    if (stream->IsGone(now)) return StreamNotFound(p.address);
+    Refresh(*stream, now, m);
+    const StreamState& s = stream->state;
+    if (request.next_token) {
+      // The stream was deleted and re-created since the token was issued.
+      if (s.incarnation != p.incarnation) return StreamNotFound(p.address);
+    } else {
+      if (request.stream_creation_seconds &&
+          static_cast<int64_t>(std::floor(*request.stream_creation_seconds)) != s.created_ms / 1000) {
+        return StreamNotFound(p.address);
+      }
+      p.incarnation = s.incarnation;
+      if (request.exclusive_start_shard_id) {
+        p.position = std::max(p.position, FirstIndexAfter(s, *request.exclusive_start_shard_id));
+      }
+      if (request.filter && request.filter->shard_id) {
+        p.position = std::max(p.position, FirstIndexAfter(s, *request.filter->shard_id));
+      }
+    }
+    int64_t trim_ms = std::max(now - int64_t{s.retention_hours} * 3600 * 1000, s.created_ms);
+    int64_t max = request.max_results.value_or(kDefaultShardsPerListing);
+    for (uint32_t i = p.position; i < s.shards.size(); ++i) {
+      const ShardState& shard = s.shards[i];
+      if (!PassesFilter(shard, p.filter, p.filter_ms, trim_ms)) continue;
+      if (static_cast<int64_t>(list.shards.size()) >= max) {
+        ListPosition next = p;
+        next.position = i;
+        next.issued_ms = now;
+        list.next_token = iterators_.Seal(EncodePosition(next));
+        break;
+      }
+      list.shards.push_back(stream->Describe(shard));
+    }
+  }
+  Commit(std::move(m), [](Status) {});
+  return list;
+}
+
+void StreamService::ApplyUniformScaling(Stream& stream, uint32_t target, int64_t now) {
+  StreamState& s = stream.state;
+  std::vector<uint32_t> old = stream.open_by_start;  // sorted by range start
+  std::vector<HashKeyRange> wanted;
+  for (uint32_t j = 0; j < target; ++j) wanted.push_back(UniformRange(j, target));
+
+  // Old shards that already are a target range stay open; the rest close.
+  std::vector<bool> keep(s.shards.size(), false);
+  {
+    size_t j = 0;
+    for (uint32_t index : old) {
+      const HashKeyRange& r = s.shards[index].range;
+      while (j < wanted.size() && wanted[j].end < r.start) ++j;
+      if (j < wanted.size() && wanted[j].start == r.start && wanted[j].end == r.end) keep[index] = true;
+    }
+  }
+  for (uint32_t index : old) {
+    if (!keep[index]) stream.CloseShard(index, now);
+  }
+  auto close_at_once = [&](uint32_t index) {
+    ShardState& shard = s.shards[index];
+    shard.closed = true;
+    shard.end_counter = shard.start_counter;
+    shard.closed_ms = now;
+  };
+
+  size_t first_old = 0;  // first old shard that may overlap the current target range
+  for (size_t j = 0; j < wanted.size(); ++j) {
+    const HashKeyRange want = wanted[j];
+    while (first_old < old.size() && s.shards[old[first_old]].range.end < want.start) ++first_old;
+    std::vector<uint32_t> overlapping;
+    for (size_t k = first_old; k < old.size() && s.shards[old[k]].range.start <= want.end; ++k) {
+      overlapping.push_back(old[k]);
+    }
+    if (overlapping.size() == 1 && keep[overlapping[0]]) continue;
+    // Pieces: each overlapping old shard's part of the target range; a whole
+    // old shard is its own piece, a part of one is a new child of it.
+    std::vector<uint32_t> pieces;
+    for (uint32_t index : overlapping) {
+      HashKeyRange r = s.shards[index].range;
+      if (want.start <= r.start && r.end <= want.end) {
+        pieces.push_back(index);
+        continue;
+      }
+      HashKeyRange part{std::max(r.start, want.start), std::min(r.end, want.end)};
+      uint64_t start = s.shards[index].end_counter;
+      uint32_t child = stream.AddShard(part, start, now).index;
+      s.shards[child].parent = index;
+      pieces.push_back(child);
+    }
+    // Merge the pieces left to right; only the last merge stays open.
+    uint32_t acc = pieces[0];
+    for (size_t k = 1; k < pieces.size(); ++k) {
+      if (!s.shards[acc].closed) close_at_once(acc);
+      if (!s.shards[pieces[k]].closed) close_at_once(pieces[k]);
+      HashKeyRange merged{s.shards[acc].range.start, s.shards[pieces[k]].range.end};
+      uint64_t start = std::max(s.shards[acc].end_counter, s.shards[pieces[k]].end_counter);
+      uint32_t child = stream.AddShard(merged, start, now).index;
+      s.shards[child].parent = acc;
+      s.shards[child].adjacent_parent = pieces[k];
+      acc = child;
+    }
+  }
+}
+
+void StreamService::UpdateShardCount(const StreamAddress& address, int64_t target,
+                                     std::function<void(StatusOr<ShardCountUpdate>)> done) {
+  std::lock_guard control(control_mu_);
+  int64_t now = clock_.NowMs();
+  auto stream = Find(address);
+  if (stream == nullptr) return done(StreamNotFound(address));
+  int64_t account_open = CountOpenShards(address.account_id, address.region);
+
+  store::Mutation m;
+  ShardCountUpdate update;
+  {
+    std::lock_guard lock(stream->mu);
+    if (stream->IsGone(now)) return done(StreamNotFound(address));
+    Refresh(*stream, now, m);
+    StreamState& s = stream->state;
+    if (s.status != StreamStatus::kActive) return done(Status::InUse(NotActiveMessage(s)));
+    int64_t open = static_cast<int64_t>(stream->open_by_start.size());
+    std::string counts =
+        " Current open shard count: " + std::to_string(open) + ", Target shard count: " + std::to_string(target);
+    if (target > options_.shard_limit) {
+      return done(Status::LimitExceeded("Target shard count or number of open shards cannot be greater than " +
+                                        std::to_string(options_.shard_limit) + "." + counts));
+    }
+    if (target > open * 2) {
+      return done(Status::LimitExceeded("UpdateShardCount cannot scale up over double your current open shard count." +
+                                        counts));
+    }
+    if (target * 2 < open) {
+      return done(Status::LimitExceeded(
+          "UpdateShardCount cannot scale down below half your current open shard count." + counts));
+    }
+    if (account_open - open + target > options_.shard_limit) {
+      return done(Status::LimitExceeded(
+          ShardLimitMessage(address, account_open, options_.shard_limit, std::max<int64_t>(target - open, 0))));
+    }
+    update.name = address.name;
+    update.arn = address.Arn();
+    update.current_shard_count = open;
+    update.target_shard_count = target;
+    PendingReshard p;
+    p.kind = ReshardKind::kUniformScaling;
+    p.shard = static_cast<uint32_t>(target);
+    s.pending = p;
+    if (options_.update_stream_ms > 0) {
+      s.status = StreamStatus::kUpdating;
+      s.transition_due_ms = now + options_.update_stream_ms;
+    } else {
+      ApplyReshard(*stream, now);
+    }
+    m.meta_puts.clear();
+    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
+  }
+  Commit(std::move(m), [done = std::move(done), update = std::move(update)](Status status) {
+    if (!status.ok()) return done(status);
+    done(update);
+  });
+}
+
+}  // namespace riffle::core

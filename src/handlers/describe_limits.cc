@@ -1,0 +1,19 @@
+// DescribeLimits: the account's shard limit and current counts in the region.
+#include "handlers/handlers.h"
+#include "handlers/handler_support.h"
+
+namespace riffle::handlers {
+
+void HandleDescribeLimits(const Context& context, std::string_view body, Reply reply) {
+  auto input = DecodeInput<wire::ops::DescribeLimits>(body, reply);
+  if (!input) return;
+  core::AccountLimits limits = context.streams.DescribeLimits(context.scope.account_id, context.scope.region);
+  wire::DescribeLimitsOutput output;
+  output.ShardLimit = limits.shard_limit;
+  output.OpenShardCount = limits.open_shard_count;
+  output.OnDemandStreamCount = limits.on_demand_stream_count;
+  output.OnDemandStreamCountLimit = limits.on_demand_stream_count_limit;
+  ReplyWith(reply, output);
+}
+
+}  // namespace riffle::handlers
