@@ -354,6 +354,11 @@ void Connection<Stream>::OnWrite(error_code ec, std::size_t) {
   core_->EndRequest();
   response_.body.clear();
   response_.headers.clear();
+  if (head_.capacity() > kMaxIdleBufferCapacity) {
+    // Held a TLS response body: do not keep megabytes per idle connection.
+    head_.clear();
+    head_.shrink_to_fit();
+  }
   if (ec || closed_) return Close();
   if (!keep_alive_ || shutdown_ || core_->stopping()) {
     error_code ignored;
