@@ -1,7 +1,11 @@
 // riffle: a streaming data server that speaks the Amazon Kinesis Data
-// Streams API. Subcommands: serve.
+// Streams API. Subcommands: serve, cert.
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
+#include "app/cert.h"
 #include "app/serve.h"
 
 int main(int argc, char** argv) {
@@ -35,6 +39,23 @@ int main(int argc, char** argv) {
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
+  serve->add_option("--tls-cert", config.tls_cert, "PEM certificate chain: also serve https (see `riffle cert`)");
+  serve->add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert");
+  serve->add_option("--tls-port", config.tls_port,
+                    "https port (default: --port + 1; 0 picks a free one); ALPN h2 or http/1.1");
+
+  riffle::app::CertConfig cert_config;
+  CLI::App* cert = app.add_subcommand("cert", "Write a self-signed certificate and key for https");
+  cert->add_option("--out-dir", cert_config.out_dir, "Directory for riffle.crt and riffle.key")
+      ->capture_default_str();
+  std::vector<std::string> sans;
+  cert->add_option("--san", sans, "Subject alternative name (DNS name or IP), repeatable "
+                                  "(default: localhost and 127.0.0.1)");
+  cert->add_option("--days", cert_config.days, "Validity in days")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (cert->parsed()) {
+    if (!sans.empty()) cert_config.sans = sans;
+    return riffle::app::Cert(cert_config);
+  }
   return riffle::app::Serve(config);
 }

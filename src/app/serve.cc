@@ -31,6 +31,18 @@ std::optional<SyncSetting> ParseSync(const std::string& text) {
 
 int Serve(const ServeConfig& config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    std::fprintf(stderr, "riffle: --tls-cert and --tls-key go together\n");
+    return 1;
+  }
+  if (config.tls_port >= 0 && config.tls_cert.empty()) {
+    std::fprintf(stderr, "riffle: --tls-port needs --tls-cert and --tls-key (see `riffle cert`)\n");
+    return 1;
+  }
+  if (config.tls_port > 65535 || (config.tls_port < 0 && config.port == 65535 && !config.tls_cert.empty())) {
+    std::fprintf(stderr, "riffle: invalid --tls-port\n");
+    return 1;
+  }
 
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t signals;
@@ -80,6 +92,13 @@ int Serve(const ServeConfig& config) {
   server_options.port = config.port;
   server_options.threads =
       config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  server_options.tls_cert_file = config.tls_cert;
+  server_options.tls_key_file = config.tls_key;
+  if (config.tls_port >= 0) {
+    server_options.tls_port = static_cast<uint16_t>(config.tls_port);
+  } else if (config.port != 0) {
+    server_options.tls_port = static_cast<uint16_t>(config.port + 1);
+  }
   net::HttpServer server(server_options, router);
   Status started = server.Start();
   if (!started.ok()) {
@@ -92,6 +111,7 @@ int Serve(const ServeConfig& config) {
   core::RetentionTrimmer trimmer(**streams, 60 * 1000);
   trimmer.Start();
   std::printf("Riffle ready at http://%s:%u\n", config.host.c_str(), server.port());
+  if (server.tls_port() != 0) std::printf("Riffle ready at https://%s:%u\n", config.host.c_str(), server.tls_port());
   std::fflush(stdout);
   spdlog::info("serving {} on {}:{} (sync {})", config.in_memory ? "in memory" : config.data_dir, config.host,
                server.port(), config.sync);

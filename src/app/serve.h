@@ -24,6 +24,10 @@ struct ServeConfig {
   int threads = 0;  // 0: one per core
   std::string log_level = "info";
   std::string sync = "always";  // always | interval:MS | never
+  // TLS: both files enable an https listener beside the plain one.
+  std::string tls_cert;
+  std::string tls_key;
+  int tls_port = -1;  // -1: port + 1 (or a free port when port is 0)
 };
 
 struct SyncSetting {
@@ -36,7 +40,8 @@ struct SyncSetting {
 std::optional<SyncSetting> ParseSync(const std::string& text);
 
 // Runs the server; returns the process exit code. Prints one line,
-// "Riffle ready at http://HOST:PORT", on stdout once it accepts requests.
+// "Riffle ready at http://HOST:PORT", on stdout once it accepts requests,
+// followed by "Riffle ready at https://HOST:TLS_PORT" with TLS.
 // On SIGINT/SIGTERM: stops accepting, finishes in-flight requests, syncs
 // and closes the store, returns 0.
 int Serve(const ServeConfig& config);

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <exception>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <boost/asio/post.hpp>
@@ -15,7 +16,10 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
+
+#include "net/http2_session.h"
 
 namespace riffle::net::internal {
 
@@ -26,6 +30,8 @@ using beast::error_code;
 
 namespace {
 
+constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+constexpr size_t kDetectChunk = 16 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr size_t kDrainChunk = 64 * 1024;
@@ -114,32 +120,73 @@ std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, StringView body, Er
 // ---------------------------------------------------------------------------
 // Connection
 
-Connection::Connection(ServerCore* core, asio::ip::tcp::socket socket)
-    : core_(core), stream_(std::move(socket)) {
+template <class Stream>
+Connection<Stream>::Connection(ServerCore* core, Stream stream)
+    : core_(core), stream_(std::move(stream)) {
   head_.reserve(512);
 }
 
-void Connection::Start() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(); });
+template <class Stream>
+void Connection<Stream>::Start() {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->DoDetect(); });
 }
 
-void Connection::Shutdown() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void Connection<Stream>::Shutdown() {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
     self->shutdown_ = true;
     if (!self->awaiting_response_ && !self->writing_) self->Close();
     self->core_->ShutdownDone();
   });
 }
 
-void Connection::ForceClose() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+template <class Stream>
+void Connection<Stream>::ForceClose() {
+  asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
 }
 
-void Connection::ArmTimer() {
-  stream_.expires_after(std::chrono::seconds(core_->options().idle_timeout_seconds));
+template <class Stream>
+void Connection<Stream>::ArmTimer() {
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(core_->options().idle_timeout_seconds));
 }
 
-void Connection::DoReadHeader() {
+template <class Stream>
+void Connection<Stream>::DoDetect() {
+  if (closed_) return;
+  if (shutdown_ || core_->stopping()) {
+    Close();
+    return;
+  }
+  const size_t have = buffer_.size();
+  const size_t n = std::min(have, kHttp2Preface.size());
+  if (std::string_view(static_cast<const char*>(buffer_.data().data()), n) != kHttp2Preface.substr(0, n)) {
+    detecting_ = false;  // HTTP/1.1: the parser continues from the buffered bytes
+    return DoReadHeader();
+  }
+  if (have >= kHttp2Preface.size()) return SwitchToHttp2();
+  ArmTimer();
+  stream_.async_read_some(buffer_.prepare(kDetectChunk),
+                          [self = this->shared_from_this()](error_code ec, std::size_t bytes) {
+                            if (ec) return self->OnReadError(ec);
+                            self->buffer_.commit(bytes);
+                            self->DoDetect();
+                          });
+}
+
+template <class Stream>
+void Connection<Stream>::SwitchToHttp2() {
+  // The HTTP/2 session takes the stream and the bytes read so far; this
+  // connection leaves the registry without touching the socket again.
+  std::string initial(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  beast::get_lowest_layer(stream_).expires_never();
+  auto session = std::make_shared<Http2Session<Stream>>(core_, std::move(stream_), std::move(initial));
+  closed_ = true;
+  if (core_->Register(session)) session->Start();
+  core_->Unregister(this);
+}
+
+template <class Stream>
+void Connection<Stream>::DoReadHeader() {
   if (closed_) return;
   if (shutdown_ || core_->stopping()) {
     Close();
@@ -157,41 +204,46 @@ void Connection::DoReadHeader() {
   // One deadline covers waiting for the request and reading its header.
   ArmTimer();
   http::async_read_header(stream_, buffer_, *parser_,
-                          beast::bind_front_handler(&Connection::OnReadHeader, shared_from_this()));
+                          beast::bind_front_handler(&Connection<Stream>::OnReadHeader, this->shared_from_this()));
 }
 
-void Connection::OnReadHeader(error_code ec, std::size_t) {
+template <class Stream>
+void Connection<Stream>::OnReadHeader(error_code ec, std::size_t) {
   if (ec) return OnReadError(ec);
   if (closed_) return;
   if (parser_->is_done()) return Dispatch();
   if (parser_->expect_continue() && parser_->version() >= 11) {
     ArmTimer();
     asio::async_write(stream_, asio::const_buffer(kContinue.data(), kContinue.size()),
-                      beast::bind_front_handler(&Connection::OnContinueWritten, shared_from_this()));
+                      beast::bind_front_handler(&Connection<Stream>::OnContinueWritten, this->shared_from_this()));
     return;
   }
   DoReadBody();
 }
 
-void Connection::OnContinueWritten(error_code ec, std::size_t) {
+template <class Stream>
+void Connection<Stream>::OnContinueWritten(error_code ec, std::size_t) {
   if (ec || closed_) return Close();
   DoReadBody();
 }
 
-void Connection::DoReadBody() {
+template <class Stream>
+void Connection<Stream>::DoReadBody() {
   // A fresh deadline for the body: a client that stalls mid-body times out.
   ArmTimer();
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&Connection::OnReadBody, shared_from_this()));
+                   beast::bind_front_handler(&Connection<Stream>::OnReadBody, this->shared_from_this()));
 }
 
-void Connection::OnReadBody(error_code ec, std::size_t) {
+template <class Stream>
+void Connection<Stream>::OnReadBody(error_code ec, std::size_t) {
   if (ec) return OnReadError(ec);
   if (closed_) return;
   Dispatch();
 }
 
-void Connection::OnReadError(error_code ec) {
+template <class Stream>
+void Connection<Stream>::OnReadError(error_code ec) {
   if (closed_) return;
   if (ec == http::error::header_limit) return WriteErrorAndClose(431, "Request header fields too large");
   if (ec == http::error::body_limit) return WriteErrorAndClose(413, "Request entity too large");
@@ -200,8 +252,9 @@ void Connection::OnReadError(error_code ec) {
   Close();
 }
 
-void Connection::Dispatch() {
-  stream_.expires_never();
+template <class Stream>
+void Connection<Stream>::Dispatch() {
+  beast::get_lowest_layer(stream_).expires_never();
   version_ = parser_->version();
   keep_alive_ = parser_->keep_alive();
   is_head_ = parser_->is_head();
@@ -219,11 +272,12 @@ void Connection::Dispatch() {
   }
 }
 
-ResponseSender Connection::MakeSender() {
+template <class Stream>
+ResponseSender Connection<Stream>::MakeSender() {
   // Holds the ServerCore (keeps the io_context alive for the post) but only a
   // weak reference to the connection, so a sender that is never called does
   // not keep a closed connection around.
-  return [core = core_->shared_from_this(), weak = weak_from_this(),
+  return [core = core_->shared_from_this(), weak = this->weak_from_this(),
           seq = seq_](HttpResponse response) {
     std::shared_ptr<Connection> self = weak.lock();
     if (!self) return;  // connection closed meanwhile: drop the response
@@ -234,7 +288,8 @@ ResponseSender Connection::MakeSender() {
   };
 }
 
-void Connection::OnResponse(uint64_t seq, HttpResponse response) {
+template <class Stream>
+void Connection<Stream>::OnResponse(uint64_t seq, HttpResponse response) {
   // Drops duplicates and responses for a connection that closed meanwhile
   // (Close() already ended the in-flight request).
   if (closed_ || !awaiting_response_ || seq != seq_) return;
@@ -243,15 +298,25 @@ void Connection::OnResponse(uint64_t seq, HttpResponse response) {
   if (shutdown_ || core_->stopping()) keep_alive_ = false;
   response_ = std::move(response);
   SerializeHead();
-  std::array<asio::const_buffer, 2> buffers = {
-      asio::const_buffer(head_.data(), head_.size()),
-      asio::const_buffer(response_.body.data(), is_head_ ? 0 : response_.body.size())};
   ArmTimer();
-  asio::async_write(stream_, buffers,
-                    beast::bind_front_handler(&Connection::OnWrite, shared_from_this()));
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    std::array<asio::const_buffer, 2> buffers = {
+        asio::const_buffer(head_.data(), head_.size()),
+        asio::const_buffer(response_.body.data(), is_head_ ? 0 : response_.body.size())};
+    asio::async_write(stream_, buffers,
+                      beast::bind_front_handler(&Connection<Stream>::OnWrite, this->shared_from_this()));
+  } else {
+    // TLS: one contiguous buffer. A head + body sequence written through
+    // beast::ssl_stream stalled after the head (observed with Boost 1.74);
+    // TLS copies the bytes into records anyway.
+    if (!is_head_) head_.append(response_.body);
+    asio::async_write(stream_, asio::buffer(head_),
+                      beast::bind_front_handler(&Connection<Stream>::OnWrite, this->shared_from_this()));
+  }
 }
 
-void Connection::SerializeHead() {
+template <class Stream>
+void Connection<Stream>::SerializeHead() {
   head_.clear();
   head_.append(version_ >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ");
   AppendNumber(head_, static_cast<uint64_t>(response_.status));
@@ -283,21 +348,28 @@ void Connection::SerializeHead() {
   head_.append("\r\n");
 }
 
-void Connection::OnWrite(error_code ec, std::size_t) {
+template <class Stream>
+void Connection<Stream>::OnWrite(error_code ec, std::size_t) {
   writing_ = false;
   core_->EndRequest();
   response_.body.clear();
   response_.headers.clear();
+  if (head_.capacity() > kMaxIdleBufferCapacity) {
+    // Held a TLS response body: do not keep megabytes per idle connection.
+    head_.clear();
+    head_.shrink_to_fit();
+  }
   if (ec || closed_) return Close();
   if (!keep_alive_ || shutdown_ || core_->stopping()) {
     error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     return Close();
   }
   DoReadHeader();
 }
 
-void Connection::WriteErrorAndClose(int status, const char* message) {
+template <class Stream>
+void Connection<Stream>::WriteErrorAndClose(int status, const char* message) {
   keep_alive_ = false;
   version_ = 11;
   is_head_ = false;
@@ -306,35 +378,36 @@ void Connection::WriteErrorAndClose(int status, const char* message) {
   response_.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
   response_.body = std::string(R"({"message":")") + message + "\"}";
   SerializeHead();
-  std::array<asio::const_buffer, 2> buffers = {asio::const_buffer(head_.data(), head_.size()),
-                                               asio::const_buffer(response_.body.data(),
-                                                                  response_.body.size())};
+  head_.append(response_.body);  // one buffer (see OnResponse)
   ArmTimer();
-  asio::async_write(stream_, buffers,
-                    beast::bind_front_handler(&Connection::OnErrorWritten, shared_from_this()));
+  asio::async_write(stream_, asio::buffer(head_),
+                    beast::bind_front_handler(&Connection<Stream>::OnErrorWritten, this->shared_from_this()));
 }
 
-void Connection::OnErrorWritten(error_code ec, std::size_t) {
+template <class Stream>
+void Connection<Stream>::OnErrorWritten(error_code ec, std::size_t) {
   if (ec || closed_) return Close();
   // Half-close, then discard what the client is still sending (e.g. the rest
   // of an oversized body) for a bounded time, so that closing does not reset
   // the connection before the client has read the error response.
   error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(kLingerTimeout);
+  beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  beast::get_lowest_layer(stream_).expires_after(kLingerTimeout);
   buffer_.clear();
   DoDrain();
 }
 
-void Connection::DoDrain() {
+template <class Stream>
+void Connection<Stream>::DoDrain() {
   stream_.async_read_some(buffer_.prepare(kDrainChunk),
-                          [self = shared_from_this()](error_code ec, std::size_t) {
+                          [self = this->shared_from_this()](error_code ec, std::size_t) {
                             if (ec || self->closed_) return self->Close();
                             self->DoDrain();
                           });
 }
 
-void Connection::Close() {
+template <class Stream>
+void Connection<Stream>::Close() {
   if (closed_) return;
   closed_ = true;
   if (awaiting_response_) {
@@ -343,9 +416,12 @@ void Connection::Close() {
     core_->EndRequest();
   }
   error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(stream_).close();
   core_->Unregister(this);
 }
+
+template class Connection<beast::tcp_stream>;
+template class Connection<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace riffle::net::internal

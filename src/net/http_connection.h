@@ -1,7 +1,5 @@
-// Internals of HttpServer (http_server.h): the state shared by all
-// connections of one server (ServerCore) and one accepted connection
-// (Connection). Not part of the public API; only http_server.cc and the
-// tests of this directory include it.
+// Internals of HttpServer (http_server.h): one accepted HTTP/1.1 connection
+// (Connection), over TCP or TLS. Not part of the public API.
 #pragma once
 
 #include <atomic>
@@ -23,73 +21,10 @@
 
 #include "net/http_server.h"
 #include "net/http_types.h"
+#include "net/server_core.h"
+#include "net/session.h"
 
 namespace riffle::net::internal {
-
-class Connection;
-
-// State shared by the listener and every connection of one server.
-//
-// Lifetime: owned by shared_ptr. HttpServer holds one reference, and so does
-// every ResponseSender handed to the RequestHandler, so the io_context stays
-// alive for as long as a sender may still post to it. Connections hold a raw
-// pointer: a connection only exists inside the io_context (its handlers) or
-// in the registry below, both of which die with the ServerCore.
-// Thread-safe.
-class ServerCore : public std::enable_shared_from_this<ServerCore> {
- public:
-  ServerCore(const ServerOptions& options, RequestHandler& handler);
-  ServerCore(const ServerCore&) = delete;
-  ServerCore& operator=(const ServerCore&) = delete;
-
-  boost::asio::io_context& ioc() { return ioc_; }
-  const ServerOptions& options() const { return options_; }
-  RequestHandler& handler() { return handler_; }
-
-  // True once Stop() began: connections stop reading new requests.
-  bool stopping() const { return stopping_.load(); }
-  void SetStopping() { stopping_.store(true); }
-
-  // Adds a live connection. Returns false (and does not add it) when the
-  // server is stopping; the caller then drops the connection.
-  bool Register(std::shared_ptr<Connection> connection);
-  // Removes a connection (no-op if absent).
-  void Unregister(Connection* connection);
-  // Snapshot of the live connections.
-  std::vector<std::shared_ptr<Connection>> Connections();
-
-  // In-flight requests: handed to the handler, response not yet written.
-  void BeginRequest() { in_flight_.fetch_add(1); }
-  void EndRequest();
-  int64_t in_flight() const { return in_flight_.load(); }
-
-  // Stop() bookkeeping: the number of Connection::Shutdown() calls whose
-  // strand work has not run yet.
-  void AddPendingShutdowns(int64_t n) { pending_shutdowns_.fetch_add(n); }
-  void ShutdownDone();
-
-  // Waits until no request is in flight and all shutdowns ran, or until
-  // `deadline`. Returns true when idle.
-  bool WaitIdle(std::chrono::steady_clock::time_point deadline);
-  // Waits until the registry is empty or until `deadline`.
-  bool WaitNoConnections(std::chrono::steady_clock::time_point deadline);
-
- private:
-  void Notify();
-
-  // Declared first so that it is destroyed last: handlers still queued in it
-  // (holding connections) are destroyed while the rest is gone already,
-  // which is fine because Connection's destructor does not use ServerCore.
-  boost::asio::io_context ioc_;
-  const ServerOptions options_;
-  RequestHandler& handler_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<int64_t> in_flight_{0};
-  std::atomic<int64_t> pending_shutdowns_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;  // guarded by mu_
-};
 
 // Incremental parser that fills an HttpRequest directly (no intermediate
 // beast::http::fields, which would allocate per header).
@@ -125,27 +60,38 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   bool is_head_ = false;
 };
 
-// One accepted TCP connection: reads a request, hands it to the handler,
-// writes the response, repeats while keep-alive.
+// One accepted connection speaking HTTP/1.1: reads a request, hands it to the
+// handler, writes the response, repeats while keep-alive. `Stream` is
+// beast::tcp_stream or beast::ssl_stream<beast::tcp_stream> (explicitly
+// instantiated in http_connection.cc).
+//
+// HTTP/2 detection: before the first request the connection peeks at the
+// first bytes; when they are the HTTP/2 connection preface ("PRI * HTTP/2.0",
+// h2c with prior knowledge) it hands the stream to an Http2Session and
+// steps aside. Later requests pay nothing for it.
 //
 // Thread-safety: every member function except Start(), Shutdown(),
 // ForceClose() and the ResponseSender runs on the connection's strand (the
 // executor of `stream_`); those four only post onto it.
-class Connection : public std::enable_shared_from_this<Connection> {
+template <class Stream>
+class Connection final : public Session, public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(ServerCore* core, boost::asio::ip::tcp::socket socket);
+  Connection(ServerCore* core, Stream stream);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   // Begins reading the first request.
-  void Start();
+  void Start() override;
   // Graceful stop: closes now if no request is in flight, otherwise after
   // its response was written. Calls core->ShutdownDone() once it ran.
-  void Shutdown();
+  void Shutdown() override;
   // Closes the socket now (a pending response is dropped).
-  void ForceClose();
+  void ForceClose() override;
 
  private:
+  // Reads until the first bytes tell HTTP/2 preface from HTTP/1.1.
+  void DoDetect();
+  void SwitchToHttp2();
   void DoReadHeader();
   void OnReadHeader(boost::beast::error_code ec, std::size_t bytes);
   void OnContinueWritten(boost::beast::error_code ec, std::size_t bytes);
@@ -166,7 +112,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ArmTimer();
 
   ServerCore* const core_;
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   boost::beast::flat_buffer buffer_;  // may hold pipelined bytes between requests
   HttpRequest request_;
   std::optional<RequestParser> parser_;  // re-emplaced for every request
@@ -180,6 +126,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool writing_ = false;            // response write in progress
   bool shutdown_ = false;           // close after the current response
   bool closed_ = false;
+  bool detecting_ = true;           // before the first request: HTTP/2 preface?
 };
 
 }  // namespace riffle::net::internal

@@ -17,15 +17,31 @@
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "net/http2_session.h"
 #include "net/http_connection.h"
+#include "net/server_core.h"
+#include "net/tls_context.h"
 
 namespace riffle::net {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
+namespace beast = boost::beast;
 using internal::Connection;
+using internal::Http2Session;
 using internal::ServerCore;
+using internal::Session;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+namespace {
+constexpr auto kTlsHandshakeTimeout = std::chrono::seconds(30);
+}  // namespace
 
 // ---------------------------------------------------------------------------
 // ServerCore
@@ -35,16 +51,16 @@ namespace internal {
 ServerCore::ServerCore(const ServerOptions& options, RequestHandler& handler)
     : ioc_(options.threads > 0 ? options.threads : 1), options_(options), handler_(handler) {}
 
-bool ServerCore::Register(std::shared_ptr<Connection> connection) {
+bool ServerCore::Register(std::shared_ptr<Session> connection) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_.load()) return false;
-  Connection* key = connection.get();
+  Session* key = connection.get();
   connections_.emplace(key, std::move(connection));
   return true;
 }
 
-void ServerCore::Unregister(Connection* connection) {
-  std::shared_ptr<Connection> removed;  // released after unlocking
+void ServerCore::Unregister(Session* connection) {
+  std::shared_ptr<Session> removed;  // released after unlocking
   std::lock_guard<std::mutex> lock(mu_);
   auto it = connections_.find(connection);
   if (it == connections_.end()) return;
@@ -53,9 +69,9 @@ void ServerCore::Unregister(Connection* connection) {
   if (stopping_.load() && connections_.empty()) cv_.notify_all();
 }
 
-std::vector<std::shared_ptr<Connection>> ServerCore::Connections() {
+std::vector<std::shared_ptr<Session>> ServerCore::Connections() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<std::shared_ptr<Connection>> result;
+  std::vector<std::shared_ptr<Session>> result;
   result.reserve(connections_.size());
   for (const auto& entry : connections_) result.push_back(entry.second);
   return result;
@@ -98,38 +114,42 @@ class HttpServer::Impl {
   Impl(ServerOptions options, RequestHandler& handler)
       : core_(std::make_shared<ServerCore>(options, handler)),
         acceptor_(asio::make_strand(core_->ioc())),
-        retry_timer_(acceptor_.get_executor()) {}
+        tls_acceptor_(acceptor_.get_executor()) {}
 
   Status Start();
   uint16_t port() const { return port_; }
+  uint16_t tls_port() const { return tls_port_; }
   void Stop(int grace_ms);
 
  private:
   enum class State { kNew, kRunning, kStopped };
 
-  Status Listen();
-  void DoAccept();
-  void OnAccept(error_code ec, tcp::socket socket);
+  Status Listen(tcp::acceptor& acceptor, uint16_t port, uint16_t* bound);
+  void DoAccept(tcp::acceptor& acceptor);
+  void OnAccept(tcp::acceptor& acceptor, error_code ec, tcp::socket socket);
+  void StartTls(tcp::socket socket);
   void RunThread();
 
   std::mutex mu_;  // serializes Start() and Stop()
   State state_ = State::kNew;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
+  std::shared_ptr<asio::ssl::context> tls_context_;  // null without TLS
   std::vector<std::thread> threads_;
   // Declared after core_ so they are destroyed before its io_context.
   std::shared_ptr<ServerCore> core_;
   tcp::acceptor acceptor_;          // used on its own strand
-  asio::steady_timer retry_timer_;  // back-off after accept errors
+  tcp::acceptor tls_acceptor_;      // on the same strand; open only with TLS
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
 };
 
-Status HttpServer::Impl::Listen() {
+Status HttpServer::Impl::Listen(tcp::acceptor& acceptor, uint16_t port, uint16_t* bound) {
   const ServerOptions& options = core_->options();
   const std::string host = options.host.empty() ? "0.0.0.0" : options.host;
-  const std::string where = host + ":" + std::to_string(options.port);
+  const std::string where = host + ":" + std::to_string(port);
   error_code ec;
   tcp::resolver resolver(core_->ioc());
-  auto results = resolver.resolve(host, std::to_string(options.port),
+  auto results = resolver.resolve(host, std::to_string(port),
                                   tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
     return Status::InvalidArgument("cannot resolve listen address " + where + ": " +
@@ -138,19 +158,19 @@ Status HttpServer::Impl::Listen() {
   tcp::endpoint endpoint = results.begin()->endpoint();
   auto fail = [&](const char* step) {
     error_code ignored;
-    acceptor_.close(ignored);
+    acceptor.close(ignored);
     std::string message = std::string("cannot ") + step + " " + where + ": " + ec.message();
     if (ec == asio::error::address_in_use) return Status::InUse(std::move(message));
     if (ec == boost::system::errc::address_not_available) return Status::InvalidArgument(std::move(message));
     return Status::Internal(std::move(message));
   };
-  if (acceptor_.open(endpoint.protocol(), ec)) return fail("open socket for");
-  if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec)) return fail("configure");
-  if (acceptor_.bind(endpoint, ec)) return fail("bind");
-  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec)) return fail("listen on");
-  tcp::endpoint local = acceptor_.local_endpoint(ec);
+  if (acceptor.open(endpoint.protocol(), ec)) return fail("open socket for");
+  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec)) return fail("configure");
+  if (acceptor.bind(endpoint, ec)) return fail("bind");
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) return fail("listen on");
+  tcp::endpoint local = acceptor.local_endpoint(ec);
   if (ec) return fail("query");
-  port_ = local.port();
+  *bound = local.port();
   return Status::Ok();
 }
 
@@ -158,10 +178,26 @@ Status HttpServer::Impl::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (state_ != State::kNew) return Status::Internal("HttpServer::Start() may be called only once");
   try {
-    Status status = Listen();
+    const ServerOptions& options = core_->options();
+    if (!options.tls_cert_file.empty()) {
+      Status tls = MakeServerTlsContext(options.tls_cert_file, options.tls_key_file, &tls_context_);
+      if (!tls.ok()) return tls;
+    }
+    Status status = Listen(acceptor_, options.port, &port_);
     if (!status.ok()) return status;
+    if (tls_context_) {
+      status = Listen(tls_acceptor_, options.tls_port, &tls_port_);
+      if (!status.ok()) {
+        error_code ignored;
+        acceptor_.close(ignored);
+        return status;
+      }
+    }
     work_.emplace(core_->ioc().get_executor());
-    asio::post(acceptor_.get_executor(), [this] { DoAccept(); });
+    asio::post(acceptor_.get_executor(), [this] {
+      DoAccept(acceptor_);
+      if (tls_context_) DoAccept(tls_acceptor_);
+    });
     const int threads = core_->options().threads > 0 ? core_->options().threads : 1;
     state_ = State::kRunning;  // so that Stop() joins what was started if this throws
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { RunThread(); });
@@ -191,30 +227,58 @@ void HttpServer::Impl::RunThread() {
   }
 }
 
-void HttpServer::Impl::DoAccept() {
+void HttpServer::Impl::DoAccept(tcp::acceptor& acceptor) {
   // Each connection gets its own strand.
-  acceptor_.async_accept(asio::make_strand(core_->ioc()),
-                         [this](error_code ec, tcp::socket socket) {
-                           OnAccept(ec, std::move(socket));
-                         });
+  acceptor.async_accept(asio::make_strand(core_->ioc()),
+                        [this, &acceptor](error_code ec, tcp::socket socket) {
+                          OnAccept(acceptor, ec, std::move(socket));
+                        });
 }
 
-void HttpServer::Impl::OnAccept(error_code ec, tcp::socket socket) {
-  if (ec == asio::error::operation_aborted || !acceptor_.is_open() || core_->stopping()) return;
+void HttpServer::Impl::OnAccept(tcp::acceptor& acceptor, error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor.is_open() || core_->stopping()) return;
   if (ec) {
     // E.g. EMFILE: back off briefly instead of spinning.
     spdlog::warn("http: accept failed: {}", ec.message());
-    retry_timer_.expires_after(std::chrono::milliseconds(50));
-    retry_timer_.async_wait([this](error_code wait_ec) {
-      if (!wait_ec && acceptor_.is_open() && !core_->stopping()) DoAccept();
+    auto timer = std::make_shared<asio::steady_timer>(acceptor.get_executor());
+    timer->expires_after(std::chrono::milliseconds(50));
+    timer->async_wait([this, &acceptor, timer](error_code) {
+      if (acceptor.is_open() && !core_->stopping()) DoAccept(acceptor);
     });
     return;
   }
   error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  auto connection = std::make_shared<Connection>(core_.get(), std::move(socket));
-  if (core_->Register(connection)) connection->Start();
-  DoAccept();
+  if (&acceptor == &tls_acceptor_) {
+    StartTls(std::move(socket));
+  } else {
+    auto connection = std::make_shared<Connection<PlainStream>>(core_.get(), PlainStream(std::move(socket)));
+    if (core_->Register(connection)) connection->Start();
+  }
+  DoAccept(acceptor);
+}
+
+void HttpServer::Impl::StartTls(tcp::socket socket) {
+  // The handshake runs outside the registry (bounded by its timeout); the
+  // session ALPN asks for is registered once it completed.
+  auto stream = std::make_shared<TlsStream>(PlainStream(std::move(socket)), *tls_context_);
+  beast::get_lowest_layer(*stream).expires_after(kTlsHandshakeTimeout);
+  stream->async_handshake(
+      asio::ssl::stream_base::server, [core = core_, stream](error_code ec) {
+        if (ec) {
+          spdlog::debug("http: TLS handshake failed: {}", ec.message());
+          return;
+        }
+        if (core->stopping()) return;
+        beast::get_lowest_layer(*stream).expires_never();
+        std::shared_ptr<Session> session;
+        if (SelectedAlpn(stream->native_handle()) == "h2") {
+          session = std::make_shared<Http2Session<TlsStream>>(core.get(), std::move(*stream), std::string());
+        } else {
+          session = std::make_shared<Connection<TlsStream>>(core.get(), std::move(*stream));
+        }
+        if (core->Register(session)) session->Start();
+      });
 }
 
 void HttpServer::Impl::Stop(int grace_ms) {
@@ -230,10 +294,10 @@ void HttpServer::Impl::Stop(int grace_ms) {
   asio::post(acceptor_.get_executor(), [this] {
     error_code ignored;
     acceptor_.close(ignored);
-    retry_timer_.cancel();
+    tls_acceptor_.close(ignored);
   });
   // 2. Idle connections close now, busy ones after their response.
-  std::vector<std::shared_ptr<Connection>> connections = core_->Connections();
+  std::vector<std::shared_ptr<Session>> connections = core_->Connections();
   core_->AddPendingShutdowns(static_cast<int64_t>(connections.size()));
   for (const auto& connection : connections) connection->Shutdown();
   connections.clear();
@@ -251,6 +315,7 @@ void HttpServer::Impl::Stop(int grace_ms) {
   threads_.clear();
   error_code ignored;
   acceptor_.close(ignored);  // in case the posted close did not run
+  tls_acceptor_.close(ignored);
   state_ = State::kStopped;
 }
 
@@ -265,6 +330,8 @@ HttpServer::~HttpServer() { Stop(); }
 Status HttpServer::Start() { return impl_->Start(); }
 
 uint16_t HttpServer::port() const { return impl_->port(); }
+
+uint16_t HttpServer::tls_port() const { return impl_->tls_port(); }
 
 void HttpServer::Stop(int grace_ms) { impl_->Stop(grace_ms); }
 

@@ -1,7 +1,11 @@
-// HttpServer: the HTTP/1.1 listener (Boost.Beast on Asio).
+// HttpServer: the listener (Boost.Beast and nghttp2 on Asio).
 //
 // Accepts connections on host:port, reads requests with keep-alive, passes
 // each whole request to a RequestHandler and writes the response it sends.
+// On the plain port a connection speaks HTTP/1.1, or HTTP/2 when it opens
+// with the HTTP/2 preface (h2c with prior knowledge, as the AWS SDK for
+// JavaScript v3 does). With a TLS certificate, a second listener on
+// host:tls_port speaks https; ALPN picks "h2" or "http/1.1".
 // Owns its io_context and `threads` I/O threads. Thread-safe: Start() and
 // Stop() may be called from any thread (Stop() not from an I/O thread).
 #pragma once
@@ -23,6 +27,11 @@ struct ServerOptions {
   size_t max_body_bytes = 32 * 1024 * 1024;   // larger bodies get 413
   size_t max_header_bytes = 64 * 1024;        // larger header blocks get 431
   int idle_timeout_seconds = 300;             // idle keep-alive connections are closed
+  // TLS listener: enabled when tls_cert_file is set (PEM chain, leaf first;
+  // tls_key_file: its PEM private key).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  uint16_t tls_port = 0;         // 0 picks a free port
 };
 
 class HttpServer {
@@ -37,6 +46,8 @@ class HttpServer {
   Status Start();
   // The bound port (useful with port 0). REQUIRES: Start() succeeded.
   uint16_t port() const;
+  // The bound TLS port, or 0 without TLS. REQUIRES: Start() succeeded.
+  uint16_t tls_port() const;
   // Stops accepting, lets requests already being handled finish and their
   // responses be written (waiting at most `grace_ms`), closes connections and
   // joins the I/O threads. Idempotent.

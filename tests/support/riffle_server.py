@@ -4,6 +4,8 @@ Works under any Python 3 (the pip one and Debian's /usr/bin/python3).
 
     with RiffleServer() as srv:            # fresh temp --data-dir
         srv.endpoint                       # 'http://127.0.0.1:PORT'
+    with RiffleServer(tls=(cert, key)) as srv:   # also https on a free port
+        srv.tls_endpoint                   # 'https://127.0.0.1:PORT'
         srv.restart()                      # SIGTERM, then start again on the same dir
         srv.kill9(); srv.start()           # crash, then start again on the same dir
 
@@ -31,8 +33,9 @@ def external_endpoint():
 
 
 class RiffleServer:
-    def __init__(self, data_dir=None, in_memory=False, args=(), ready_timeout=20.0):
-        """args: extra flags, e.g. ['--create-stream-ms', '500']."""
+    def __init__(self, data_dir=None, in_memory=False, args=(), ready_timeout=20.0, tls=None):
+        """args: extra flags, e.g. ['--create-stream-ms', '500'].
+        tls: (cert_file, key_file) to serve https too (--tls-port 0)."""
         self.external = external_endpoint() is not None
         self.in_memory = in_memory
         self.args = list(args)
@@ -43,8 +46,11 @@ class RiffleServer:
             self.data_dir = tempfile.mkdtemp(prefix='riffle-test-')
             self._own_dir = True
         self.proc = None
+        self.tls = tls
         self.endpoint = None
         self.port = None
+        self.tls_endpoint = None
+        self.tls_port = None
         self._stderr = None
 
     # -- lifecycle -------------------------------------------------------
@@ -58,6 +64,8 @@ class RiffleServer:
             raise RuntimeError('set RIFFLE_BIN to the riffle binary (or RIFFLE_ENDPOINT)')
         cmd = [binary, 'serve', '--host', '127.0.0.1', '--port', '0']
         cmd += ['--in-memory'] if self.in_memory else ['--data-dir', self.data_dir]
+        if self.tls:
+            cmd += ['--tls-cert', self.tls[0], '--tls-key', self.tls[1], '--tls-port', '0']
         cmd += self.args
         if self._stderr is not None:
             self._stderr.close()
@@ -69,6 +77,12 @@ class RiffleServer:
             self._abort('no ready line (got %r)' % line)
         self.endpoint = line[len(READY_PREFIX):].strip().rstrip('/')
         self.port = urllib.parse.urlsplit(self.endpoint).port
+        if self.tls:
+            line = self._read_ready_line()
+            if not line.startswith(READY_PREFIX + 'https://'):
+                self._abort('no https ready line (got %r)' % line)
+            self.tls_endpoint = line[len(READY_PREFIX):].strip().rstrip('/')
+            self.tls_port = urllib.parse.urlsplit(self.tls_endpoint).port
         # Drain anything else the server prints so it never blocks on a full pipe.
         threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
         return self

@@ -1,0 +1,99 @@
+// Http2Session: one connection speaking HTTP/2 (nghttp2), over TCP (h2c with
+// prior knowledge, detected by Connection) or TLS (ALPN "h2").
+//
+// Many concurrent streams per connection. Each stream's complete request
+// (headers + body) becomes one HttpRequest for the RequestHandler:
+// `:method` -> method, `:path` -> target, `:authority` -> a `host` header
+// (first), other headers as received. Responses are sent with flow control
+// (nghttp2 splits bodies into DATA frames as windows allow). Shutdown() sends
+// GOAWAY: requests already received finish, then the connection closes.
+//
+// Not part of the public API. `Stream` is beast::tcp_stream or
+// beast::ssl_stream<beast::tcp_stream> (explicitly instantiated in the .cc).
+//
+// Thread-safety: everything runs on the stream's strand; Start(), Shutdown(),
+// ForceClose() and the ResponseSenders only post onto it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include "net/http_types.h"
+#include "net/server_core.h"
+#include "net/session.h"
+
+struct nghttp2_session;
+
+namespace riffle::net::internal {
+
+template <class Stream>
+class Http2Session final : public Session, public std::enable_shared_from_this<Http2Session<Stream>> {
+ public:
+  // `initial` holds bytes already read from `stream` (e.g. the preface).
+  Http2Session(ServerCore* core, Stream stream, std::string initial);
+  ~Http2Session() override;
+  Http2Session(const Http2Session&) = delete;
+  Http2Session& operator=(const Http2Session&) = delete;
+
+  void Start() override;
+  void Shutdown() override;
+  void ForceClose() override;
+
+  // Called by the nghttp2 callbacks (http2_session.cc); strand only.
+  struct StreamState {
+    HttpRequest request;
+    HttpResponse response;
+    size_t body_offset = 0;    // of response.body already handed to nghttp2
+    uint64_t seq = 0;          // id checked by the sender
+    bool in_flight = false;    // handed to the handler, counted in core
+    bool rejected = false;     // answered early (e.g. 413); ignore more data
+  };
+  StreamState* FindStream(int32_t stream_id);
+  void OnBeginRequest(int32_t stream_id);
+  void OnHeader(int32_t stream_id, std::string_view name, std::string_view value);
+  void OnData(int32_t stream_id, const uint8_t* data, size_t size);
+  void OnRequestComplete(int32_t stream_id);
+  void OnStreamClose(int32_t stream_id);
+  // Copies up to `length` bytes of the response body; sets *eof at the end.
+  size_t ReadBody(int32_t stream_id, uint8_t* buf, size_t length, bool* eof);
+
+ private:
+  void DoRead();
+  void OnRead(boost::beast::error_code ec, size_t bytes);
+  // Feeds received bytes to nghttp2; false on a protocol error (closed).
+  bool Receive(const uint8_t* data, size_t size);
+  // Writes whatever nghttp2 has queued; closes when the session is over.
+  void Flush();
+  void OnWritten(boost::beast::error_code ec, size_t bytes);
+  void Dispatch(int32_t stream_id, StreamState& state);
+  void OnResponse(int32_t stream_id, uint64_t seq, HttpResponse response);
+  void SubmitResponse(int32_t stream_id, StreamState& state);
+  // Ends (in ServerCore) the requests whose streams closed and whose last
+  // bytes were written.
+  void ReleaseEnded();
+  void SendGoaway();
+  void ArmIdleTimer();
+  void Close();
+
+  ServerCore* const core_;
+  Stream stream_;
+  std::string initial_;
+  nghttp2_session* session_ = nullptr;
+  boost::asio::steady_timer idle_timer_;
+  std::unordered_map<int32_t, StreamState> streams_;
+  std::string read_buffer_;
+  std::string write_buffer_;  // being written
+  uint64_t next_seq_ = 0;
+  int64_t ended_unwritten_ = 0;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool goaway_sent_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace riffle::net::internal

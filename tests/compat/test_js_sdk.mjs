@@ -1,0 +1,108 @@
+// AWS SDK for JavaScript v3 (tests/node_modules, default NodeHttp2Handler)
+// against the real riffle binary: h2c with prior knowledge on the plain
+// port, HTTP/2 over TLS (ALPN h2) with a `riffle cert` certificate trusted
+// through NODE_EXTRA_CA_CERTS.
+//
+// Run: RIFFLE_BIN=build/riffle node --test tests/compat/test_js_sdk.mjs
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+
+import { runScenario } from './js_sdk_scenario.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const scenario = join(here, 'js_sdk_scenario.mjs');
+const bin = process.env.RIFFLE_BIN;
+
+let dir;
+let server;
+let stderr = '';
+let httpEndpoint;
+let httpsEndpoint;
+
+function readyLines(child, count) {
+  return new Promise((resolve, reject) => {
+    const lines = [];
+    const rl = createInterface({ input: child.stdout });
+    const timer = setTimeout(() => reject(new Error(`riffle not ready: ${stderr}`)), 20000);
+    rl.on('line', (line) => {
+      lines.push(line);
+      if (lines.length === count) {
+        clearTimeout(timer);
+        resolve(lines);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`riffle exited ${code}: ${stderr}`)));
+  });
+}
+
+before(async () => {
+  assert.ok(bin, 'set RIFFLE_BIN to the riffle binary');
+  dir = mkdtempSync(join(tmpdir(), 'riffle-js-'));
+  const cert = spawnSync(bin, ['cert', '--out-dir', dir], { encoding: 'utf8' });
+  assert.equal(cert.status, 0, cert.stderr);
+  server = spawn(bin, ['serve', '--in-memory', '--host', '127.0.0.1', '--port', '0',
+    '--tls-cert', join(dir, 'riffle.crt'), '--tls-key', join(dir, 'riffle.key'), '--tls-port', '0'],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
+  const [plain, tls] = await readyLines(server, 2);
+  httpEndpoint = plain.replace('Riffle ready at ', '').trim();
+  httpsEndpoint = tls.replace('Riffle ready at ', '').trim();
+  assert.match(httpEndpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(httpsEndpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
+});
+
+after(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.on('exit', resolve));
+    server.kill('SIGTERM');
+    const code = await exited;
+    assert.equal(code, 0, `riffle exit code after SIGTERM; stderr: ${stderr}`);
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function runChild(endpoint, env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [scenario, endpoint], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.stderr.on('data', (c) => { out += c; });
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+test('h2c (prior knowledge): create, describe, put, put many, iterate, get, list, not-found error', async () => {
+  await runScenario(httpEndpoint);
+});
+
+test('concurrent calls from one client share the HTTP/2 endpoint', async () => {
+  const { makeClient } = await import('./js_sdk_scenario.mjs');
+  const { ListStreamsCommand } = await import('@aws-sdk/client-kinesis');
+  const client = makeClient(httpEndpoint);
+  try {
+    const results = await Promise.all(Array.from({ length: 20 }, () => client.send(new ListStreamsCommand({}))));
+    for (const r of results) assert.ok(Array.isArray(r.StreamNames));
+  } finally {
+    client.destroy();
+  }
+});
+
+test('https (ALPN h2) with a riffle cert trusted through NODE_EXTRA_CA_CERTS', async () => {
+  const { code, out } = await runChild(httpsEndpoint,
+    { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'riffle.crt') });
+  assert.equal(code, 0, out);
+});
+
+test('https without trusting the certificate fails verification', async () => {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const { code, out } = await runChild(httpsEndpoint, env);
+  assert.notEqual(code, 0);
+  assert.match(out, /self[- ]signed certificate|unable to verify/i);
+});
