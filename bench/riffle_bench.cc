@@ -263,7 +263,9 @@ asio::awaitable<void> RunProducer(Run& run, Worker& w, int index) {
   const auto interval = std::chrono::nanoseconds(static_cast<int64_t>(1e9 * o.connections / std::max(o.rate, 0.001)));
   auto next = run.start + interval * index / o.connections;
   for (size_t i = 0; !run.stop.load(std::memory_order_relaxed); ++i) {
-    if (next >= run.deadline) break;
+    // Open loop while the server keeps up; when it does not, sends back to
+    // back (one in flight per connection) until the deadline.
+    if (next >= run.deadline || Clock::now() >= run.deadline) break;
     if (next > Clock::now()) co_await Sleep(ex, next - Clock::now());
     next += interval;
     int64_t t0 = NowNs();

@@ -6,7 +6,7 @@
 #
 # Knobs (environment): BENCH_DURATION (s per scenario, default 10),
 # BENCH_SERVERS, BENCH_SCENARIOS, BENCH_PUT_CONNECTIONS (32), BENCH_BATCH_CONNECTIONS (4),
-# BENCH_GET_CONNECTIONS (1), BENCH_PREFILL_MIB (64), BENCH_RATE (1000), BENCH_SHARDS (4),
+# BENCH_GET_CONNECTIONS (1), BENCH_PC_CONNECTIONS (16), BENCH_PREFILL_MIB (64), BENCH_RATE (1000), BENCH_SHARDS (4),
 # BENCH_RECORD_SIZE (1024), BENCH_BATCH (500), BENCH_NOTE (free text for the doc),
 # BENCH_OUT (output directory, default docs).
 set -euo pipefail
@@ -21,6 +21,7 @@ SCENARIOS=${BENCH_SCENARIOS:-"put-record put-records get-records produce-consume
 PUT_CONNECTIONS=${BENCH_PUT_CONNECTIONS:-32}
 BATCH_CONNECTIONS=${BENCH_BATCH_CONNECTIONS:-4}
 GET_CONNECTIONS=${BENCH_GET_CONNECTIONS:-1}
+PC_CONNECTIONS=${BENCH_PC_CONNECTIONS:-16}
 PREFILL=${BENCH_PREFILL_MIB:-64}
 RATE=${BENCH_RATE:-1000}
 SHARDS=${BENCH_SHARDS:-4}
@@ -112,7 +113,7 @@ run_scenario() {
     put-record) args+=(--connections "$PUT_CONNECTIONS" --shards "$SHARDS") ;;
     put-records) args+=(--connections "$BATCH_CONNECTIONS" --shards "$SHARDS" --batch "$BATCH") ;;
     get-records) args+=(--connections "$GET_CONNECTIONS" --shards 1 --prefill-mib "$PREFILL") ;;
-    produce-consume) args+=(--connections "$BATCH_CONNECTIONS" --shards "$SHARDS" --rate "$RATE") ;;
+    produce-consume) args+=(--connections "$PC_CONNECTIONS" --shards "$SHARDS" --rate "$RATE") ;;
   esac
   if [ "$name" = nginx ]; then args+=(--no-setup); fi
   echo "bench: $name $scenario: riffle-bench $scenario ${args[*]}" | sed "s|$port|\$PORT|"
@@ -162,6 +163,6 @@ mkdir -p "$OUT"
 cp "$RESULTS" "$OUT/performance-results.jsonl"
 python3 "$ROOT/bench/report.py" --results "$RESULTS" --servers "$SERVERS_JSON" --out "$OUT" \
   --started "$STARTED" --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" \
-  --command "BENCH_DURATION=$DURATION BENCH_PUT_CONNECTIONS=$PUT_CONNECTIONS BENCH_BATCH_CONNECTIONS=$BATCH_CONNECTIONS BENCH_GET_CONNECTIONS=$GET_CONNECTIONS BENCH_PREFILL_MIB=$PREFILL BENCH_RATE=$RATE BENCH_SHARDS=$SHARDS BENCH_RECORD_SIZE=$RECORD BENCH_BATCH=$BATCH bench/run.sh  (what make bench runs after building)" \
+  --command "BENCH_DURATION=$DURATION BENCH_PUT_CONNECTIONS=$PUT_CONNECTIONS BENCH_BATCH_CONNECTIONS=$BATCH_CONNECTIONS BENCH_GET_CONNECTIONS=$GET_CONNECTIONS BENCH_PC_CONNECTIONS=$PC_CONNECTIONS BENCH_PREFILL_MIB=$PREFILL BENCH_RATE=$RATE BENCH_SHARDS=$SHARDS BENCH_RECORD_SIZE=$RECORD BENCH_BATCH=$BATCH bench/run.sh  (what make bench runs after building)" \
   --note "${BENCH_NOTE:-}" --micro "$MICRO"
 echo "bench: wrote $OUT/performance.md"
