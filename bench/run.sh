@@ -161,6 +161,7 @@ fi
 
 mkdir -p "$OUT"
 cp "$RESULTS" "$OUT/performance-results.jsonl"
+cp "$SERVERS_JSON" "$OUT/performance-servers.jsonl"
 python3 "$ROOT/bench/report.py" --results "$RESULTS" --servers "$SERVERS_JSON" --out "$OUT" \
   --started "$STARTED" --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" \
   --command "BENCH_DURATION=$DURATION BENCH_PUT_CONNECTIONS=$PUT_CONNECTIONS BENCH_BATCH_CONNECTIONS=$BATCH_CONNECTIONS BENCH_GET_CONNECTIONS=$GET_CONNECTIONS BENCH_PC_CONNECTIONS=$PC_CONNECTIONS BENCH_PREFILL_MIB=$PREFILL BENCH_RATE=$RATE BENCH_SHARDS=$SHARDS BENCH_RECORD_SIZE=$RECORD BENCH_BATCH=$BATCH bench/run.sh  (what make bench runs after building)" \
