@@ -80,7 +80,7 @@ w("- Machine: %s, `nproc` = %s, kernel %s" % (cpu, sh("nproc"), platform.release
 w("- Memory (`free -h`):")
 w("")
 w("```")
-w(sh("free -h"))
+w(subprocess.run("free -h", shell=True, capture_output=True, text=True).stdout.rstrip())
 w("```")
 w("")
 w("- Load average (1/5/15 min) before the run: %s; after: %s." % (a.load_before, a.load_after))
