@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup node-deps configure build serve test unit clean
+.PHONY: all setup node-deps configure build serve test unit bench bench-setup clean
 
 all: build
 
@@ -31,6 +31,14 @@ test: build node-deps
 
 unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L unit
+
+# Benchmarks (not part of `make test`): Riffle vs. kinesalite, kinesis-mock and
+# nginx; writes docs/performance.md. Knobs: see bench/run.sh (BENCH_DURATION, ...).
+bench-setup:
+	@./bench/setup
+
+bench: build bench-setup
+	BUILD=$(BUILD) ./bench/run.sh
 
 clean:
 	rm -rf $(BUILD)
