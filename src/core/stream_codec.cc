@@ -6,10 +6,11 @@ namespace riffle::core {
 
 namespace {
 
-// Version 1: the original layout. Version 2 (written now): version 1's
-// fields, the uniform-scaling pending kind, then enhanced metrics and
-// encryption (docs/storage-format.md).
-constexpr uint8_t kFormatVersion = 2;
+// Version 1: the original layout. Version 2: version 1's fields, the
+// uniform-scaling pending kind, then enhanced metrics and encryption.
+// Version 3 (written now): version 2's fields, then the resource policy
+// (docs/storage-format.md).
+constexpr uint8_t kFormatVersion = 3;
 
 class Writer {
  public:
@@ -148,13 +149,14 @@ std::string EncodeStreamState(const StreamState& s) {
   w.Varint(s.shard_level_metrics);
   w.U8(s.encrypted ? 1 : 0);
   w.String(s.key_id);
+  w.String(s.policy);
   return w.Take();
 }
 
 StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
   Reader r(bytes);
   uint8_t version = r.U8();
-  if (version != 1 && version != 2) return Status::StorageError("unknown stream metadata version");
+  if (version < 1 || version > 3) return Status::StorageError("unknown stream metadata version");
   StreamState s;
   s.address.account_id = r.String();
   s.address.region = r.String();
@@ -215,6 +217,7 @@ StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
     s.encrypted = encrypted == 1;
     s.key_id = r.String();
   }
+  if (version >= 3) s.policy = r.String();
   if (!r.ok() || !r.done()) return Status::StorageError("corrupt stream metadata");
   return s;
 }
@@ -227,7 +230,9 @@ std::string ConsumerMetaKey(const StreamAddress& address, const std::string& con
 }
 
 namespace {
-constexpr uint8_t kConsumerFormatVersion = 1;
+// Version 1: the original layout. Version 2 (written now): version 1's
+// fields, then the consumer's tags and resource policy (docs/storage-format.md).
+constexpr uint8_t kConsumerFormatVersion = 2;
 }  // namespace
 
 std::string EncodeConsumerState(const ConsumerState& c) {
@@ -238,12 +243,19 @@ std::string EncodeConsumerState(const ConsumerState& c) {
   w.I64(c.created_ms);
   w.U8(static_cast<uint8_t>(c.status));
   w.I64(c.transition_due_ms);
+  w.Varint(c.tags.size());
+  for (const auto& [key, value] : c.tags) {
+    w.String(key);
+    w.String(value);
+  }
+  w.String(c.policy);
   return w.Take();
 }
 
 StatusOr<ConsumerState> DecodeConsumerState(std::string_view bytes) {
   Reader r(bytes);
-  if (r.U8() != kConsumerFormatVersion) return Status::StorageError("unknown consumer metadata version");
+  uint8_t version = r.U8();
+  if (version != 1 && version != 2) return Status::StorageError("unknown consumer metadata version");
   ConsumerState c;
   c.incarnation = r.Varint();
   c.name = r.String();
@@ -254,6 +266,14 @@ StatusOr<ConsumerState> DecodeConsumerState(std::string_view bytes) {
   }
   c.status = static_cast<ConsumerStatus>(status);
   c.transition_due_ms = r.I64();
+  if (version >= 2) {
+    uint64_t tag_count = r.Varint();
+    for (uint64_t i = 0; i < tag_count && r.ok(); ++i) {
+      std::string key = r.String();
+      c.tags[key] = r.String();
+    }
+    c.policy = r.String();
+  }
   if (!r.ok() || !r.done()) return Status::StorageError("corrupt consumer metadata");
   return c;
 }

@@ -59,7 +59,7 @@ TEST(StreamCodecTest, RoundTripVersion2Fields) {
   s.encrypted = true;
   s.key_id = "alias/aws/kinesis";
   std::string bytes = EncodeStreamState(s);
-  EXPECT_EQ(bytes[0], 2);
+  EXPECT_EQ(bytes[0], 3);
   auto decoded = DecodeStreamState(bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.status().message();
   EXPECT_EQ(decoded->pending->kind, ReshardKind::kUniformScaling);
@@ -97,12 +97,42 @@ TEST(StreamCodecTest, DecodesVersion1) {
   EXPECT_EQ(decoded->shards[0].created_ms, 1000);
   EXPECT_EQ(decoded->shard_level_metrics, 0u);
   EXPECT_FALSE(decoded->encrypted);
-  // Re-encoding writes version 2 with the same content.
+  // Re-encoding writes the current version with the same content.
   auto again = DecodeStreamState(EncodeStreamState(*decoded));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(EncodeStreamState(*again), EncodeStreamState(*decoded));
   // Version 1 knows no uniform-scaling pending kind, and has no trailing fields.
   EXPECT_FALSE(DecodeStreamState(Version1Blob() + std::string(3, '\0')).ok());
+}
+
+// A version 2 record: version 1's fields, then metrics, encryption, key id.
+std::string Version2Blob() {
+  std::string b = Version1Blob();
+  b[0] = 2;
+  b += std::string{3, 1, 5};  // metrics IncomingBytes|IncomingRecords, KMS, key id length 5
+  b += "alias";
+  return b;
+}
+
+TEST(StreamCodecTest, DecodesVersion2AndWritesVersion3WithPolicy) {
+  auto decoded = DecodeStreamState(Version2Blob());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->shard_level_metrics, 3u);
+  EXPECT_TRUE(decoded->encrypted);
+  EXPECT_EQ(decoded->key_id, "alias");
+  EXPECT_EQ(decoded->policy, "");
+  EXPECT_FALSE(DecodeStreamState(Version2Blob() + std::string(1, '\0')).ok());  // v2 has no policy
+  decoded->policy = R"({"Statement":[]})";
+  std::string bytes = EncodeStreamState(*decoded);
+  EXPECT_EQ(bytes[0], 3);
+  auto again = DecodeStreamState(bytes);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->policy, decoded->policy);
+  EXPECT_EQ(again->key_id, "alias");
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeStreamState(bytes.substr(0, n)).ok()) << n;
+  std::string v4 = bytes;
+  v4[0] = 4;
+  EXPECT_FALSE(DecodeStreamState(v4).ok());
 }
 
 TEST(StreamCodecTest, ConsumerRoundTripAndKey) {
@@ -119,6 +149,43 @@ TEST(StreamCodecTest, ConsumerRoundTripAndKey) {
   EXPECT_EQ(decoded->status, ConsumerStatus::kDeleting);
   for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeConsumerState(bytes.substr(0, n)).ok()) << n;
   EXPECT_EQ(ConsumerMetaKey({"1", "r", "s"}, "app"), "consumer/1/r/s/app");
+}
+
+TEST(StreamCodecTest, ConsumerVersion2TagsPolicyAndVersion1StillDecodes) {
+  ConsumerState c;
+  c.incarnation = 9;
+  c.name = "reader";
+  c.created_ms = 1700000000000;
+  c.status = ConsumerStatus::kActive;
+  c.tags = {{"team", "data"}, {"env", ""}};
+  c.policy = R"({"Version":"2012-10-17"})";
+  std::string bytes = EncodeConsumerState(c);
+  EXPECT_EQ(bytes[0], 2);
+  auto decoded = DecodeConsumerState(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->tags, c.tags);
+  EXPECT_EQ(decoded->policy, c.policy);
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeConsumerState(bytes.substr(0, n)).ok()) << n;
+
+  // A version 1 record, byte by byte as docs/storage-format.md lays it out.
+  std::string v1;
+  v1.push_back(1);                       // version
+  v1.push_back(9);                       // varint incarnation
+  v1.push_back(6);                       // name length
+  v1 += "reader";
+  for (int shift = 56; shift >= 0; shift -= 8) v1.push_back(static_cast<char>(uint64_t{1700000000000} >> shift));
+  v1.push_back(2);                       // ACTIVE
+  v1.append(8, '\0');                    // transition_due_ms
+  auto old = DecodeConsumerState(v1);
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_EQ(old->name, "reader");
+  EXPECT_EQ(old->created_ms, 1700000000000);
+  EXPECT_EQ(old->status, ConsumerStatus::kActive);
+  EXPECT_TRUE(old->tags.empty());
+  EXPECT_FALSE(DecodeConsumerState(v1 + std::string(1, '\0')).ok());  // v1 has no tag count
+  std::string v3 = bytes;
+  v3[0] = 3;
+  EXPECT_FALSE(DecodeConsumerState(v3).ok());
 }
 
 TEST(StreamCodecTest, MetaKeyNamesAccountRegionAndStream) {

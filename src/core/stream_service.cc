@@ -194,7 +194,10 @@ int64_t StreamService::CountOpenShards(const std::string& account_id, const std:
   return count;
 }
 
-void StreamService::CreateStream(const StreamAddress& address, int64_t shard_count, Done done) {
+void StreamService::CreateStream(const StreamAddress& address, int64_t shard_count, Done done,
+                                 std::map<std::string, std::string> tags) {
+  if (Status checked = CheckTagText(tags); !checked.ok()) return done(checked);
+  if (tags.size() > kMaxTagsPerResource) return done(Status::InvalidArgument(TooManyTagsMessage(address)));
   std::lock_guard control(control_mu_);
   int64_t now = clock_.NowMs();
   {
@@ -225,6 +228,7 @@ void StreamService::CreateStream(const StreamAddress& address, int64_t shard_cou
   s.created_ms = now;
   s.status = options_.create_stream_ms > 0 ? StreamStatus::kCreating : StreamStatus::kActive;
   s.transition_due_ms = now + options_.create_stream_ms;
+  s.tags = std::move(tags);
   for (uint32_t i = 0; i < static_cast<uint32_t>(shard_count); ++i) {
     stream->AddShard(UniformRange(i, static_cast<uint32_t>(shard_count)), 0, now);
   }

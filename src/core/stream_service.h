@@ -199,6 +199,14 @@ struct RecordsPage {
   bool encrypted = false;                 // records are reported with EncryptionType KMS
 };
 
+// A taggable resource (TagResource, UntagResource, ListTagsForResource): a
+// stream, or one of its consumers when `consumer` is set.
+struct ResourceRef {
+  StreamAddress stream;
+  std::optional<std::string> consumer;
+  std::optional<int64_t> consumer_created_seconds;  // from a consumer ARN
+};
+
 struct TagList {
   std::vector<std::pair<std::string, std::string>> tags;
   bool has_more = false;
@@ -215,7 +223,9 @@ class StreamService {
   ~StreamService();
 
   // Control plane.
-  void CreateStream(const StreamAddress& address, int64_t shard_count, Done done);
+  // `tags`: CreateStream's Tags (at most 50).
+  void CreateStream(const StreamAddress& address, int64_t shard_count, Done done,
+                    std::map<std::string, std::string> tags = {});
   // Without `enforce_consumer_deletion`, a stream with consumers is not deleted.
   void DeleteStream(const StreamAddress& address, bool enforce_consumer_deletion, Done done);
   StatusOr<StreamDescription> DescribeStream(const StreamAddress& address, std::optional<int64_t> limit,
@@ -230,6 +240,18 @@ class StreamService {
   StatusOr<TagList> ListTags(const StreamAddress& address, const std::optional<std::string>& exclusive_start_key,
                              std::optional<int64_t> limit);
   void RemoveTags(const StreamAddress& address, std::vector<std::string> keys, Done done);
+  // Tags of a stream (the same as AddTags/ListTags/RemoveTags) or of a
+  // consumer (stream_service_tags.cc). At most 50 per resource.
+  void TagResource(const ResourceRef& resource, std::map<std::string, std::string> tags, Done done);
+  void UntagResource(const ResourceRef& resource, std::vector<std::string> keys, Done done);
+  StatusOr<std::map<std::string, std::string>> ListResourceTags(const ResourceRef& resource);
+  // Resource policies of streams and consumers (stream_service_policies.cc).
+  // `policy` is JSON text (the caller checks its syntax), at most
+  // kMaxResourcePolicyBytes. GetResourcePolicy of a resource without one is "{}".
+  static constexpr size_t kMaxResourcePolicyBytes = 20 * 1024;
+  void PutResourcePolicy(const ResourceRef& resource, std::string policy, Done done);
+  StatusOr<std::string> GetResourcePolicy(const ResourceRef& resource);
+  void DeleteResourcePolicy(const ResourceRef& resource, Done done);
 
   // Shards and settings (stream_service_shards.cc, stream_service_settings.cc).
   StatusOr<StreamSummaryDescription> DescribeStreamSummary(const StreamAddress& address);
@@ -245,7 +267,8 @@ class StreamService {
   // Consumers (stream_service_consumers.cc). `created_seconds`, when given
   // (the consumer was named by ARN), must match the consumer's.
   void RegisterConsumer(const StreamAddress& address, const std::string& name,
-                        std::function<void(StatusOr<ConsumerDescription>)> done);
+                        std::function<void(StatusOr<ConsumerDescription>)> done,
+                        std::map<std::string, std::string> tags = {});
   StatusOr<ConsumerDescription> DescribeConsumer(const StreamAddress& address, const std::string& name,
                                                  std::optional<int64_t> created_seconds);
   void DeregisterConsumer(const StreamAddress& address, const std::string& name,
@@ -290,6 +313,8 @@ class StreamService {
   void ApplyReshard(Stream& stream, int64_t now);
   // Applies due consumer transitions. REQUIRES: stream.mu held.
   void RefreshConsumers(Stream& stream, int64_t now, store::Mutation& mutation);
+  // Sets (or, when empty, removes) a resource's policy.
+  void SetResourcePolicy(const ResourceRef& resource, std::string policy, Done done);
   ConsumerDescription DescribeConsumerLocked(const Stream& stream, const ConsumerState& consumer) const;
   void ApplyUniformScaling(Stream& stream, uint32_t target, int64_t now);
   void ChangeRetention(const StreamAddress& address, int64_t hours, bool increase, Done done);

@@ -75,12 +75,6 @@ std::string ConsumerArn(const StreamAddress& a, const ConsumerState& c) {
   return a.Arn() + "/consumer/" + c.name + ":" + std::to_string(c.created_ms / 1000);
 }
 
-Status ConsumerNotFound(const StreamAddress& a, const std::string& name) {
-  // Wording not verified against AWS.
-  return Status::NotFound("Consumer " + name + " under stream " + a.name + " not found for account " + a.account_id +
-                          ".");
-}
-
 }  // namespace
 
 const char* ConsumerStatusName(ConsumerStatus status) {
@@ -122,8 +116,14 @@ ConsumerDescription StreamService::DescribeConsumerLocked(const Stream& stream, 
 }
 
 void StreamService::RegisterConsumer(const StreamAddress& address, const std::string& name,
-                                     std::function<void(StatusOr<ConsumerDescription>)> done) {
+                                     std::function<void(StatusOr<ConsumerDescription>)> done,
+                                     std::map<std::string, std::string> tags) {
   int64_t now = clock_.NowMs();
+  if (Status checked = CheckTagText(tags); !checked.ok()) return done(checked);
+  if (tags.size() > kMaxTagsPerResource) {
+    // Wording not verified against AWS.
+    return done(Status::InvalidArgument("A consumer cannot have more than 50 tags associated with it."));
+  }
   auto stream = Find(address);
   if (stream == nullptr) return done(StreamNotFound(address));
   store::Mutation m;
@@ -153,6 +153,7 @@ void StreamService::RegisterConsumer(const StreamAddress& address, const std::st
     c.created_ms = now;
     c.status = options_.create_stream_ms > 0 ? ConsumerStatus::kCreating : ConsumerStatus::kActive;
     c.transition_due_ms = now + options_.create_stream_ms;
+    c.tags = std::move(tags);
     // A consumer of the same name that just finished deleting must not
     // delete the new one's key in this same write.
     std::string key = ConsumerMetaKey(address, name);

@@ -122,6 +122,19 @@ inline std::string ShardLimitMessage(const StreamAddress& a, int64_t open, int64
 }
 // Metric names of a bit set, in Kinesis order.
 std::vector<std::string> ShardLevelMetricNames(uint32_t metrics);
+// InvalidArgument unless every key and value has only the characters
+// Kinesis allows in tags (stream_service_tags.cc).
+Status CheckTagText(const std::map<std::string, std::string>& tags);
+inline constexpr size_t kMaxTagsPerResource = 50;
+inline std::string TooManyTagsMessage(const StreamAddress& a) {
+  return "Failed to add tags to stream " + a.name + " under account " + a.account_id +
+         " because a given stream cannot have more than 50 tags associated with it.";
+}
+inline Status ConsumerNotFound(const StreamAddress& a, const std::string& name) {
+  // Wording not verified against AWS.
+  return Status::NotFound("Consumer " + name + " under stream " + a.name + " not found for account " + a.account_id +
+                          ".");
+}
 inline std::string ShardNotFoundMessage(const std::string& shard_id, const StreamAddress& a) {
   return "Could not find shard " + shard_id + " in stream " + a.name + " under account " + a.account_id + ".";
 }

@@ -1,11 +1,12 @@
-// StreamService tags: AddTagsToStream, ListTagsForStream, RemoveTagsFromStream.
+// StreamService tags: AddTagsToStream, ListTagsForStream, RemoveTagsFromStream,
+// and TagResource, UntagResource, ListTagsForResource on streams and consumers.
 #include "core/stream_service_internal.h"
 
 namespace riffle::core {
 
 namespace {
 
-constexpr size_t kMaxTagsPerStream = 50;
+constexpr size_t kMaxTagsPerStream = kMaxTagsPerResource;
 
 // Tag keys and values may hold Unicode letters, digits, white space and
 // _ . / = + - % @ (checked the way Kinesis checks it: letters are the
@@ -47,6 +48,13 @@ const char kInvalidTagCharacters[] =
     "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.";
 
 }  // namespace
+
+Status CheckTagText(const std::map<std::string, std::string>& tags) {
+  for (const auto& [key, value] : tags) {
+    if (!ValidTagText(key) || !ValidTagText(value)) return Status::InvalidArgument(kInvalidTagCharacters);
+  }
+  return Status::Ok();
+}
 
 void StreamService::AddTags(const StreamAddress& address, std::vector<std::pair<std::string, std::string>> tags,
                             Done done) {
@@ -122,6 +130,100 @@ void StreamService::RemoveTags(const StreamAddress& address, std::vector<std::st
     m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
   }
   Commit(std::move(m), std::move(done));
+}
+
+void StreamService::TagResource(const ResourceRef& resource, std::map<std::string, std::string> tags, Done done) {
+  if (!resource.consumer) {
+    return AddTags(resource.stream, {tags.begin(), tags.end()}, std::move(done));
+  }
+  const StreamAddress& address = resource.stream;
+  int64_t now = clock_.NowMs();
+  if (Status checked = CheckTagText(tags); !checked.ok()) return done(checked);
+  auto stream = Find(address);
+  if (stream == nullptr) return done(StreamNotFound(address));
+  store::Mutation m;
+  {
+    std::lock_guard lock(stream->mu);
+    if (stream->IsGone(now)) return done(StreamNotFound(address));
+    Refresh(*stream, now, m);
+    RefreshConsumers(*stream, now, m);
+    auto it = stream->consumers.find(*resource.consumer);
+    if (it == stream->consumers.end() ||
+        (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000)) {
+      return done(ConsumerNotFound(address, *resource.consumer));
+    }
+    ConsumerState& c = it->second;
+    if (c.status == ConsumerStatus::kDeleting) {
+      // Wording not verified against AWS.
+      return done(Status::InUse("Consumer " + c.name + " under stream " + address.name + " is being deleted."));
+    }
+    std::map<std::string, std::string> merged = c.tags;
+    for (auto& [key, value] : tags) merged[key] = value;
+    if (merged.size() > kMaxTagsPerResource) {
+      // Wording not verified against AWS.
+      return done(Status::InvalidArgument("Failed to add tags to consumer " + c.name + " under stream " +
+                                          address.name + " because a given consumer cannot have more than 50 tags "
+                                          "associated with it."));
+    }
+    c.tags = std::move(merged);
+    std::string key = ConsumerMetaKey(address, c.name);
+    std::erase_if(m.meta_puts, [&](const auto& put) { return put.first == key; });
+    m.meta_puts.emplace_back(key, EncodeConsumerState(c));
+  }
+  Commit(std::move(m), std::move(done));
+}
+
+void StreamService::UntagResource(const ResourceRef& resource, std::vector<std::string> keys, Done done) {
+  if (!resource.consumer) return RemoveTags(resource.stream, std::move(keys), std::move(done));
+  const StreamAddress& address = resource.stream;
+  int64_t now = clock_.NowMs();
+  for (const std::string& key : keys) {
+    if (!ValidTagText(key)) return done(Status::InvalidArgument(kInvalidTagCharacters));
+  }
+  auto stream = Find(address);
+  if (stream == nullptr) return done(StreamNotFound(address));
+  store::Mutation m;
+  {
+    std::lock_guard lock(stream->mu);
+    if (stream->IsGone(now)) return done(StreamNotFound(address));
+    Refresh(*stream, now, m);
+    RefreshConsumers(*stream, now, m);
+    auto it = stream->consumers.find(*resource.consumer);
+    if (it == stream->consumers.end() ||
+        (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000)) {
+      return done(ConsumerNotFound(address, *resource.consumer));
+    }
+    ConsumerState& c = it->second;
+    for (const std::string& key : keys) c.tags.erase(key);
+    std::string key = ConsumerMetaKey(address, c.name);
+    std::erase_if(m.meta_puts, [&](const auto& put) { return put.first == key; });
+    m.meta_puts.emplace_back(key, EncodeConsumerState(c));
+  }
+  Commit(std::move(m), std::move(done));
+}
+
+StatusOr<std::map<std::string, std::string>> StreamService::ListResourceTags(const ResourceRef& resource) {
+  const StreamAddress& address = resource.stream;
+  int64_t now = clock_.NowMs();
+  auto stream = Find(address);
+  if (stream == nullptr) return StreamNotFound(address);
+  store::Mutation m;
+  std::map<std::string, std::string> tags;
+  {
+    std::lock_guard lock(stream->mu);
+    if (stream->IsGone(now)) return StreamNotFound(address);
+    if (!resource.consumer) return stream->state.tags;
+    Refresh(*stream, now, m);
+    RefreshConsumers(*stream, now, m);
+    auto it = stream->consumers.find(*resource.consumer);
+    if (it == stream->consumers.end() ||
+        (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000)) {
+      return ConsumerNotFound(address, *resource.consumer);
+    }
+    tags = it->second.tags;
+  }
+  Commit(std::move(m), [](Status) {});
+  return tags;
 }
 
 }  // namespace riffle::core

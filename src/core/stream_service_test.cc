@@ -711,5 +711,83 @@ TEST_F(StreamServiceTest, ConsumersLifecycleLimitAndPersistence) {
   EXPECT_EQ(service_->DescribeStreamSummary(stream_)->consumer_count, 0);
 }
 
+TEST_F(StreamServiceTest, ResourceTagsOnStreamsAndConsumers) {
+  SetUpService();
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 1, d, {{"made", "create"}}); }).ok());
+  Status registered = Status::Internal("not called");
+  service_->RegisterConsumer(
+      stream_, "app", [&](StatusOr<ConsumerDescription> r) { registered = r.status(); }, {{"c", "1"}});
+  ASSERT_TRUE(registered.ok()) << registered.message();
+  ResourceRef stream_ref{stream_, std::nullopt, std::nullopt};
+  ResourceRef consumer_ref{stream_, "app", clock_.NowMs() / 1000};
+
+  // A stream's resource tags are its AddTagsToStream tags.
+  ASSERT_TRUE(Sync([&](auto d) { service_->TagResource(stream_ref, {{"k", "v"}}, d); }).ok());
+  auto stream_tags = service_->ListResourceTags(stream_ref);
+  ASSERT_TRUE(stream_tags.ok());
+  EXPECT_EQ(*stream_tags, (std::map<std::string, std::string>{{"k", "v"}, {"made", "create"}}));
+  EXPECT_EQ(service_->ListTags(stream_, std::nullopt, std::nullopt)->tags.size(), 2u);
+  ASSERT_TRUE(Sync([&](auto d) { service_->UntagResource(stream_ref, {"made"}, d); }).ok());
+  EXPECT_EQ(service_->ListResourceTags(stream_ref)->size(), 1u);
+
+  // A consumer's tags are its own.
+  EXPECT_EQ(*service_->ListResourceTags(consumer_ref), (std::map<std::string, std::string>{{"c", "1"}}));
+  ASSERT_TRUE(Sync([&](auto d) { service_->TagResource(consumer_ref, {{"c", "2"}, {"d", ""}}, d); }).ok());
+  ASSERT_TRUE(Sync([&](auto d) { service_->UntagResource(consumer_ref, {"d", "absent"}, d); }).ok());
+  EXPECT_EQ(*service_->ListResourceTags(consumer_ref), (std::map<std::string, std::string>{{"c", "2"}}));
+  ResourceRef wrong_time{stream_, "app", clock_.NowMs() / 1000 + 5};
+  EXPECT_EQ(service_->ListResourceTags(wrong_time).status().code(), Errc::kResourceNotFound);
+  ResourceRef missing{stream_, "nobody", std::nullopt};
+  EXPECT_EQ(Sync([&](auto d) { service_->TagResource(missing, {{"a", "b"}}, d); }).code(), Errc::kResourceNotFound);
+  EXPECT_EQ(Sync([&](auto d) { service_->TagResource(consumer_ref, {{"bad#", "b"}}, d); }).code(),
+            Errc::kInvalidArgument);
+
+  // At most 50 per resource.
+  std::map<std::string, std::string> many;
+  for (int i = 0; i < 49; ++i) many["t" + std::to_string(i)] = "x";
+  ASSERT_TRUE(Sync([&](auto d) { service_->TagResource(consumer_ref, many, d); }).ok());  // 50 with "c"
+  EXPECT_EQ(Sync([&](auto d) { service_->TagResource(consumer_ref, {{"one-more", ""}}, d); }).code(),
+            Errc::kInvalidArgument);
+  many["t49"] = "x";
+  many["t50"] = "x";
+  EXPECT_EQ(Sync([&](auto d) { service_->CreateStream({"000000000000", "us-east-1", "s2"}, 1, d, many); }).code(),
+            Errc::kInvalidArgument);
+
+  // Consumer tags are persisted with the consumer.
+  service_.reset();
+  SetUpService();
+  EXPECT_EQ(service_->ListResourceTags(consumer_ref)->size(), 50u);
+  EXPECT_EQ(service_->ListResourceTags(consumer_ref)->at("c"), "2");
+  EXPECT_EQ(service_->ListResourceTags(stream_ref)->size(), 1u);
+}
+
+TEST_F(StreamServiceTest, ResourcePoliciesOnStreamsAndConsumersArePersisted) {
+  SetUpService();
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 1, d); }).ok());
+  service_->RegisterConsumer(stream_, "app", [](StatusOr<ConsumerDescription>) {});
+  ResourceRef stream_ref{stream_, std::nullopt, std::nullopt};
+  ResourceRef consumer_ref{stream_, "app", std::nullopt};
+  EXPECT_EQ(*service_->GetResourcePolicy(stream_ref), "{}");
+  EXPECT_EQ(*service_->GetResourcePolicy(consumer_ref), "{}");
+  const std::string stream_policy = R"({"Version":"2012-10-17","Statement":[]})";
+  ASSERT_TRUE(Sync([&](auto d) { service_->PutResourcePolicy(stream_ref, stream_policy, d); }).ok());
+  ASSERT_TRUE(Sync([&](auto d) { service_->PutResourcePolicy(consumer_ref, R"({"c":1})", d); }).ok());
+  std::string big = "{\"a\":\"" + std::string(StreamService::kMaxResourcePolicyBytes, 'x') + "\"}";
+  EXPECT_EQ(Sync([&](auto d) { service_->PutResourcePolicy(stream_ref, big, d); }).code(), Errc::kInvalidArgument);
+  ResourceRef missing{stream_, "nobody", std::nullopt};
+  EXPECT_EQ(service_->GetResourcePolicy(missing).status().code(), Errc::kResourceNotFound);
+
+  service_.reset();
+  SetUpService();
+  EXPECT_EQ(*service_->GetResourcePolicy(stream_ref), stream_policy);
+  EXPECT_EQ(*service_->GetResourcePolicy(consumer_ref), R"({"c":1})");
+  ASSERT_TRUE(Sync([&](auto d) { service_->DeleteResourcePolicy(stream_ref, d); }).ok());
+  EXPECT_EQ(*service_->GetResourcePolicy(stream_ref), "{}");
+  EXPECT_EQ(*service_->GetResourcePolicy(consumer_ref), R"({"c":1})");
+  service_.reset();
+  SetUpService();
+  EXPECT_EQ(*service_->GetResourcePolicy(stream_ref), "{}");
+}
+
 }  // namespace
 }  // namespace riffle::core

@@ -65,6 +65,8 @@ struct StreamState {
   uint32_t shard_level_metrics = 0;  // bit set of ShardLevelMetric
   bool encrypted = false;            // EncryptionType KMS (else NONE)
   std::string key_id;                // KMS key id when encrypted
+  // From format version 3 (older records decode with none).
+  std::string policy;                // PutResourcePolicy's JSON; empty = none
 };
 
 // An enhanced fan-out consumer of a stream (RegisterStreamConsumer). Stored
@@ -77,6 +79,11 @@ struct ConsumerState {
   int64_t created_ms = 0;    // its ARN ends with created_ms / 1000
   ConsumerStatus status = ConsumerStatus::kCreating;
   int64_t transition_due_ms = 0;  // when CREATING/DELETING ends
+  // From consumer format version 2 (version 1 records decode with none):
+  // TagResource on a consumer ARN / RegisterStreamConsumer's Tags, and
+  // PutResourcePolicy's JSON (empty = none).
+  std::map<std::string, std::string> tags;
+  std::string policy;
 };
 
 // Enhanced monitoring metrics as bits of StreamState::shard_level_metrics,

@@ -11,7 +11,9 @@ void HandleCreateStream(const Context& context, std::string_view body, Reply rep
   if (!address) return;
   // Without ShardCount Kinesis creates an on-demand stream of 4 shards.
   int64_t shard_count = input->ShardCount.value_or(4);
-  context.streams.CreateStream(*address, shard_count, ReplyWhenDone(std::move(reply)));
+  std::map<std::string, std::string> tags;
+  if (input->Tags) tags.insert(input->Tags->begin(), input->Tags->end());
+  context.streams.CreateStream(*address, shard_count, ReplyWhenDone(std::move(reply)), std::move(tags));
 }
 
 }  // namespace riffle::handlers

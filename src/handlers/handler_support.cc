@@ -84,6 +84,18 @@ std::optional<ConsumerRef> ResolveConsumer(const Context& context, const std::op
   return ConsumerRef{std::move(*stream), *consumer_name, std::nullopt};
 }
 
+std::optional<core::ResourceRef> ResolveResource(const Context& context, const std::string& resource_arn,
+                                                 const Reply& reply) {
+  if (resource_arn.find("/consumer/") != std::string::npos) {
+    auto consumer = ResolveConsumer(context, std::nullopt, std::nullopt, resource_arn, reply);
+    if (!consumer) return std::nullopt;
+    return core::ResourceRef{std::move(consumer->stream), std::move(consumer->name), consumer->created_seconds};
+  }
+  auto stream = ResolveStream(context, std::nullopt, resource_arn, reply);
+  if (!stream) return std::nullopt;
+  return core::ResourceRef{std::move(*stream), std::nullopt, std::nullopt};
+}
+
 wire::Consumer ToWireConsumer(const core::ConsumerDescription& consumer) {
   wire::Consumer c;
   c.ConsumerName = consumer.name;

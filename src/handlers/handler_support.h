@@ -56,6 +56,11 @@ std::optional<ConsumerRef> ResolveConsumer(const Context& context, const std::op
                                            const std::optional<std::string>& consumer_name,
                                            const std::optional<std::string>& consumer_arn, const Reply& reply);
 
+// The resource a ResourceARN names: a stream ARN or a consumer ARN.
+// Replies with the error and returns nullopt otherwise.
+std::optional<core::ResourceRef> ResolveResource(const Context& context, const std::string& resource_arn,
+                                                 const Reply& reply);
+
 // Output pieces shared by several operations.
 wire::HashKeyRange ToWire(const core::HashKeyRange& range);
 wire::Shard ToWire(const core::ShardDescription& shard);

@@ -11,6 +11,12 @@
 namespace riffle::handlers {
 
 void HandleAddTagsToStream(const Context&, std::string_view, Reply);
+void HandleDeleteResourcePolicy(const Context&, std::string_view, Reply);
+void HandleGetResourcePolicy(const Context&, std::string_view, Reply);
+void HandleListTagsForResource(const Context&, std::string_view, Reply);
+void HandlePutResourcePolicy(const Context&, std::string_view, Reply);
+void HandleTagResource(const Context&, std::string_view, Reply);
+void HandleUntagResource(const Context&, std::string_view, Reply);
 void HandleCreateStream(const Context&, std::string_view, Reply);
 void HandleDecreaseStreamRetentionPeriod(const Context&, std::string_view, Reply);
 void HandleDeleteStream(const Context&, std::string_view, Reply);
