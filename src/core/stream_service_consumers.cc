@@ -5,6 +5,7 @@
 // DELETING for --delete-stream-ms before it disappears; transitions are
 // applied lazily like the stream's (RefreshConsumers). Each consumer is its
 // own metadata key (docs/storage-format.md "Consumer record").
+#include "core/byte_codec.h"
 #include "core/stream_service_internal.h"
 
 namespace riffle::core {
@@ -15,21 +16,6 @@ constexpr size_t kMaxConsumersPerStream = 20;
 constexpr int64_t kDefaultConsumersPerListing = 100;
 constexpr int64_t kConsumerTokenLifetimeMs = 300 * 1000;
 constexpr uint8_t kConsumerTokenKind = 'C';  // distinguishes it from ListShards tokens
-
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-void PutString(std::string& out, std::string_view s) {
-  PutVarint(out, s.size());
-  out.append(s);
-}
-void PutI64(std::string& out, int64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(static_cast<uint64_t>(v) >> shift));
-}
 
 struct ConsumerPosition {
   uint64_t incarnation = 0;
@@ -47,27 +33,13 @@ std::string EncodeConsumerPosition(const ConsumerPosition& p) {
 }
 
 std::optional<ConsumerPosition> DecodeConsumerPosition(std::string_view in) {
-  size_t at = 0;
-  auto varint = [&](uint64_t& v) {
-    v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (at >= in.size()) return false;
-      uint8_t byte = static_cast<uint8_t>(in[at++]);
-      v |= uint64_t{byte & 0x7Fu} << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-  };
-  if (in.empty() || static_cast<uint8_t>(in[at++]) != kConsumerTokenKind) return std::nullopt;
+  ByteReader r(in);
+  if (r.U8() != kConsumerTokenKind) return std::nullopt;
   ConsumerPosition p;
-  uint64_t length = 0;
-  if (!varint(p.incarnation) || !varint(length) || in.size() - at < length) return std::nullopt;
-  p.after_name = std::string(in.substr(at, length));
-  at += length;
-  if (in.size() - at != 8) return std::nullopt;
-  uint64_t u = 0;
-  for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<uint8_t>(in[at++]);
-  p.issued_ms = static_cast<int64_t>(u);
+  p.incarnation = r.Varint();
+  p.after_name = r.String();
+  p.issued_ms = r.I64();
+  if (!r.ok()) return std::nullopt;
   return p;
 }
 
