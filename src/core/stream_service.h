@@ -311,6 +311,9 @@ class StreamService {
   // Applies a due transition. REQUIRES: stream.mu held.
   void Refresh(Stream& stream, int64_t now, store::Mutation& mutation);
   void ApplyReshard(Stream& stream, int64_t now);
+  // Records `reshard` as pending (UPDATING for the update delay) or applies
+  // it at once, and queues the new stream record. REQUIRES: stream.mu held.
+  void StartReshard(Stream& stream, const PendingReshard& reshard, int64_t now, store::Mutation& mutation);
   // Applies due consumer transitions. REQUIRES: stream.mu held.
   void RefreshConsumers(Stream& stream, int64_t now, store::Mutation& mutation);
   // Sets (or, when empty, removes) a resource's policy.

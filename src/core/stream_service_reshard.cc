@@ -37,6 +37,21 @@ void StreamService::ApplyReshard(Stream& stream, int64_t now) {
   stream.RebuildRouting();
 }
 
+void StreamService::StartReshard(Stream& stream, const PendingReshard& reshard, int64_t now,
+                                 store::Mutation& mutation) {
+  StreamState& s = stream.state;
+  s.pending = reshard;
+  if (options_.update_stream_ms > 0) {
+    s.status = StreamStatus::kUpdating;
+    s.transition_due_ms = now + options_.update_stream_ms;
+  } else {
+    ApplyReshard(stream, now);
+  }
+  // The new state supersedes whatever Refresh queued.
+  mutation.meta_puts.clear();
+  mutation.meta_puts.emplace_back(StreamMetaKey(s.address), EncodeStreamState(s));
+}
+
 void StreamService::SplitShard(const StreamAddress& address, const std::string& shard_to_split,
                                const std::string& new_starting_hash_key, Done done) {
   std::lock_guard control(control_mu_);
@@ -85,15 +100,7 @@ void StreamService::SplitShard(const StreamAddress& address, const std::string& 
     p.kind = ReshardKind::kSplit;
     p.shard = *index;
     p.new_starting_hash_key = *key;
-    s.pending = p;
-    if (options_.update_stream_ms > 0) {
-      s.status = StreamStatus::kUpdating;
-      s.transition_due_ms = now + options_.update_stream_ms;
-    } else {
-      ApplyReshard(*stream, now);
-    }
-    m.meta_puts.clear();
-    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
+    StartReshard(*stream, p, now, m);
   }
   Commit(std::move(m), std::move(done));
 }
@@ -135,15 +142,7 @@ void StreamService::MergeShards(const StreamAddress& address, const std::string&
     p.kind = ReshardKind::kMerge;
     p.shard = *first;
     p.adjacent_shard = *second;
-    s.pending = p;
-    if (options_.update_stream_ms > 0) {
-      s.status = StreamStatus::kUpdating;
-      s.transition_due_ms = now + options_.update_stream_ms;
-    } else {
-      ApplyReshard(*stream, now);
-    }
-    m.meta_puts.clear();
-    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
+    StartReshard(*stream, p, now, m);
   }
   Commit(std::move(m), std::move(done));
 }
