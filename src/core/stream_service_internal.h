@@ -44,6 +44,18 @@ struct StreamService::Stream {
   std::vector<uint32_t> open_by_start;  // open shards sorted by range start
   std::map<std::string, ConsumerState> consumers;  // by name; persisted under their own keys
 
+  // The consumer a resource names, if it exists and (when the resource came
+  // from an ARN) has the ARN's creation time; nullptr otherwise.
+  // REQUIRES: mu held and resource.consumer set.
+  ConsumerState* FindConsumer(const ResourceRef& resource) {
+    auto it = consumers.find(*resource.consumer);
+    if (it == consumers.end()) return nullptr;
+    if (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000) {
+      return nullptr;
+    }
+    return &it->second;
+  }
+
   // REQUIRES: mu held (or exclusive ownership).
   void RebuildRouting() {
     open_by_start.clear();

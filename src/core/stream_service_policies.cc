@@ -41,12 +41,9 @@ void StreamService::SetResourcePolicy(const ResourceRef& resource, std::string p
       std::erase_if(m.meta_puts, [&](const auto& put) { return put.first == key; });
       m.meta_puts.emplace_back(key, EncodeStreamState(s));
     } else {
-      auto it = stream->consumers.find(*resource.consumer);
-      if (it == stream->consumers.end() ||
-          (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000)) {
-        return done(ConsumerNotFound(address, *resource.consumer));
-      }
-      ConsumerState& c = it->second;
+      ConsumerState* consumer = stream->FindConsumer(resource);
+      if (consumer == nullptr) return done(ConsumerNotFound(address, *resource.consumer));
+      ConsumerState& c = *consumer;
       c.policy = std::move(policy);
       std::string key = ConsumerMetaKey(address, c.name);
       std::erase_if(m.meta_puts, [&](const auto& put) { return put.first == key; });
@@ -71,12 +68,9 @@ StatusOr<std::string> StreamService::GetResourcePolicy(const ResourceRef& resour
     if (!resource.consumer) {
       policy = stream->state.policy;
     } else {
-      auto it = stream->consumers.find(*resource.consumer);
-      if (it == stream->consumers.end() ||
-          (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000)) {
-        return ConsumerNotFound(address, *resource.consumer);
-      }
-      policy = it->second.policy;
+      ConsumerState* consumer = stream->FindConsumer(resource);
+      if (consumer == nullptr) return ConsumerNotFound(address, *resource.consumer);
+      policy = consumer->policy;
     }
   }
   Commit(std::move(m), [](Status) {});

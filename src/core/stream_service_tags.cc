@@ -147,12 +147,9 @@ void StreamService::TagResource(const ResourceRef& resource, std::map<std::strin
     if (stream->IsGone(now)) return done(StreamNotFound(address));
     Refresh(*stream, now, m);
     RefreshConsumers(*stream, now, m);
-    auto it = stream->consumers.find(*resource.consumer);
-    if (it == stream->consumers.end() ||
-        (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000)) {
-      return done(ConsumerNotFound(address, *resource.consumer));
-    }
-    ConsumerState& c = it->second;
+    ConsumerState* consumer = stream->FindConsumer(resource);
+    if (consumer == nullptr) return done(ConsumerNotFound(address, *resource.consumer));
+    ConsumerState& c = *consumer;
     if (c.status == ConsumerStatus::kDeleting) {
       // Wording not verified against AWS.
       return done(Status::InUse("Consumer " + c.name + " under stream " + address.name + " is being deleted."));
@@ -188,12 +185,9 @@ void StreamService::UntagResource(const ResourceRef& resource, std::vector<std::
     if (stream->IsGone(now)) return done(StreamNotFound(address));
     Refresh(*stream, now, m);
     RefreshConsumers(*stream, now, m);
-    auto it = stream->consumers.find(*resource.consumer);
-    if (it == stream->consumers.end() ||
-        (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000)) {
-      return done(ConsumerNotFound(address, *resource.consumer));
-    }
-    ConsumerState& c = it->second;
+    ConsumerState* consumer = stream->FindConsumer(resource);
+    if (consumer == nullptr) return done(ConsumerNotFound(address, *resource.consumer));
+    ConsumerState& c = *consumer;
     for (const std::string& key : keys) c.tags.erase(key);
     std::string key = ConsumerMetaKey(address, c.name);
     std::erase_if(m.meta_puts, [&](const auto& put) { return put.first == key; });
@@ -215,12 +209,9 @@ StatusOr<std::map<std::string, std::string>> StreamService::ListResourceTags(con
     if (!resource.consumer) return stream->state.tags;
     Refresh(*stream, now, m);
     RefreshConsumers(*stream, now, m);
-    auto it = stream->consumers.find(*resource.consumer);
-    if (it == stream->consumers.end() ||
-        (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000)) {
-      return ConsumerNotFound(address, *resource.consumer);
-    }
-    tags = it->second.tags;
+    ConsumerState* consumer = stream->FindConsumer(resource);
+    if (consumer == nullptr) return ConsumerNotFound(address, *resource.consumer);
+    tags = consumer->tags;
   }
   Commit(std::move(m), [](Status) {});
   return tags;
