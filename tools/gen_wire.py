@@ -11,6 +11,8 @@ Writes into OUT_DIR/protocol/:
   wire_json.h       DecodeJson<T> / Validate / EncodeJson declarations.
   wire_internal.h   per-structure functions shared by the .cc files below.
   wire_patterns.cc  the model's regular expressions as PatternMatchers.
+  wire_shapes.cc    every shape as a constant table (protocol/shape_table.h),
+                    and FindOperationShapes.
   wire_decode_N.cc, wire_validate_N.cc, wire_encode_N.cc  (split for
                     parallel compiles).
 The generator is split by concept into the package tools/wire/:
@@ -18,7 +20,7 @@ The generator is split by concept into the package tools/wire/:
   messages.py      AWS validation message texts
   cpp.py           C++ literals, identifiers and a line writer
   types_gen.py, headers_gen.py, patterns_gen.py, decode_gen.py,
-  validate_gen.py, encode_gen.py   one generated file kind each
+  validate_gen.py, encode_gen.py, shapes_gen.py   one generated file kind each
   output.py        writing files only when their content changes
 Python 3 standard library only. Output is deterministic; files are rewritten
 only when their content changes.
@@ -35,6 +37,7 @@ from wire.headers_gen import gen_internal_header, gen_json_header  # noqa: E402
 from wire.model import Model  # noqa: E402
 from wire.output import split, write_if_changed  # noqa: E402
 from wire.patterns_gen import gen_patterns  # noqa: E402
+from wire.shapes_gen import gen_shapes  # noqa: E402
 from wire.types_gen import gen_types  # noqa: E402
 from wire.validate_gen import gen_validate  # noqa: E402
 
@@ -78,6 +81,7 @@ def main(argv):
     # Patterns are collected while generating validators, so these come last.
     files['wire_internal.h'] = gen_internal_header(model, in_structs, out_structs)
     files['wire_patterns.cc'] = gen_patterns(model)
+    files['wire_shapes.cc'] = gen_shapes(model, op_io)
     for name, text in files.items():
         write_if_changed(os.path.join(out_dir, name), text)
 

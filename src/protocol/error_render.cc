@@ -1,5 +1,7 @@
 #include "protocol/error_render.h"
 
+#include "protocol/cbor_writer.h"
+
 namespace riffle::protocol {
 
 void AppendJsonString(std::string& out, std::string_view text) {
@@ -58,6 +60,19 @@ std::string RenderErrorJson(const ApiError& error) {
   }
   out.push_back('}');
   return out;
+}
+
+std::string RenderErrorCbor(const ApiError& error) {
+  CborWriter w;
+  w.BeginMap();
+  w.Text("__type");
+  w.Text(error.type);
+  if (!error.message.empty()) {
+    w.Text(MessageKey(error));
+    w.Text(error.message);
+  }
+  w.End();
+  return w.Take();
 }
 
 }  // namespace riffle::protocol
