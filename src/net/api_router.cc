@@ -1,12 +1,14 @@
 #include "net/api_router.h"
 
 #include <exception>
+#include <optional>
 #include <random>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "handlers/handlers.h"
+#include "protocol/cbor_transcode.h"
 #include "protocol/error_render.h"
 #include "protocol/json_probe.h"
 
@@ -74,15 +76,8 @@ HttpResponse JsonError(const protocol::ApiError& error, const std::string& reque
   return Response(error.http_status, kJson11, protocol::RenderErrorJson(error), request_id);
 }
 
-// CBOR bodies {"__type": <type>} for requests that arrive empty and not as
-// JSON (the shape CBOR clients expect).
-std::string CborTypeOnly(std::string_view type) {
-  std::string out = "\xbf\x66__type";
-  out.push_back(static_cast<char>(0x60 + 0x18));  // text string, 1-byte length
-  out.push_back(static_cast<char>(type.size()));
-  out.append(type);
-  out.push_back(static_cast<char>(0xff));
-  return out;
+HttpResponse CborError(const protocol::ApiError& error, const std::string& request_id) {
+  return Response(error.http_status, kCbor11, protocol::RenderErrorCbor(error), request_id);
 }
 
 // The region of the SigV4 credential scope: Credential=<key>/<date>/<region>/<service>/aws4_request.
@@ -158,13 +153,60 @@ std::string IncompleteQuerySignature(const std::vector<std::pair<std::string_vie
   return message;
 }
 
+// The error Kinesis gives for a request whose SigV4 authorization (header
+// or query string) is missing, doubled or incomplete; nullopt if it is
+// well-formed. Signatures are not verified.
+std::optional<protocol::ApiError> SignatureError(const HttpRequest& request) {
+  std::string_view authorization = request.Header("authorization");
+  auto query = QueryParams(request.target);
+  bool query_auth = HasParam(query, "X-Amz-Algorithm");
+  if (!authorization.empty() && query_auth) {
+    return protocol::ApiError{400, "InvalidSignatureException",
+                              "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."};
+  }
+  if (authorization.empty() && !query_auth) return protocol::ApiError::MissingAuthenticationToken();
+  std::string incomplete =
+      authorization.empty() ? IncompleteQuerySignature(query) : IncompleteSignature(authorization, request);
+  if (!incomplete.empty()) return protocol::ApiError{400, "IncompleteSignatureException", std::move(incomplete)};
+  return std::nullopt;
+}
+
 }  // namespace
+
+handlers::Context ApiRouter::ContextFor(const HttpRequest& request) const {
+  handlers::Context context{streams_, {options_.default_account_id, options_.default_region}};
+  std::string_view region = ScopeRegion(request.Header("authorization"));
+  if (!region.empty()) context.scope.region = std::string(region);
+  return context;
+}
+
+// application/x-amz-cbor-1.1, after the method, content type and empty-body
+// checks: the body is decoded (malformed -> SerializationException) before
+// the operation and the signature are checked, as Kinesis does; the
+// handler sees the transcoded JSON and its answer is transcoded back.
+void ApiRouter::HandleCbor(const HttpRequest& request, const handlers::Handler* handler,
+                           std::string_view operation, const std::string& request_id, const ResponseSender& send) {
+  protocol::OperationShapes shapes =
+      handler != nullptr ? protocol::FindOperationShapes(operation) : protocol::OperationShapes{nullptr, nullptr};
+  protocol::ApiResult<std::string> json = protocol::CborRequestToJson(request.body, shapes.input);
+  if (!json.ok()) return send(CborError(json.error(), request_id));
+  if (handler == nullptr) return send(CborError(protocol::ApiError::UnknownOperation(), request_id));
+  if (std::optional<protocol::ApiError> error = SignatureError(request)) return send(CborError(*error, request_id));
+  const protocol::Shape* output = shapes.output;
+  handler->handle(ContextFor(request), json.value(), [send, request_id, output](protocol::ApiResult<std::string> result) {
+    if (!result.ok()) return send(CborError(result.error(), request_id));
+    protocol::ApiResult<std::string> body = protocol::JsonResponseToCbor(result.value(), output);
+    if (!body.ok()) return send(CborError(body.error(), request_id));
+    send(Response(200, kCbor11, std::move(body).value(), request_id));
+  });
+}
 
 ApiRouter::ApiRouter(core::StreamService& streams, RouterOptions options)
     : streams_(streams), options_(std::move(options)) {}
 
 void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
   std::string request_id = NewRequestId();
+  bool cbor = false;
   try {
     if (request.method != "POST") {
       return send(XmlError(403, "AccessDeniedException", "Unable to determine service/operation name to be authorized",
@@ -172,7 +214,7 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
     }
     std::string_view content_type = request.Header("content-type");
     content_type = Trim(content_type.substr(0, content_type.find(';')));
-    bool content_valid = content_type == kJson11 || content_type == kPlainJson;
+    bool content_valid = content_type == kJson11 || content_type == kPlainJson || content_type == kCbor11;
 
     std::string_view target = request.Header("x-amz-target");
     size_t dot = target.find('.');
@@ -185,8 +227,7 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
       if (content_type == kJson11) {
         return send(JsonError({400, known ? "SerializationException" : "UnknownOperationException", ""}, request_id));
       }
-      return send(Response(400, kCbor11,
-                           CborTypeOnly(known ? "SerializationException" : "UnknownOperationException"), request_id));
+      return send(CborError({400, known ? "SerializationException" : "UnknownOperationException", ""}, request_id));
     }
     if (!content_valid) {
       if (service.empty() || operation.empty()) {
@@ -195,6 +236,8 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
       }
       return send(Response(404, "", "<UnknownOperationException/>\n", request_id));
     }
+    cbor = content_type == kCbor11;
+    if (cbor) return HandleCbor(request, handler, operation, request_id, send);
     bool json_object = known ? true : protocol::IsJsonObject(request.body);
     if (!json_object || content_type == kPlainJson) {
       // application/json gets the 200 envelope Kinesis answers it with.
@@ -214,41 +257,20 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
     }
     if (!known) return send(JsonError(protocol::ApiError::UnknownOperation(), request_id));
 
-    std::string_view authorization = request.Header("authorization");
-    auto query = QueryParams(request.target);
-    bool query_auth = HasParam(query, "X-Amz-Algorithm");
-    if (!authorization.empty() && query_auth) {
-      return send(JsonError({400, "InvalidSignatureException",
-                             "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."},
-                            request_id));
-    }
-    if (authorization.empty() && !query_auth) {
-      if (!protocol::IsJsonObject(request.body)) return send(JsonError({400, "SerializationException", ""}, request_id));
-      return send(JsonError(protocol::ApiError::MissingAuthenticationToken(), request_id));
-    }
-    if (authorization.empty()) {
-      std::string incomplete = IncompleteQuerySignature(query);
-      if (!incomplete.empty()) {
-        return send(JsonError({400, "IncompleteSignatureException", std::move(incomplete)}, request_id));
+    if (std::optional<protocol::ApiError> error = SignatureError(request)) {
+      if (error->type == "MissingAuthenticationTokenException" && !protocol::IsJsonObject(request.body)) {
+        return send(JsonError({400, "SerializationException", ""}, request_id));
       }
-    } else {
-      std::string incomplete = IncompleteSignature(authorization, request);
-      if (!incomplete.empty()) {
-        return send(JsonError({400, "IncompleteSignatureException", std::move(incomplete)}, request_id));
-      }
+      return send(JsonError(*error, request_id));
     }
-
-    handlers::Context context{streams_, {options_.default_account_id, options_.default_region}};
-    std::string_view region = ScopeRegion(authorization);
-    if (!region.empty()) context.scope.region = std::string(region);
-
-    handler->handle(context, request.body,
+    handler->handle(ContextFor(request), request.body,
                     [send, request_id](protocol::ApiResult<std::string> result) {
                       if (!result.ok()) return send(JsonError(result.error(), request_id));
                       send(Response(200, kJson11, std::move(result).value(), request_id));
                     });
   } catch (const std::exception& e) {
-    send(JsonError(protocol::ApiError::InternalFailure(e.what()), request_id));
+    protocol::ApiError error = protocol::ApiError::InternalFailure(e.what());
+    send(cbor ? CborError(error, request_id) : JsonError(error, request_id));
   }
 }
 

@@ -3,6 +3,8 @@
 // For each request, in the order Kinesis checks them: method, content type,
 // empty body, JSON shape, X-Amz-Target (service and operation), then the
 // presence and shape of SigV4 authorization; then the operation's handler.
+// application/x-amz-cbor-1.1 bodies are transcoded to and from the JSON the
+// handlers speak (protocol/cbor_transcode.h; docs/cbor.md).
 // Every response carries x-amzn-RequestId and x-amz-id-2. Errors are
 // rendered by protocol/error_render; unexpected exceptions become a 500
 // InternalFailure. Thread-safe.
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "core/stream_service.h"
+#include "handlers/handler.h"
 #include "net/http_types.h"
 
 namespace riffle::net {
@@ -26,6 +29,10 @@ class ApiRouter final : public RequestHandler {
   void Handle(HttpRequest request, ResponseSender send) override;
 
  private:
+  handlers::Context ContextFor(const HttpRequest& request) const;
+  void HandleCbor(const HttpRequest& request, const handlers::Handler* handler, std::string_view operation,
+                  const std::string& request_id, const ResponseSender& send);
+
   core::StreamService& streams_;
   RouterOptions options_;
 };
