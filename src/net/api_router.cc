@@ -238,7 +238,12 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
       }
     }
 
-    handlers::Context context{streams_, {options_.default_account_id, options_.default_region}};
+    handlers::Context context{streams_, {options_.default_account_id, options_.default_region}, {}};
+    context.stream_reply = [send, request_id](std::shared_ptr<protocol::BodyStream> body, std::string content_type) {
+      HttpResponse response = Response(200, content_type, "", request_id);
+      response.stream = std::move(body);
+      send(std::move(response));
+    };
     std::string_view region = ScopeRegion(authorization);
     if (!region.empty()) context.scope.region = std::string(region);
 
