@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--shard-limit", config.shard_limit, "Open shards allowed per account and region")
       ->capture_default_str();
+  // Hidden (tests): how long a SubscribeToShard lasts; AWS's 5 minutes by default.
+  serve->add_option("--subscription-ms", config.subscription_ms)->group("");
   serve->add_option("--sync", config.sync,
                     "When a put is acknowledged: always (after fsync, group commit), interval:MS (after the "
                     "write reaches the OS; fsync every MS ms), never (no fsync)")

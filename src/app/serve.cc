@@ -74,6 +74,7 @@ int Serve(const ServeConfig& config) {
   service_options.delete_stream_ms = config.delete_stream_ms;
   service_options.update_stream_ms = config.update_stream_ms;
   service_options.shard_limit = config.shard_limit;
+  service_options.subscription_ms = config.subscription_ms;
   auto streams = core::StreamService::Open(**store, clock, service_options);
   if (!streams.ok()) {
     std::fprintf(stderr, "riffle: cannot load streams from %s: %s\n", config.data_dir.c_str(),

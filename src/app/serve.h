@@ -21,6 +21,7 @@ struct ServeConfig {
   int64_t delete_stream_ms = 0;
   int64_t update_stream_ms = 0;
   int64_t shard_limit = 500;
+  int64_t subscription_ms = 5 * 60 * 1000;
   int threads = 0;  // 0: one per core
   std::string log_level = "info";
   std::string sync = "always";  // always | interval:MS | never

@@ -279,6 +279,7 @@ void StreamService::DeleteStream(const StreamAddress& address, bool enforce_cons
     streams_.erase(StreamMetaKey(address));
     by_incarnation_.erase(stream->state.incarnation);
   }
+  notifier_.NotifyStream(stream->state.incarnation);  // ends its subscriptions
   Commit(std::move(m), std::move(done));
 }
 

@@ -13,6 +13,7 @@
 // Error messages are the texts the Kinesis API returns.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +29,7 @@
 #include "core/clock.h"
 #include "core/hash_key.h"
 #include "core/shard_iterator.h"
+#include "core/shard_notifier.h"
 #include "core/stream_state.h"
 #include "store/store.h"
 
@@ -38,6 +40,7 @@ struct ServiceOptions {
   int64_t delete_stream_ms = 0;
   int64_t update_stream_ms = 0;
   int64_t shard_limit = 500;  // open shards per account and region
+  int64_t subscription_ms = 5 * 60 * 1000;  // how long a SubscribeToShard lasts
 };
 
 // "shardId-000000000007"
@@ -199,6 +202,32 @@ struct RecordsPage {
   bool encrypted = false;                 // records are reported with EncryptionType KMS
 };
 
+// SubscribeToShard (stream_service_subscriptions.cc).
+struct SubscriptionRequest {
+  StreamAddress stream;
+  std::string consumer;
+  std::optional<int64_t> consumer_created_seconds;  // from the ConsumerARN
+  std::string shard_id;
+  IteratorRequest start;
+};
+// A running subscription: who reads which shard, and where it is.
+struct Subscription {
+  StreamAddress stream;
+  uint64_t incarnation = 0;
+  uint32_t shard_index = 0;
+  std::string consumer;
+  int64_t consumer_created_ms = 0;
+  uint64_t lease = 0;         // a later subscription of the same consumer and shard takes over
+  int64_t expires_ms = 0;     // the subscription ends then
+  std::string cursor;         // shard iterator token of the next read
+};
+// One read of a subscription: a SubscribeToShardEvent's content.
+struct SubscriptionBatch {
+  RecordsPage page;                 // child_shards set once a closed shard was read to its end
+  std::string continuation;         // ContinuationSequenceNumber (empty at a closed shard's end)
+  bool shard_end = false;           // ChildShards were reached: the subscription is over
+};
+
 // A taggable resource (TagResource, UntagResource, ListTagsForResource): a
 // stream, or one of its consumers when `consumer` is set.
 struct ResourceRef {
@@ -288,7 +317,22 @@ class StreamService {
                   std::function<void(StatusOr<std::vector<PutResult>>)> done);
   StatusOr<std::string> GetShardIterator(const StreamAddress& address, const std::string& shard_id,
                                          const IteratorRequest& request);
-  StatusOr<RecordsPage> GetRecords(const std::string& shard_iterator, std::optional<int64_t> limit);
+  // `max_bytes`: at most this many bytes of record data (at least one record is returned).
+  StatusOr<RecordsPage> GetRecords(const std::string& shard_iterator, std::optional<int64_t> limit,
+                                   uint64_t max_bytes = UINT64_MAX);
+
+  // SubscribeToShard: checks the consumer (ACTIVE), the shard and the
+  // starting position, and the one-subscription-per-5-seconds rule; the
+  // new subscription takes over an older one of the same consumer and shard.
+  StatusOr<Subscription> Subscribe(const SubscriptionRequest& request);
+  // The next records of a subscription (advancing its cursor). Fails with
+  // ResourceNotFound when the stream or consumer is gone and ResourceInUse
+  // when another subscription took over.
+  StatusOr<SubscriptionBatch> ReadSubscription(Subscription& subscription, int64_t max_records, uint64_t max_bytes);
+  // Wakes subscribers when their shard changes (records settled, shard
+  // closed, stream or consumer deleted).
+  ShardNotifier& notifier() { return notifier_; }
+  const Clock& clock() const { return clock_; }
 
   // Retention: hides, then deletes (store::Trim), every record older than
   // its stream's retention period as of the clock. TRIM_HORIZON, AT_TIMESTAMP
@@ -337,6 +381,17 @@ class StreamService {
   std::map<std::string, std::shared_ptr<Stream>> streams_;  // by meta key
   std::unordered_map<uint64_t, std::shared_ptr<Stream>> by_incarnation_;
   uint64_t next_incarnation_;  // guarded by control_mu_
+
+  ShardNotifier notifier_;
+  // The latest SubscribeToShard of each consumer and shard
+  // ("incarnation/consumer/created_ms/shard"): when it started, its lease.
+  struct SubscriptionLease {
+    int64_t started_ms = 0;
+    uint64_t lease = 0;
+  };
+  std::mutex subscriptions_mu_;
+  std::map<std::string, SubscriptionLease> subscriptions_;  // guarded by subscriptions_mu_
+  uint64_t next_lease_ = 1;                                  // guarded by subscriptions_mu_
 };
 
 }  // namespace riffle::core

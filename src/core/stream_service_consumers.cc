@@ -191,6 +191,7 @@ void StreamService::DeregisterConsumer(const StreamAddress& address, const std::
       stream->consumers.erase(it);
     }
   }
+  notifier_.NotifyStream(stream->state.incarnation);  // ends the consumer's subscriptions
   Commit(std::move(m), std::move(done));
 }
 

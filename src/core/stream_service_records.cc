@@ -96,9 +96,11 @@ void StreamService::PutRecords(const StreamAddress& address, std::vector<PutEntr
     for (const store::AppendBatch& batch : m.appends) {
       ends.emplace_back(&stream->runtime[batch.shard.shard_index], batch.first_counter + batch.entries.size());
     }
-    store_.Submit(std::move(m), [stream, ends = std::move(ends), placements, sequence_numbers, encrypted,
+    store_.Submit(std::move(m), [this, stream, incarnation = s.incarnation, touched = std::move(touched),
+                                 ends = std::move(ends), placements, sequence_numbers, encrypted,
                                  done = std::move(done)](Status status) {
       for (const auto& [runtime, end] : ends) runtime->Settle(end);
+      for (uint32_t shard : touched) notifier_.Notify(incarnation, shard);  // wakes subscribers
       if (!status.ok()) return done(status);
       std::vector<PutResult> results;
       results.reserve(placements->size());
@@ -226,7 +228,8 @@ StatusOr<std::string> StreamService::GetShardIterator(const StreamAddress& addre
   return iterators_.Encode(it);
 }
 
-StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterator, std::optional<int64_t> limit) {
+StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterator, std::optional<int64_t> limit,
+                                                uint64_t max_bytes) {
   int64_t now = clock_.NowMs();
   auto it = iterators_.Decode(shard_iterator);
   if (!it) return Status::InvalidArgument("Invalid ShardIterator.");
@@ -283,7 +286,7 @@ StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterato
   if (position < readable_end) {
     store::ReadLimits limits;
     limits.max_records = static_cast<uint64_t>(std::min<int64_t>(limit.value_or(10000), kMaxRecordsPerGet));
-    limits.max_bytes = kMaxBytesPerGet;
+    limits.max_bytes = std::min<uint64_t>(max_bytes, kMaxBytesPerGet);
     auto records = store_.ReadRecords(key, position, readable_end - 1, limits);
     if (!records.ok()) return records.status();
     page.records.reserve(records->size());

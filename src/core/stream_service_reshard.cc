@@ -35,6 +35,7 @@ void StreamService::ApplyReshard(Stream& stream, int64_t now) {
     child.adjacent_parent = p.adjacent_shard;
   }
   stream.RebuildRouting();
+  notifier_.NotifyStream(s.incarnation);  // subscribers of closed parents
 }
 
 void StreamService::StartReshard(Stream& stream, const PendingReshard& reshard, int64_t now,

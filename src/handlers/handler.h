@@ -8,11 +8,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/stream_service.h"
 #include "protocol/api_result.h"
+#include "protocol/body_stream.h"
 
 namespace riffle::handlers {
 
@@ -22,9 +24,16 @@ struct RequestScope {
   std::string region;
 };
 
+// A successful answer that is produced over time (SubscribeToShard's event
+// stream): the body and its content type. A handler that streams calls this
+// instead of replying success through `Reply` (errors found before the
+// stream began still go through `Reply`).
+using StreamReply = std::function<void(std::shared_ptr<protocol::BodyStream> body, std::string content_type)>;
+
 struct Context {
   core::StreamService& streams;
   RequestScope scope;
+  StreamReply stream_reply;  // empty where the transport cannot stream
 };
 
 // The JSON body of a successful response, or the error to render.

@@ -40,6 +40,7 @@ constexpr std::array kHandlers = {
     Handler{"SplitShard", &HandleSplitShard},
     Handler{"StartStreamEncryption", &HandleStartStreamEncryption},
     Handler{"StopStreamEncryption", &HandleStopStreamEncryption},
+    Handler{"SubscribeToShard", &HandleSubscribeToShard},
     Handler{"TagResource", &HandleTagResource},
     Handler{"UntagResource", &HandleUntagResource},
     Handler{"UpdateShardCount", &HandleUpdateShardCount},

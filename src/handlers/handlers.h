@@ -40,6 +40,7 @@ void HandlePutRecords(const Context&, std::string_view, Reply);
 void HandleRegisterStreamConsumer(const Context&, std::string_view, Reply);
 void HandleRemoveTagsFromStream(const Context&, std::string_view, Reply);
 void HandleSplitShard(const Context&, std::string_view, Reply);
+void HandleSubscribeToShard(const Context&, std::string_view, Reply);
 void HandleStartStreamEncryption(const Context&, std::string_view, Reply);
 void HandleStopStreamEncryption(const Context&, std::string_view, Reply);
 void HandleUpdateShardCount(const Context&, std::string_view, Reply);

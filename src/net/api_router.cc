@@ -174,7 +174,7 @@ std::optional<protocol::ApiError> SignatureError(const HttpRequest& request) {
 }  // namespace
 
 handlers::Context ApiRouter::ContextFor(const HttpRequest& request) const {
-  handlers::Context context{streams_, {options_.default_account_id, options_.default_region}};
+  handlers::Context context{streams_, {options_.default_account_id, options_.default_region}, {}};
   std::string_view region = ScopeRegion(request.Header("authorization"));
   if (!region.empty()) context.scope.region = std::string(region);
   return context;
@@ -263,7 +263,13 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
       }
       return send(JsonError(*error, request_id));
     }
-    handler->handle(ContextFor(request), request.body,
+    handlers::Context context = ContextFor(request);
+    context.stream_reply = [send, request_id](std::shared_ptr<protocol::BodyStream> body, std::string content_type) {
+      HttpResponse response = Response(200, content_type, "", request_id);
+      response.stream = std::move(body);
+      send(std::move(response));
+    };
+    handler->handle(context, request.body,
                     [send, request_id](protocol::ApiResult<std::string> result) {
                       if (!result.ok()) return send(JsonError(result.error(), request_id));
                       send(Response(200, kJson11, std::move(result).value(), request_id));

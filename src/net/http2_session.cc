@@ -107,9 +107,9 @@ template <class Stream>
 ssize_t ReadBodyCb(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
                    uint32_t* data_flags, nghttp2_data_source*, void* user_data) {
   bool eof = false;
-  size_t n = Self<Stream>(user_data)->ReadBody(stream_id, buf, length, &eof);
+  ssize_t n = Self<Stream>(user_data)->ReadBody(stream_id, buf, length, &eof);
   if (eof) *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-  return static_cast<ssize_t>(n);
+  return n;
 }
 
 }  // namespace
@@ -166,6 +166,7 @@ void Http2Session<Stream>::Shutdown() {
   asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
     if (!self->closed_) {
       self->SendGoaway();
+      self->WakeDeferredBodies();  // streamed bodies end at shutdown
       self->Flush();
     }
     self->core_->ShutdownDone();
@@ -302,35 +303,38 @@ void Http2Session<Stream>::SubmitResponse(int32_t stream_id, StreamState& state)
     add(names[i++], value);
   }
   if (!has_date) add("date", date);
-  add("content-length", length);
+  if (!response.stream) add("content-length", length);
   state.body_offset = 0;
+  if (response.stream) StartStreamedBody(stream_id, state);
   nghttp2_data_provider provider{};
   provider.read_callback = &ReadBodyCb<Stream>;
   // nghttp2 copies the header block; the body is pulled by ReadBody.
   int rv = nghttp2_submit_response(session_, stream_id, nva.data(), nva.size(),
-                                   response.body.empty() ? nullptr : &provider);
+                                   response.body.empty() && !response.stream ? nullptr : &provider);
   if (rv != 0) spdlog::warn("http2: cannot submit response: {}", nghttp2_strerror(rv));
 }
 
 template <class Stream>
-size_t Http2Session<Stream>::ReadBody(int32_t stream_id, uint8_t* buf, size_t length, bool* eof) {
+ssize_t Http2Session<Stream>::ReadBody(int32_t stream_id, uint8_t* buf, size_t length, bool* eof) {
   StreamState* state = FindStream(stream_id);
   if (state == nullptr) {
     *eof = true;
     return 0;
   }
+  if (state->response.stream) return ReadStreamedBody(stream_id, *state, buf, length, eof);
   const std::string& body = state->response.body;
   size_t n = std::min(length, body.size() - state->body_offset);
   std::memcpy(buf, body.data() + state->body_offset, n);
   state->body_offset += n;
   *eof = state->body_offset == body.size();
-  return n;
+  return static_cast<ssize_t>(n);
 }
 
 template <class Stream>
 void Http2Session<Stream>::OnStreamClose(int32_t stream_id) {
   auto it = streams_.find(stream_id);
   if (it == streams_.end()) return;
+  if (it->second.response.stream) it->second.response.stream->Cancel();
   // A response's last frame was only serialized yet: the request counts as
   // in flight until the write holding it completed (see ReleaseEnded).
   if (it->second.in_flight) ++ended_unwritten_;
@@ -441,6 +445,7 @@ void Http2Session<Stream>::Close() {
   closed_ = true;
   for (auto& [id, state] : streams_) {
     if (state.in_flight) core_->EndRequest();  // a late response is dropped
+    if (state.response.stream) state.response.stream->Cancel();
   }
   streams_.clear();
   ReleaseEnded();

@@ -15,8 +15,11 @@
 // ForceClose() and the ResponseSenders only post onto it.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -52,6 +55,13 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
     uint64_t seq = 0;          // id checked by the sender
     bool in_flight = false;    // handed to the handler, counted in core
     bool rejected = false;     // answered early (e.g. 413); ignore more data
+    // A streamed body (response.stream): bytes pulled but not yet handed to
+    // nghttp2, and whether the data provider is deferred waiting for more.
+    std::string pending;
+    size_t pending_offset = 0;
+    bool deferred = false;
+    bool body_ended = false;
+    std::unique_ptr<boost::asio::steady_timer> retry_timer;
   };
   StreamState* FindStream(int32_t stream_id);
   void OnBeginRequest(int32_t stream_id);
@@ -60,7 +70,8 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
   void OnRequestComplete(int32_t stream_id);
   void OnStreamClose(int32_t stream_id);
   // Copies up to `length` bytes of the response body; sets *eof at the end.
-  size_t ReadBody(int32_t stream_id, uint8_t* buf, size_t length, bool* eof);
+  // Returns NGHTTP2_ERR_DEFERRED while a streamed body has nothing ready.
+  ssize_t ReadBody(int32_t stream_id, uint8_t* buf, size_t length, bool* eof);
 
  private:
   void DoRead();
@@ -73,6 +84,12 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
   void Dispatch(int32_t stream_id, StreamState& state);
   void OnResponse(int32_t stream_id, uint64_t seq, HttpResponse response);
   void SubmitResponse(int32_t stream_id, StreamState& state);
+  // Streamed bodies (http2_body_stream.cc): the next bytes for ReadBody,
+  // and the wake-up that resumes a deferred stream.
+  ssize_t ReadStreamedBody(int32_t stream_id, StreamState& state, uint8_t* buf, size_t length, bool* eof);
+  void OnBodyWake(int32_t stream_id, uint64_t seq);
+  void StartStreamedBody(int32_t stream_id, StreamState& state);
+  void WakeDeferredBodies();
   // Ends (in ServerCore) the requests whose streams closed and whose last
   // bytes were written.
   void ReleaseEnded();

@@ -136,6 +136,7 @@ void Connection<Stream>::Shutdown() {
   asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
     self->shutdown_ = true;
     if (!self->awaiting_response_ && !self->writing_) self->Close();
+    if (self->stream_waiting_) self->OnStreamWake();  // ends a streamed body
     self->core_->ShutdownDone();
   });
 }
@@ -298,6 +299,7 @@ void Connection<Stream>::OnResponse(uint64_t seq, HttpResponse response) {
   if (shutdown_ || core_->stopping()) keep_alive_ = false;
   response_ = std::move(response);
   SerializeHead();
+  if (response_.stream) return StartStreamedBody();
   ArmTimer();
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     std::array<asio::const_buffer, 2> buffers = {
@@ -337,9 +339,15 @@ void Connection<Stream>::SerializeHead() {
     head_.append("\r\n");
   }
   if (!has_date) head_.append(DateLine());
-  head_.append("Content-Length: ");
-  AppendNumber(head_, response_.body.size());
-  head_.append("\r\n");
+  if (!response_.stream) {
+    head_.append("Content-Length: ");
+    AppendNumber(head_, response_.body.size());
+    head_.append("\r\n");
+  } else if (version_ >= 11) {
+    head_.append("Transfer-Encoding: chunked\r\n");
+  } else {
+    keep_alive_ = false;  // HTTP/1.0: the body ends with the connection
+  }
   if (!keep_alive_) {
     head_.append("Connection: close\r\n");
   } else if (version_ < 11) {
@@ -410,6 +418,11 @@ template <class Stream>
 void Connection<Stream>::Close() {
   if (closed_) return;
   closed_ = true;
+  if (body_stream_) {
+    body_stream_->Cancel();
+    body_stream_.reset();
+  }
+  if (stream_timer_) stream_timer_->cancel();
   if (awaiting_response_) {
     // The handler's response, if it ever comes, is dropped.
     awaiting_response_ = false;

@@ -15,6 +15,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/basic_parser.hpp>
@@ -110,6 +111,13 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   // Serializes the status line and headers of `response_` into `head_`.
   void SerializeHead();
   void ArmTimer();
+  // A streamed response body (HttpResponse::stream), chunk by chunk, each
+  // pulled after the previous one was written (http_connection_stream.cc).
+  void StartStreamedBody();
+  void PumpStream();
+  void OnStreamWritten(boost::beast::error_code ec, std::size_t bytes);
+  void OnStreamWake();
+  void FinishStreamedBody();
 
   ServerCore* const core_;
   Stream stream_;
@@ -127,6 +135,11 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   bool shutdown_ = false;           // close after the current response
   bool closed_ = false;
   bool detecting_ = true;           // before the first request: HTTP/2 preface?
+  std::shared_ptr<protocol::BodyStream> body_stream_;  // being streamed
+  std::optional<boost::asio::steady_timer> stream_timer_;
+  std::string stream_frame_;       // chunk being written
+  bool stream_waiting_ = false;    // body_stream_ said kWait
+  bool stream_last_ = false;       // stream_frame_ ends the body
 };
 
 }  // namespace riffle::net::internal

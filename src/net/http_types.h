@@ -3,10 +3,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "protocol/body_stream.h"
 
 namespace riffle::net {
 
@@ -26,6 +29,10 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // Content-Length is added by the server
   std::string body;
+  // When set, the body is this stream instead (`body` is ignored): sent with
+  // chunked transfer-encoding over HTTP/1.1, as DATA frames over HTTP/2,
+  // pulled only as fast as the peer takes it.
+  std::shared_ptr<protocol::BodyStream> stream;
 };
 
 // Completes one request. Must be called exactly once; may be called from any

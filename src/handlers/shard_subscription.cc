@@ -1,0 +1,123 @@
+#include "handlers/shard_subscription.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "handlers/handler_support.h"
+#include "protocol/event_stream.h"
+
+namespace riffle::handlers {
+
+namespace {
+
+std::string EncodeBatch(core::SubscriptionBatch& batch) {
+  wire::SubscribeToShardEvent event;
+  event.Records.emplace();
+  event.Records->reserve(batch.page.records.size());
+  for (core::RecordOut& r : batch.page.records) {
+    wire::Record record;
+    record.SequenceNumber = std::move(r.sequence_number);
+    record.ApproximateArrivalTimestamp = ToSeconds(r.arrival_ms);
+    record.Data = std::move(r.data);
+    record.PartitionKey = std::move(r.partition_key);
+    if (batch.page.encrypted) record.EncryptionType = "KMS";  // as GetRecords reports it
+    event.Records->push_back(std::move(record));
+  }
+  if (!batch.shard_end) event.ContinuationSequenceNumber = std::move(batch.continuation);
+  event.MillisBehindLatest = batch.page.millis_behind_latest;
+  if (batch.shard_end) {
+    event.ChildShards.emplace();
+    for (const core::ChildShard& c : batch.page.child_shards) {
+      wire::ChildShard child;
+      child.ShardId = c.shard_id;
+      child.ParentShards = c.parent_shards;
+      child.HashKeyRange = ToWire(c.range);
+      event.ChildShards->push_back(std::move(child));
+    }
+  }
+  return protocol::EncodeJsonEvent("SubscribeToShardEvent", protocol::EncodeJson(event));
+}
+
+}  // namespace
+
+ShardSubscription::ShardSubscription(core::StreamService& streams, core::Subscription subscription)
+    : streams_(streams), subscription_(std::move(subscription)) {}
+
+ShardSubscription::~ShardSubscription() { Cancel(); }
+
+void ShardSubscription::Start(std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  wake_ = std::move(wake);
+}
+
+void ShardSubscription::WatchLocked() {
+  if (cancelled_ || watch_id_ != 0 || !wake_) return;
+  // The id is cleared before waking, so the next Pull re-arms.
+  auto fired = [weak = weak_from_this(), wake = wake_] {
+    if (auto self = weak.lock()) {
+      std::lock_guard lock(self->mu_);
+      self->watch_id_ = 0;
+    }
+    wake();
+  };
+  watch_id_ = streams_.notifier().Watch(subscription_.incarnation, subscription_.shard_index, std::move(fired));
+}
+
+void ShardSubscription::StopWatchingLocked() {
+  if (watch_id_ != 0) streams_.notifier().Cancel(watch_id_);
+  watch_id_ = 0;
+}
+
+void ShardSubscription::Cancel() {
+  std::lock_guard lock(mu_);
+  cancelled_ = true;
+  StopWatchingLocked();
+  wake_ = nullptr;
+}
+
+ShardSubscription::PullResult ShardSubscription::Pull(std::string& out) {
+  if (ended_) return {State::kEnd};
+  const int64_t now = streams_.clock().NowMs();
+  if (!initial_sent_) {
+    initial_sent_ = true;
+    last_event_ms_ = now;
+    out += protocol::EncodeJsonEvent("initial-response", "{}");
+    return {State::kData};
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (cancelled_) return {State::kEnd};
+    if (now >= subscription_.expires_ms) {
+      ended_ = true;
+      StopWatchingLocked();
+      return {State::kEnd};
+    }
+    // Watch before reading: a record settled after the read wakes us.
+    WatchLocked();
+  }
+  auto batch = streams_.ReadSubscription(subscription_, kMaxRecords, kMaxBytes);
+  if (!batch.ok()) {
+    protocol::ApiError error = protocol::ToApiError(batch.status());
+    out += protocol::EncodeJsonException(error.type, error.message);
+    ended_ = true;
+    std::lock_guard lock(mu_);
+    StopWatchingLocked();
+    return {State::kEnd};
+  }
+  if (!batch->page.records.empty() || batch->shard_end || now - last_event_ms_ >= kHeartbeatMs) {
+    last_event_ms_ = now;
+    out += EncodeBatch(*batch);
+    if (batch->shard_end) {
+      ended_ = true;
+      std::lock_guard lock(mu_);
+      StopWatchingLocked();
+      return {State::kEnd};
+    }
+    return {State::kData};
+  }
+  int64_t next_heartbeat = last_event_ms_ + kHeartbeatMs;
+  int64_t wait = std::min(next_heartbeat, subscription_.expires_ms) - now;
+  return {State::kWait, std::max<int64_t>(wait, 1)};
+}
+
+}  // namespace riffle::handlers

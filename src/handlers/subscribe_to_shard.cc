@@ -1,0 +1,43 @@
+// SubscribeToShard: an enhanced fan-out consumer's push subscription to one
+// shard, answered with an event stream (handlers/shard_subscription.h).
+#include "handlers/handler_support.h"
+#include "handlers/handlers.h"
+#include "handlers/shard_subscription.h"
+
+namespace riffle::handlers {
+
+void HandleSubscribeToShard(const Context& context, std::string_view body, Reply reply) {
+  auto input = DecodeInput<wire::ops::SubscribeToShard>(body, reply);
+  if (!input) return;
+  auto consumer = ResolveConsumer(context, std::nullopt, std::nullopt, input->ConsumerARN, reply);
+  if (!consumer) return;
+  core::SubscriptionRequest request;
+  request.stream = std::move(consumer->stream);
+  request.consumer = std::move(consumer->name);
+  request.consumer_created_seconds = consumer->created_seconds;
+  request.shard_id = *input->ShardId;  // required: checked by validation
+  const wire::StartingPosition& start = *input->StartingPosition;
+  const std::string& type = *start.Type;  // required and enum-checked by validation
+  if (type == "AT_SEQUENCE_NUMBER") {
+    request.start.type = core::IteratorType::kAtSequenceNumber;
+  } else if (type == "AFTER_SEQUENCE_NUMBER") {
+    request.start.type = core::IteratorType::kAfterSequenceNumber;
+  } else if (type == "TRIM_HORIZON") {
+    request.start.type = core::IteratorType::kTrimHorizon;
+  } else if (type == "AT_TIMESTAMP") {
+    request.start.type = core::IteratorType::kAtTimestamp;
+  } else {
+    request.start.type = core::IteratorType::kLatest;
+  }
+  request.start.starting_sequence_number = start.SequenceNumber;
+  request.start.timestamp_seconds = start.Timestamp;
+  if (!context.stream_reply) {
+    return reply(protocol::ApiError::InternalFailure("This endpoint cannot stream SubscribeToShard events."));
+  }
+  auto subscription = context.streams.Subscribe(request);
+  if (!subscription.ok()) return ReplyError(reply, subscription.status());
+  context.stream_reply(std::make_shared<ShardSubscription>(context.streams, std::move(*subscription)),
+                       std::string(ShardSubscription::kContentType));
+}
+
+}  // namespace riffle::handlers
