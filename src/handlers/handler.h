@@ -22,9 +22,12 @@ struct RequestScope {
   std::string region;
 };
 
+class Admission;
+
 struct Context {
   core::StreamService& streams;
   RequestScope scope;
+  Admission* admission = nullptr;  // set when limits or faults are on (handlers/admission.h)
 };
 
 // The JSON body of a successful response, or the error to render.

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "handlers/admission.h"
 #include "handlers/handlers.h"
 #include "protocol/error_render.h"
 #include "protocol/json_probe.h"
@@ -97,6 +98,14 @@ std::string_view ScopeRegion(std::string_view authorization) {
     rest.remove_prefix(slash + 1);
   }
   return rest.substr(0, rest.find('/'));
+}
+
+// The access key id of the SigV4 credential scope (its first part).
+std::string_view ScopeAccessKey(std::string_view authorization) {
+  size_t at = authorization.find("Credential=");
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = authorization.substr(at + 11);
+  return rest.substr(0, rest.find_first_of("/, "));
 }
 
 // The message of an IncompleteSignatureException for a malformed header, or
@@ -241,6 +250,15 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
     handlers::Context context{streams_, {options_.default_account_id, options_.default_region}};
     std::string_view region = ScopeRegion(authorization);
     if (!region.empty()) context.scope.region = std::string(region);
+    if (auto account = options_.accounts.find(ScopeAccessKey(authorization)); account != options_.accounts.end()) {
+      context.scope.account_id = account->second;
+    }
+    if (options_.admission != nullptr) {
+      if (auto refused = options_.admission->AdmitCall(operation, context.scope, request.body)) {
+        return send(JsonError(*refused, request_id));
+      }
+      context.admission = options_.admission;
+    }
 
     handler->handle(context, request.body,
                     [send, request_id](protocol::ApiResult<std::string> result) {
