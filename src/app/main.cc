@@ -17,7 +17,12 @@ int main(int argc, char** argv) {
   serve->add_option("--port", config.port, "Port to listen on (0 picks a free one)")->capture_default_str();
   serve->add_option("--data-dir", config.data_dir, "Directory of the durable store")->capture_default_str();
   serve->add_flag("--in-memory", config.in_memory, "Keep everything in memory (lost on exit)");
-  serve->add_option("--account-id", config.account_id, "Account id in ARNs and messages")->capture_default_str();
+  serve->add_option("--account-id,--default-account", config.account_id,
+                    "Account (12 digits) of requests whose access key --account does not map")
+      ->capture_default_str();
+  serve->add_option("--account", config.accounts,
+                    "ACCESS_KEY_ID=ACCOUNT: requests signed with that key act in that 12-digit account "
+                    "(repeatable)");
   serve->add_option("--region", config.region, "Region when a request's SigV4 scope names none")
       ->capture_default_str();
   serve->add_option("--create-stream-ms", config.create_stream_ms, "How long a new stream stays CREATING")
@@ -45,6 +50,20 @@ int main(int argc, char** argv) {
   serve->add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert");
   serve->add_option("--tls-port", config.tls_port,
                     "https port (default: --port + 1; 0 picks a free one); ALPN h2 or http/1.1");
+
+  serve->add_flag("--enforce-limits", config.enforce_limits,
+                  "Enforce Kinesis's rate limits: per shard writes 1 MiB/s and 1000 records/s, reads 5 calls/s "
+                  "and 2 MiB/s; control-plane operations their documented calls per second");
+  serve->add_option("--inject-error", config.inject_errors,
+                    "OPERATION=FRACTION[:ErrorCode]: that fraction of OPERATION's calls (* for every operation) "
+                    "fail with ErrorCode (InternalFailure, ServiceUnavailable, ThrottlingException, "
+                    "LimitExceededException, ProvisionedThroughputExceededException; default InternalFailure) "
+                    "without effect (repeatable)");
+  serve->add_option("--inject-record-failure", config.inject_record_failure,
+                    "FRACTION[:ErrorCode]: that fraction of PutRecords entries fail (not stored) with ErrorCode "
+                    "(ProvisionedThroughputExceededException, the default, or InternalFailure)");
+  serve->add_option("--inject-seed", config.inject_seed, "Seed of the fault injection's random choices")
+      ->capture_default_str();
 
   riffle::app::CertConfig cert_config;
   CLI::App* cert = app.add_subcommand("cert", "Write a self-signed certificate and key for https");

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "app/realism_flags.h"
 #include "core/clock.h"
 #include "core/retention.h"
 #include "core/stream_service.h"
@@ -41,6 +42,16 @@ int Serve(const ServeConfig& config) {
   }
   if (config.tls_port > 65535 || (config.tls_port < 0 && config.port == 65535 && !config.tls_cert.empty())) {
     std::fprintf(stderr, "riffle: invalid --tls-port\n");
+    return 1;
+  }
+
+  std::string flag_error;
+  auto accounts = ParseAccounts(config.accounts, flag_error);
+  std::optional<handlers::AdmissionOptions> admission_options;
+  if (accounts) admission_options = ParseAdmission(config, flag_error);
+  if (!IsAccountId(config.account_id)) flag_error = "--default-account must be 12 digits (got " + config.account_id + ")";
+  if (!flag_error.empty()) {
+    std::fprintf(stderr, "riffle: %s\n", flag_error.c_str());
     return 1;
   }
 
@@ -86,6 +97,12 @@ int Serve(const ServeConfig& config) {
   net::RouterOptions router_options;
   router_options.default_account_id = config.account_id;
   router_options.default_region = config.region;
+  router_options.accounts = std::move(*accounts);
+  std::optional<handlers::Admission> admission;
+  if (admission_options->enforce_limits || !admission_options->faults.empty()) {
+    admission.emplace(clock, std::move(*admission_options));
+    router_options.admission = &*admission;
+  }
   net::ApiRouter router(**streams, router_options);
 
   net::ServerOptions server_options;

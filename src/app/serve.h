@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/store.h"
 
@@ -29,6 +30,12 @@ struct ServeConfig {
   std::string tls_cert;
   std::string tls_key;
   int tls_port = -1;  // -1: port + 1 (or a free port when port is 0)
+  // Accounts and realism (app/realism_flags.h parses them).
+  std::vector<std::string> accounts;       // --account AKID=ACCOUNT
+  bool enforce_limits = false;             // --enforce-limits
+  std::vector<std::string> inject_errors;  // --inject-error OPERATION=FRACTION[:ErrorCode]
+  std::string inject_record_failure;       // --inject-record-failure FRACTION[:ErrorCode]
+  uint64_t inject_seed = 0;                // --inject-seed
 };
 
 struct SyncSetting {

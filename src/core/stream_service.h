@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -171,6 +172,12 @@ struct PutResult {
   std::string shard_id;
   std::string sequence_number;
   bool encrypted = false;  // the stream encrypts with KMS (EncryptionType KMS)
+};
+
+// The shards PutRecords would route entries to, in request order.
+struct PutRouting {
+  uint64_t incarnation = 0;
+  std::vector<uint32_t> shards;
 };
 
 enum class IteratorType { kAtSequenceNumber, kAfterSequenceNumber, kTrimHorizon, kLatest, kAtTimestamp };
@@ -333,6 +340,12 @@ class StreamService {
   // closed, stream or consumer deleted).
   ShardNotifier& notifier() { return notifier_; }
   const Clock& clock() const { return clock_; }
+
+  // For throughput limits (stream_service_routing.cc): the shard each entry
+  // would be written to now (errors as PutRecords gives them), and the shard
+  // an iterator reads (nullopt when it does not decode; GetRecords words that).
+  StatusOr<PutRouting> RoutePuts(const StreamAddress& address, std::span<const PutEntry> entries);
+  std::optional<ShardIterator> PeekIterator(const std::string& shard_iterator) const;
 
   // Retention: hides, then deletes (store::Trim), every record older than
   // its stream's retention period as of the clock. TRIM_HORIZON, AT_TIMESTAMP

@@ -30,10 +30,13 @@ struct RequestScope {
 // stream began still go through `Reply`).
 using StreamReply = std::function<void(std::shared_ptr<protocol::BodyStream> body, std::string content_type)>;
 
+class Admission;
+
 struct Context {
   core::StreamService& streams;
   RequestScope scope;
-  StreamReply stream_reply;  // empty where the transport cannot stream
+  StreamReply stream_reply;         // empty where the transport cannot stream
+  Admission* admission = nullptr;  // set when limits or faults are on (handlers/admission.h)
 };
 
 // The JSON body of a successful response, or the error to render.

@@ -1,5 +1,6 @@
 // PutRecord: one record, routed by the MD5 of its partition key (or its
 // ExplicitHashKey), acknowledged once synced.
+#include "handlers/admission.h"
 #include "handlers/handlers.h"
 #include "handlers/handler_support.h"
 #include "handlers/put_record_entry.h"
@@ -16,6 +17,11 @@ void HandlePutRecord(const Context& context, std::string_view body, Reply reply)
   std::string partition_key = std::move(input->PartitionKey).value_or("");
   if (auto error = MakePutEntry(*address, data, partition_key, input->ExplicitHashKey, entries[0])) {
     return reply(std::move(*error));
+  }
+  if (context.admission != nullptr) {
+    if (auto refused = context.admission->AdmitRecord(context.streams, *address, entries[0])) {
+      return reply(std::move(*refused));
+    }
   }
   context.streams.PutRecords(*address, std::move(entries), input->SequenceNumberForOrdering,
                              [reply = std::move(reply)](StatusOr<std::vector<core::PutResult>> results) {

@@ -1,5 +1,6 @@
 // PutRecords: up to 500 records in one request; one store write per shard
 // touched; results in request order.
+#include "handlers/admission.h"
 #include "handlers/handlers.h"
 #include "handlers/handler_support.h"
 #include "handlers/put_record_entry.h"
@@ -8,6 +9,33 @@ namespace riffle::handlers {
 
 namespace {
 constexpr size_t kMaxRequestBytes = 10 * 1024 * 1024;
+
+// The output for `results` of the stored entries, in request order with the
+// `failures` (empty: none failed) in the places of the entries not stored.
+wire::PutRecordsOutput PutRecordsOutputOf(std::vector<core::PutResult> results,
+                                          std::vector<std::optional<EntryFailure>> failures) {
+  wire::PutRecordsOutput output;
+  output.FailedRecordCount = 0;
+  output.Records.emplace();
+  output.Records->reserve(failures.empty() ? results.size() : failures.size());
+  if (!results.empty() && results.front().encrypted) output.EncryptionType = "KMS";
+  size_t next = 0;
+  size_t count = failures.empty() ? results.size() : failures.size();
+  for (size_t i = 0; i < count; ++i) {
+    wire::PutRecordsResultEntry entry;
+    if (!failures.empty() && failures[i]) {
+      entry.ErrorCode = std::move(failures[i]->error_code);
+      entry.ErrorMessage = std::move(failures[i]->error_message);
+      ++*output.FailedRecordCount;
+    } else {
+      core::PutResult& r = results[next++];
+      entry.ShardId = std::move(r.shard_id);
+      entry.SequenceNumber = std::move(r.sequence_number);
+    }
+    output.Records->push_back(std::move(entry));
+  }
+  return output;
+}
 }  // namespace
 
 void HandlePutRecords(const Context& context, std::string_view body, Reply reply) {
@@ -30,21 +58,25 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
     return reply(protocol::ApiError::InvalidArgument("Records size exceeds 10 MiB limit for stream " + address->name +
                                                      " under account " + address->account_id + "."));
   }
+  // Entries refused by Admission (throttled or failed on purpose) are
+  // answered with their error and never stored; the rest are written.
+  std::vector<std::optional<EntryFailure>> failures;
+  if (context.admission != nullptr) failures = context.admission->JudgeEntries(context.streams, *address, entries);
+  if (!failures.empty()) {
+    size_t kept = 0;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (failures[i]) continue;
+      if (kept != i) entries[kept] = std::move(entries[i]);
+      ++kept;
+    }
+    entries.resize(kept);
+    if (entries.empty()) return ReplyWith(reply, PutRecordsOutputOf({}, std::move(failures)));
+  }
   context.streams.PutRecords(*address, std::move(entries), std::nullopt,
-                             [reply = std::move(reply)](StatusOr<std::vector<core::PutResult>> results) {
+                             [reply = std::move(reply), failures = std::move(failures)](
+                                 StatusOr<std::vector<core::PutResult>> results) mutable {
                                if (!results.ok()) return ReplyError(reply, results.status());
-                               wire::PutRecordsOutput output;
-                               output.FailedRecordCount = 0;
-                               output.Records.emplace();
-                               output.Records->reserve(results->size());
-                               if (!results->empty() && results->front().encrypted) output.EncryptionType = "KMS";
-                               for (core::PutResult& r : *results) {
-                                 wire::PutRecordsResultEntry entry;
-                                 entry.ShardId = std::move(r.shard_id);
-                                 entry.SequenceNumber = std::move(r.sequence_number);
-                                 output.Records->push_back(std::move(entry));
-                               }
-                               ReplyWith(reply, output);
+                               ReplyWith(reply, PutRecordsOutputOf(std::move(*results), std::move(failures)));
                              });
 }
 

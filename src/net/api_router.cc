@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "handlers/admission.h"
 #include "handlers/handlers.h"
 #include "protocol/cbor_transcode.h"
 #include "protocol/error_render.h"
@@ -94,6 +95,14 @@ std::string_view ScopeRegion(std::string_view authorization) {
   return rest.substr(0, rest.find('/'));
 }
 
+// The access key id of the SigV4 credential scope (its first part).
+std::string_view ScopeAccessKey(std::string_view authorization) {
+  size_t at = authorization.find("Credential=");
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = authorization.substr(at + 11);
+  return rest.substr(0, rest.find_first_of("/, "));
+}
+
 // The message of an IncompleteSignatureException for a malformed header, or
 // "" when the header has what Kinesis requires.
 std::string IncompleteSignature(std::string_view authorization, const HttpRequest& request) {
@@ -175,8 +184,13 @@ std::optional<protocol::ApiError> SignatureError(const HttpRequest& request) {
 
 handlers::Context ApiRouter::ContextFor(const HttpRequest& request) const {
   handlers::Context context{streams_, {options_.default_account_id, options_.default_region}, {}};
-  std::string_view region = ScopeRegion(request.Header("authorization"));
+  std::string_view authorization = request.Header("authorization");
+  std::string_view region = ScopeRegion(authorization);
   if (!region.empty()) context.scope.region = std::string(region);
+  if (auto account = options_.accounts.find(ScopeAccessKey(authorization)); account != options_.accounts.end()) {
+    context.scope.account_id = account->second;
+  }
+  context.admission = options_.admission;
   return context;
 }
 
@@ -192,8 +206,14 @@ void ApiRouter::HandleCbor(const HttpRequest& request, const handlers::Handler* 
   if (!json.ok()) return send(CborError(json.error(), request_id));
   if (handler == nullptr) return send(CborError(protocol::ApiError::UnknownOperation(), request_id));
   if (std::optional<protocol::ApiError> error = SignatureError(request)) return send(CborError(*error, request_id));
+  handlers::Context context = ContextFor(request);
+  if (context.admission != nullptr) {
+    if (auto refused = context.admission->AdmitCall(operation, context.scope, json.value())) {
+      return send(CborError(*refused, request_id));
+    }
+  }
   const protocol::Shape* output = shapes.output;
-  handler->handle(ContextFor(request), json.value(), [send, request_id, output](protocol::ApiResult<std::string> result) {
+  handler->handle(context, json.value(), [send, request_id, output](protocol::ApiResult<std::string> result) {
     if (!result.ok()) return send(CborError(result.error(), request_id));
     protocol::ApiResult<std::string> body = protocol::JsonResponseToCbor(result.value(), output);
     if (!body.ok()) return send(CborError(body.error(), request_id));
@@ -264,6 +284,11 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
       return send(JsonError(*error, request_id));
     }
     handlers::Context context = ContextFor(request);
+    if (context.admission != nullptr) {
+      if (auto refused = context.admission->AdmitCall(operation, context.scope, request.body)) {
+        return send(JsonError(*refused, request_id));
+      }
+    }
     context.stream_reply = [send, request_id](std::shared_ptr<protocol::BodyStream> body, std::string content_type) {
       HttpResponse response = Response(200, content_type, "", request_id);
       response.stream = std::move(body);

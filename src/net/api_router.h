@@ -10,17 +10,27 @@
 // InternalFailure. Thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "core/stream_service.h"
 #include "handlers/handler.h"
 #include "net/http_types.h"
 
+namespace riffle::handlers {
+class Admission;
+}  // namespace riffle::handlers
+
 namespace riffle::net {
 
 struct RouterOptions {
   std::string default_account_id = "000000000000";
   std::string default_region = "us-east-1";
+  // Account of each access key id (the SigV4 credential's first part);
+  // other keys act in default_account_id.
+  std::map<std::string, std::string, std::less<>> accounts;
+  // Limits and fault injection; nullptr when off. Must outlive the router.
+  handlers::Admission* admission = nullptr;
 };
 
 class ApiRouter final : public RequestHandler {
