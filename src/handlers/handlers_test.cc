@@ -26,17 +26,14 @@ TEST(HandlersTest, EveryHandlerIsAModelOperation) {
   }
 }
 
-// Until every model operation has a handler, the rest are listed here, so
-// that adding one (or a model update) shows up as a change to this list.
-TEST(HandlersTest, ModelOperationsAreImplementedOrListedAsMissing) {
-  const std::vector<std::string_view> not_yet = {
-      "DescribeAccountSettings",
-      "SubscribeToShard",
-      "UpdateAccountSettings",
-      "UpdateMaxRecordSize",
-      "UpdateStreamMode",
-      "UpdateStreamWarmThroughput",
-  };
+// Operations of the model without a handler yet (a model update shows up
+// as a failure here).
+const std::vector<std::string_view> kNotYetImplemented = {"SubscribeToShard"};
+
+// The registered handlers are exactly the model's operations, but for
+// kNotYetImplemented.
+TEST(HandlersTest, HandlersAreTheModelOperations) {
+  const std::vector<std::string_view>& not_yet = kNotYetImplemented;
   std::vector<std::string_view> expected;
   for (std::string_view op : wire::kModelOperations) {
     if (std::find(not_yet.begin(), not_yet.end(), op) == not_yet.end()) expected.push_back(op);
