@@ -18,6 +18,7 @@ namespace riffle {
 enum class Errc {
   kOk,
   kInvalidArgument,       // request is well-formed but semantically invalid
+  kValidation,            // the request conflicts with the resource's mode (ValidationException)
   kResourceNotFound,      // stream, shard or consumer does not exist
   kResourceInUse,         // resource exists but is not in a usable state
   kLimitExceeded,         // an account or stream limit would be exceeded
@@ -35,6 +36,7 @@ class [[nodiscard]] Status {
 
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string m) { return {Errc::kInvalidArgument, std::move(m)}; }
+  static Status Validation(std::string m) { return {Errc::kValidation, std::move(m)}; }
   static Status NotFound(std::string m) { return {Errc::kResourceNotFound, std::move(m)}; }
   static Status InUse(std::string m) { return {Errc::kResourceInUse, std::move(m)}; }
   static Status LimitExceeded(std::string m) { return {Errc::kLimitExceeded, std::move(m)}; }

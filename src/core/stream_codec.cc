@@ -8,9 +8,10 @@ namespace {
 
 // Version 1: the original layout. Version 2: version 1's fields, the
 // uniform-scaling pending kind, then enhanced metrics and encryption.
-// Version 3 (written now): version 2's fields, then the resource policy
-// (docs/storage-format.md).
-constexpr uint8_t kFormatVersion = 3;
+// Version 3: version 2's fields, then the resource policy. Version 4
+// (written now): version 3's fields, then mode, max record size, warm
+// throughput and mode switches (docs/storage-format.md).
+constexpr uint8_t kFormatVersion = 4;
 
 class Writer {
  public:
@@ -150,13 +151,22 @@ std::string EncodeStreamState(const StreamState& s) {
   w.U8(s.encrypted ? 1 : 0);
   w.String(s.key_id);
   w.String(s.policy);
+  w.U8(static_cast<uint8_t>(s.mode));
+  w.Varint(s.max_record_size_kib);
+  w.U8(s.warm ? 1 : 0);
+  if (s.warm) {
+    w.Varint(s.warm->target_mibps);
+    w.Varint(s.warm->current_mibps);
+  }
+  w.Varint(s.mode_switches_ms.size());
+  for (int64_t ms : s.mode_switches_ms) w.I64(ms);
   return w.Take();
 }
 
 StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
   Reader r(bytes);
   uint8_t version = r.U8();
-  if (version < 1 || version > 3) return Status::StorageError("unknown stream metadata version");
+  if (version < 1 || version > 4) return Status::StorageError("unknown stream metadata version");
   StreamState s;
   s.address.account_id = r.String();
   s.address.region = r.String();
@@ -218,6 +228,26 @@ StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
     s.key_id = r.String();
   }
   if (version >= 3) s.policy = r.String();
+  if (version >= 4) {
+    uint8_t mode = r.U8();
+    if (mode > static_cast<uint8_t>(StreamMode::kOnDemand)) return Status::StorageError("corrupt stream metadata: mode");
+    s.mode = static_cast<StreamMode>(mode);
+    uint64_t kib = r.Varint();
+    if (r.ok() && (kib < kDefaultMaxRecordSizeKiB || kib > kMaxMaxRecordSizeKiB)) {
+      return Status::StorageError("corrupt stream metadata: max record size");
+    }
+    s.max_record_size_kib = static_cast<uint32_t>(kib);
+    uint8_t has_warm = r.U8();
+    if (has_warm > 1) return Status::StorageError("corrupt stream metadata: warm throughput");
+    if (has_warm == 1) {
+      WarmThroughput warm;
+      warm.target_mibps = static_cast<uint32_t>(r.Varint());
+      warm.current_mibps = static_cast<uint32_t>(r.Varint());
+      s.warm = warm;
+    }
+    uint64_t switches = r.Varint();
+    for (uint64_t i = 0; i < switches && r.ok(); ++i) s.mode_switches_ms.push_back(r.I64());
+  }
   if (!r.ok() || !r.done()) return Status::StorageError("corrupt stream metadata");
   return s;
 }
@@ -276,6 +306,42 @@ StatusOr<ConsumerState> DecodeConsumerState(std::string_view bytes) {
   }
   if (!r.ok() || !r.done()) return Status::StorageError("corrupt consumer metadata");
   return c;
+}
+
+std::string AccountSettingsKey(const std::string& account_id, const std::string& region) {
+  std::string key(kAccountKeyPrefix);
+  key.append(account_id).append("/").append(region).append("/settings");
+  return key;
+}
+
+namespace {
+constexpr uint8_t kAccountFormatVersion = 1;
+}  // namespace
+
+std::string EncodeAccountSettings(const AccountSettingsState& a) {
+  Writer w;
+  w.U8(kAccountFormatVersion);
+  w.U8(static_cast<uint8_t>(a.status));
+  w.I64(a.started_ms);
+  w.I64(a.ended_ms);
+  w.I64(a.earliest_end_ms);
+  return w.Take();
+}
+
+StatusOr<AccountSettingsState> DecodeAccountSettings(std::string_view bytes) {
+  Reader r(bytes);
+  if (r.U8() != kAccountFormatVersion) return Status::StorageError("unknown account settings version");
+  AccountSettingsState a;
+  uint8_t status = r.U8();
+  if (status > static_cast<uint8_t>(CommitmentStatus::kEnabledUntilEarliestAllowedEnd)) {
+    return Status::StorageError("corrupt account settings: status");
+  }
+  a.status = static_cast<CommitmentStatus>(status);
+  a.started_ms = r.I64();
+  a.ended_ms = r.I64();
+  a.earliest_end_ms = r.I64();
+  if (!r.ok() || !r.done()) return Status::StorageError("corrupt account settings");
+  return a;
 }
 
 std::string EncodeU64(uint64_t value) {

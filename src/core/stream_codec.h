@@ -17,6 +17,7 @@ inline constexpr std::string_view kStreamKeyPrefix = "stream/";
 inline constexpr std::string_view kNextIncarnationKey = "global/next_incarnation";
 inline constexpr std::string_view kIteratorSecretKey = "global/iterator_secret";
 inline constexpr std::string_view kConsumerKeyPrefix = "consumer/";
+inline constexpr std::string_view kAccountKeyPrefix = "account/";
 
 // "stream/<account>/<region>/<name>"
 std::string StreamMetaKey(const StreamAddress& address);
@@ -24,7 +25,12 @@ std::string StreamMetaKey(const StreamAddress& address);
 // "consumer/<account>/<region>/<stream>/<consumer>"
 std::string ConsumerMetaKey(const StreamAddress& address, const std::string& consumer_name);
 
+// "account/<account>/<region>/settings"
+std::string AccountSettingsKey(const std::string& account_id, const std::string& region);
+
 std::string EncodeStreamState(const StreamState& state);
+std::string EncodeAccountSettings(const AccountSettingsState& state);
+StatusOr<AccountSettingsState> DecodeAccountSettings(std::string_view bytes);
 std::string EncodeConsumerState(const ConsumerState& state);
 StatusOr<ConsumerState> DecodeConsumerState(std::string_view bytes);
 StatusOr<StreamState> DecodeStreamState(std::string_view bytes);

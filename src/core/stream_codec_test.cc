@@ -59,7 +59,7 @@ TEST(StreamCodecTest, RoundTripVersion2Fields) {
   s.encrypted = true;
   s.key_id = "alias/aws/kinesis";
   std::string bytes = EncodeStreamState(s);
-  EXPECT_EQ(bytes[0], 3);
+  EXPECT_EQ(bytes[0], 4);
   auto decoded = DecodeStreamState(bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.status().message();
   EXPECT_EQ(decoded->pending->kind, ReshardKind::kUniformScaling);
@@ -114,7 +114,7 @@ std::string Version2Blob() {
   return b;
 }
 
-TEST(StreamCodecTest, DecodesVersion2AndWritesVersion3WithPolicy) {
+TEST(StreamCodecTest, DecodesVersion2) {
   auto decoded = DecodeStreamState(Version2Blob());
   ASSERT_TRUE(decoded.ok()) << decoded.status().message();
   EXPECT_EQ(decoded->shard_level_metrics, 3u);
@@ -122,17 +122,79 @@ TEST(StreamCodecTest, DecodesVersion2AndWritesVersion3WithPolicy) {
   EXPECT_EQ(decoded->key_id, "alias");
   EXPECT_EQ(decoded->policy, "");
   EXPECT_FALSE(DecodeStreamState(Version2Blob() + std::string(1, '\0')).ok());  // v2 has no policy
-  decoded->policy = R"({"Statement":[]})";
+}
+
+// A version 3 record: version 2's fields, then the resource policy.
+std::string Version3Blob() {
+  std::string b = Version2Blob();
+  b[0] = 3;
+  b += std::string{2} + "{}";
+  return b;
+}
+
+TEST(StreamCodecTest, DecodesVersion3WithDefaultsOfVersion4) {
+  auto decoded = DecodeStreamState(Version3Blob());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->policy, "{}");
+  EXPECT_EQ(decoded->key_id, "alias");
+  EXPECT_EQ(decoded->mode, StreamMode::kProvisioned);
+  EXPECT_EQ(decoded->max_record_size_kib, kDefaultMaxRecordSizeKiB);
+  EXPECT_FALSE(decoded->warm.has_value());
+  EXPECT_TRUE(decoded->mode_switches_ms.empty());
+  EXPECT_FALSE(DecodeStreamState(Version3Blob() + std::string(1, '\0')).ok());  // v3 has no mode
+  std::string v5 = Version3Blob();
+  v5[0] = 5;
+  EXPECT_FALSE(DecodeStreamState(v5).ok());
+}
+
+TEST(StreamCodecTest, Version4ModeRecordSizeWarmThroughputAndSwitches) {
+  auto decoded = DecodeStreamState(Version3Blob());
+  ASSERT_TRUE(decoded.ok());
+  decoded->mode = StreamMode::kOnDemand;
+  decoded->max_record_size_kib = 10240;
+  decoded->warm = WarmThroughput{300, 100};
+  decoded->mode_switches_ms = {1000, 2000};
   std::string bytes = EncodeStreamState(*decoded);
-  EXPECT_EQ(bytes[0], 3);
+  EXPECT_EQ(bytes[0], 4);
+  // Version 3's bytes, then: ON_DEMAND, varint 10240, warm 300/100, 2 switches.
+  std::string tail = bytes.substr(Version3Blob().size());
+  std::string expected = {1, '\x80', 0x50, 1, '\xAC', 0x02, 100, 2};
+  expected += std::string(6, '\0') + "\x03\xE8" + std::string(6, '\0') + "\x07\xD0";
+  EXPECT_EQ(tail, expected);
   auto again = DecodeStreamState(bytes);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->policy, decoded->policy);
-  EXPECT_EQ(again->key_id, "alias");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->mode, StreamMode::kOnDemand);
+  EXPECT_EQ(again->max_record_size_kib, 10240u);
+  EXPECT_EQ(again->warm, (WarmThroughput{300, 100}));
+  EXPECT_EQ(again->mode_switches_ms, (std::vector<int64_t>{1000, 2000}));
   for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeStreamState(bytes.substr(0, n)).ok()) << n;
-  std::string v4 = bytes;
-  v4[0] = 4;
-  EXPECT_FALSE(DecodeStreamState(v4).ok());
+  // A mode or record size out of range is corruption.
+  std::string bad_mode = Version3Blob() + tail;
+  bad_mode[0] = 4;
+  bad_mode[Version3Blob().size()] = 2;
+  EXPECT_FALSE(DecodeStreamState(bad_mode).ok());
+  decoded->max_record_size_kib = 1023;
+  EXPECT_FALSE(DecodeStreamState(EncodeStreamState(*decoded)).ok());
+}
+
+TEST(StreamCodecTest, AccountSettingsRoundTripAndKey) {
+  EXPECT_EQ(AccountSettingsKey("123456789012", "us-east-1"), "account/123456789012/us-east-1/settings");
+  AccountSettingsState a;
+  a.status = CommitmentStatus::kEnabledUntilEarliestAllowedEnd;
+  a.started_ms = 1000;
+  a.ended_ms = 86401000;
+  a.earliest_end_ms = 86401000;
+  std::string bytes = EncodeAccountSettings(a);
+  EXPECT_EQ(bytes.size(), 26u);
+  EXPECT_EQ(bytes[0], 1);
+  EXPECT_EQ(bytes[1], 2);
+  auto decoded = DecodeAccountSettings(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(*decoded, a);
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeAccountSettings(bytes.substr(0, n)).ok()) << n;
+  EXPECT_FALSE(DecodeAccountSettings(bytes + "x").ok());
+  bytes[1] = 3;
+  EXPECT_FALSE(DecodeAccountSettings(bytes).ok());
 }
 
 TEST(StreamCodecTest, ConsumerRoundTripAndKey) {

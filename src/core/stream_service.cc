@@ -123,6 +123,13 @@ StatusOr<std::unique_ptr<StreamService>> StreamService::Open(store::Store& store
     if (it == service->by_incarnation_.end()) continue;  // its stream is gone
     it->second->consumers[consumer->name] = std::move(*consumer);
   }
+  auto accounts = store.ScanMeta(std::string(kAccountKeyPrefix));
+  if (!accounts.ok()) return accounts.status();
+  for (const auto& [key, value] : *accounts) {
+    auto settings = DecodeAccountSettings(value);
+    if (!settings.ok()) return Status::StorageError("metadata " + key + ": " + settings.status().message());
+    service->accounts_[key] = *settings;
+  }
   return service;
 }
 
@@ -156,9 +163,11 @@ void StreamService::Refresh(Stream& stream, int64_t now, store::Mutation& mutati
   StreamState& s = stream.state;
   if (now < s.transition_due_ms) return;
   if (s.status == StreamStatus::kCreating) {
+    if (s.warm) s.warm->current_mibps = s.warm->target_mibps;
     s.status = StreamStatus::kActive;
   } else if (s.status == StreamStatus::kUpdating) {
     ApplyReshard(stream, now);
+    if (s.warm) s.warm->current_mibps = s.warm->target_mibps;
     s.status = StreamStatus::kActive;
   } else {
     return;
@@ -196,8 +205,19 @@ int64_t StreamService::CountOpenShards(const std::string& account_id, const std:
 
 void StreamService::CreateStream(const StreamAddress& address, int64_t shard_count, Done done,
                                  std::map<std::string, std::string> tags) {
+  StreamCreation creation;
+  creation.shard_count = shard_count;
+  creation.tags = std::move(tags);
+  CreateStream(address, std::move(creation), std::move(done));
+}
+
+void StreamService::CreateStream(const StreamAddress& address, StreamCreation creation, Done done) {
+  std::map<std::string, std::string>& tags = creation.tags;
   if (Status checked = CheckTagText(tags); !checked.ok()) return done(checked);
   if (tags.size() > kMaxTagsPerResource) return done(Status::InvalidArgument(TooManyTagsMessage(address)));
+  if (Status checked = CheckStreamCreation(creation); !checked.ok()) return done(checked);
+  bool on_demand = creation.mode == StreamMode::kOnDemand;
+  int64_t shard_count = on_demand ? kOnDemandInitialShards : *creation.shard_count;
   std::lock_guard control(control_mu_);
   int64_t now = clock_.NowMs();
   {
@@ -216,6 +236,17 @@ void StreamService::CreateStream(const StreamAddress& address, int64_t shard_cou
     done(Status::InUse("Stream " + address.name + " under account " + address.account_id + " already exists."));
     return;
   }
+  if (creation.warm_throughput_mibps) {
+    if (Status checked = CheckWarmThroughput(address, *creation.warm_throughput_mibps, now); !checked.ok()) {
+      return done(checked);
+    }
+  }
+  if (on_demand) {
+    int64_t on_demand_count = CountOnDemandStreams(address.account_id, address.region);
+    if (on_demand_count >= options_.on_demand_stream_limit) {
+      return done(Status::LimitExceeded(OnDemandLimitMessage(address, on_demand_count, options_.on_demand_stream_limit)));
+    }
+  }
   int64_t open = CountOpenShards(address.account_id, address.region);
   if (open + shard_count > options_.shard_limit) {
     done(Status::LimitExceeded(ShardLimitMessage(address, open, options_.shard_limit, shard_count)));
@@ -229,6 +260,12 @@ void StreamService::CreateStream(const StreamAddress& address, int64_t shard_cou
   s.status = options_.create_stream_ms > 0 ? StreamStatus::kCreating : StreamStatus::kActive;
   s.transition_due_ms = now + options_.create_stream_ms;
   s.tags = std::move(tags);
+  s.mode = creation.mode;
+  if (creation.max_record_size_kib) s.max_record_size_kib = static_cast<uint32_t>(*creation.max_record_size_kib);
+  if (creation.warm_throughput_mibps) {
+    uint32_t mibps = static_cast<uint32_t>(*creation.warm_throughput_mibps);
+    s.warm = WarmThroughput{mibps, s.status == StreamStatus::kActive ? mibps : 0};
+  }
   for (uint32_t i = 0; i < static_cast<uint32_t>(shard_count); ++i) {
     stream->AddShard(UniformRange(i, static_cast<uint32_t>(shard_count)), 0, now);
   }
@@ -303,6 +340,7 @@ StatusOr<StreamDescription> StreamService::DescribeStream(const StreamAddress& a
     d.shard_level_metrics = ShardLevelMetricNames(s.shard_level_metrics);
     d.encrypted = s.encrypted;
     d.key_id = s.key_id;
+    d.mode = s.mode;
     // Kinesis returns at most 100 shards per call, whatever the Limit.
     int64_t max = std::min<int64_t>(limit.value_or(100), 100);
     for (const ShardState& shard : s.shards) {
@@ -343,7 +381,7 @@ StreamList StreamService::ListStreams(const std::string& account_id, const std::
         break;
       }
       Refresh(*stream, now, m);
-      list.streams.push_back({s.address.name, s.address.Arn(), s.status, s.created_ms});
+      list.streams.push_back({s.address.name, s.address.Arn(), s.status, s.created_ms, s.mode});
     }
     Commit(std::move(m), [](Status) {});
   }

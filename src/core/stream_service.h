@@ -42,6 +42,16 @@ struct ServiceOptions {
   int64_t update_stream_ms = 0;
   int64_t shard_limit = 500;  // open shards per account and region
   int64_t subscription_ms = 5 * 60 * 1000;  // how long a SubscribeToShard lasts
+  int64_t on_demand_stream_limit = 50;  // ON_DEMAND streams per account and region
+};
+
+// CreateStream's settings beyond the name.
+struct StreamCreation {
+  std::optional<int64_t> shard_count;  // PROVISIONED only (required there)
+  StreamMode mode = StreamMode::kProvisioned;
+  std::map<std::string, std::string> tags;  // at most 50
+  std::optional<int64_t> max_record_size_kib;   // 1024..10240
+  std::optional<int64_t> warm_throughput_mibps;  // ON_DEMAND with the billing commitment only
 };
 
 // "shardId-000000000007"
@@ -70,6 +80,7 @@ struct StreamDescription {
   std::vector<std::string> shard_level_metrics;  // enhanced monitoring, Kinesis order
   bool encrypted = false;                        // EncryptionType KMS
   std::string key_id;
+  StreamMode mode = StreamMode::kProvisioned;
 };
 
 // Stream consumers.
@@ -97,6 +108,9 @@ struct StreamSummaryDescription {
   std::vector<std::string> shard_level_metrics;
   bool encrypted = false;
   std::string key_id;
+  StreamMode mode = StreamMode::kProvisioned;
+  uint32_t max_record_size_kib = kDefaultMaxRecordSizeKiB;
+  std::optional<WarmThroughput> warm;
 };
 
 // ListShards.
@@ -155,7 +169,24 @@ struct StreamSummary {
   std::string arn;
   StreamStatus status = StreamStatus::kActive;
   int64_t created_ms = 0;
+  StreamMode mode = StreamMode::kProvisioned;
 };
+
+// UpdateStreamWarmThroughput.
+struct WarmThroughputUpdate {
+  std::string name;
+  std::string arn;
+  WarmThroughput warm;
+};
+
+// Describe/UpdateAccountSettings: MinimumThroughputBillingCommitment as of now.
+struct AccountSettings {
+  CommitmentStatus status = CommitmentStatus::kDisabled;
+  std::optional<int64_t> started_ms;
+  std::optional<int64_t> ended_ms;
+  std::optional<int64_t> earliest_end_ms;
+};
+const char* CommitmentStatusName(CommitmentStatus status);
 
 struct StreamList {
   std::vector<StreamSummary> streams;
@@ -262,6 +293,8 @@ class StreamService {
   // `tags`: CreateStream's Tags (at most 50).
   void CreateStream(const StreamAddress& address, int64_t shard_count, Done done,
                     std::map<std::string, std::string> tags = {});
+  // The same with a capacity mode, record size and warm throughput.
+  void CreateStream(const StreamAddress& address, StreamCreation creation, Done done);
   // Without `enforce_consumer_deletion`, a stream with consumers is not deleted.
   void DeleteStream(const StreamAddress& address, bool enforce_consumer_deletion, Done done);
   StatusOr<StreamDescription> DescribeStream(const StreamAddress& address, std::optional<int64_t> limit,
@@ -316,6 +349,20 @@ class StreamService {
   // Start/StopStreamEncryption. `encryption_type` must be "KMS".
   void SetStreamEncryption(const StreamAddress& address, bool start, const std::string& encryption_type,
                            const std::string& key_id, Done done);
+
+  // Capacity modes, record sizes and warm throughput
+  // (stream_service_modes.cc). Each keeps the stream UPDATING for the
+  // update delay.
+  // `warm_throughput_mibps`: UpdateStreamMode's WarmThroughputMiBps (to ON_DEMAND only).
+  void UpdateStreamMode(const StreamAddress& address, StreamMode mode, std::optional<int64_t> warm_throughput_mibps,
+                        Done done);
+  void UpdateMaxRecordSize(const StreamAddress& address, int64_t kib, Done done);
+  void UpdateStreamWarmThroughput(const StreamAddress& address, int64_t mibps,
+                                  std::function<void(StatusOr<WarmThroughputUpdate>)> done);
+  // Account settings per account and region (stream_service_account.cc).
+  AccountSettings DescribeAccountSettings(const std::string& account_id, const std::string& region);
+  void UpdateAccountSettings(const std::string& account_id, const std::string& region, bool enable,
+                             std::function<void(StatusOr<AccountSettings>)> done);
 
   // Data plane. `sequence_number_for_ordering`, when given, must be a
   // sequence number this server issued (PutRecord only).
@@ -382,6 +429,14 @@ class StreamService {
   void Commit(store::Mutation mutation, Done done);
   // Open shards of all streams of an account and region.
   int64_t CountOpenShards(const std::string& account_id, const std::string& region);
+  // ON_DEMAND streams of an account and region.
+  int64_t CountOnDemandStreams(const std::string& account_id, const std::string& region);
+  // Whether the account has MinimumThroughputBillingCommitment on at `now`.
+  // REQUIRES: control_mu_ held.
+  bool CommitmentEnabled(const std::string& account_id, const std::string& region, int64_t now);
+  // OK if `address`'s account may set a warm throughput of `mibps`.
+  // REQUIRES: control_mu_ held.
+  Status CheckWarmThroughput(const StreamAddress& address, int64_t mibps, int64_t now);
   Status StreamNotFound(const StreamAddress& address) const;
 
   store::Store& store_;
@@ -405,6 +460,7 @@ class StreamService {
   std::mutex subscriptions_mu_;
   std::map<std::string, SubscriptionLease> subscriptions_;  // guarded by subscriptions_mu_
   uint64_t next_lease_ = 1;                                  // guarded by subscriptions_mu_
+  std::map<std::string, AccountSettingsState> accounts_;  // by meta key; guarded by control_mu_
 };
 
 }  // namespace riffle::core

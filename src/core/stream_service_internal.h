@@ -132,6 +132,28 @@ inline std::string ShardLimitMessage(const StreamAddress& a, int64_t open, int64
          ". Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/"
          "aws_service_limits.html) for current limits and how to request higher limits.";
 }
+// UpdateShardCount, SplitShard and MergeShards are for PROVISIONED streams only.
+// Wording not verified against AWS.
+inline Status OnDemandReshardError(const StreamState& s, const char* operation) {
+  return Status::Validation(std::string(operation) + " is not supported for stream " + s.address.name +
+                            " under account " + s.address.account_id + " because it is in ON_DEMAND capacity mode.");
+}
+// CreateStream's checks of a StreamCreation on its own (stream_service_modes.cc).
+Status CheckStreamCreation(const StreamCreation& creation);
+// An ON_DEMAND stream starts with 4 shards, as in Kinesis.
+inline constexpr int64_t kOnDemandInitialShards = 4;
+// The model's range check (the wire layer makes it first), in its words.
+inline std::string MaxRecordSizeRangeMessage(int64_t kib) {
+  return "1 validation error detected: Value '" + std::to_string(kib) +
+         "' at 'maxRecordSizeInKiB' failed to satisfy constraint: Member must have value " +
+         (kib < kDefaultMaxRecordSizeKiB ? "greater than or equal to 1024" : "less than or equal to 10240");
+}
+// Wording not verified against AWS.
+inline std::string OnDemandLimitMessage(const StreamAddress& a, int64_t count, int64_t limit) {
+  return "This request would exceed the on-demand stream count limit for the account " + a.account_id + " in " +
+         a.region + ". Current on-demand stream count for the account: " + std::to_string(count) +
+         ". Limit: " + std::to_string(limit) + ".";
+}
 // Metric names of a bit set, in Kinesis order.
 std::vector<std::string> ShardLevelMetricNames(uint32_t metrics);
 // InvalidArgument unless every key and value has only the characters

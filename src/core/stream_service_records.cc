@@ -52,6 +52,15 @@ void StreamService::PutRecords(const StreamAddress& address, std::vector<PutEntr
     if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting) {
       return done(StreamNotFound(address));
     }
+    // The stream's maximum record size (UpdateMaxRecordSize) bounds data + partition key.
+    const size_t max_record_bytes = size_t{s.max_record_size_kib} * 1024;
+    for (const PutEntry& e : entries) {
+      if (e.data.size() + e.partition_key.size() > max_record_bytes) {
+        return done(Status::InvalidArgument("Record size exceeds the maximum record size of " +
+                                            std::to_string(s.max_record_size_kib) + " KiB for stream " +
+                                            address.name + " under account " + address.account_id + "."));
+      }
+    }
     // Route every record, then give each shard one batch in request order.
     std::vector<int> batch_of_shard(s.shards.size(), -1);
     for (size_t i = 0; i < entries.size(); ++i) {

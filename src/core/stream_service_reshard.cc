@@ -91,6 +91,7 @@ void StreamService::SplitShard(const StreamAddress& address, const std::string& 
           " and less than the shard's EndingHashKey " + shard.range.end.ToDecimal() + "."));
     }
     if (s.status != StreamStatus::kActive) return done(Status::InUse(NotActiveMessage(s)));
+    if (s.mode == StreamMode::kOnDemand) return done(OnDemandReshardError(s, "SplitShard"));
     if (shard.closed) {
       return done(Status::InvalidArgument("Shard " + shard_id + " in stream " + address.name + " under account " +
                                           address.account_id +
@@ -139,6 +140,7 @@ void StreamService::MergeShards(const StreamAddress& address, const std::string&
                                           " are not an adjacent pair of shards eligible for merging"));
     }
     if (s.status != StreamStatus::kActive) return done(Status::InUse(NotActiveMessage(s)));
+    if (s.mode == StreamMode::kOnDemand) return done(OnDemandReshardError(s, "MergeShards"));
     PendingReshard p;
     p.kind = ReshardKind::kMerge;
     p.shard = *first;

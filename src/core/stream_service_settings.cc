@@ -9,8 +9,6 @@ namespace {
 
 constexpr int64_t kMinRetentionHours = 24;
 constexpr int64_t kMaxRetentionHours = 8760;
-// Kinesis's default quota of on-demand streams per account and region.
-constexpr int64_t kOnDemandStreamCountLimit = 50;
 
 struct MetricName {
   ShardLevelMetric bit;
@@ -58,6 +56,9 @@ StatusOr<StreamSummaryDescription> StreamService::DescribeStreamSummary(const St
     d.shard_level_metrics = ShardLevelMetricNames(s.shard_level_metrics);
     d.encrypted = s.encrypted;
     d.key_id = s.key_id;
+    d.mode = s.mode;
+    d.max_record_size_kib = s.max_record_size_kib;
+    d.warm = s.warm;
   }
   Commit(std::move(m), [](Status) {});
   return d;
@@ -112,8 +113,8 @@ AccountLimits StreamService::DescribeLimits(const std::string& account_id, const
   AccountLimits limits;
   limits.shard_limit = options_.shard_limit;
   limits.open_shard_count = CountOpenShards(account_id, region);
-  limits.on_demand_stream_count = 0;  // every stream is PROVISIONED so far
-  limits.on_demand_stream_count_limit = kOnDemandStreamCountLimit;
+  limits.on_demand_stream_count = CountOnDemandStreams(account_id, region);
+  limits.on_demand_stream_count_limit = options_.on_demand_stream_limit;
   return limits;
 }
 

@@ -270,6 +270,7 @@ void StreamService::UpdateShardCount(const StreamAddress& address, int64_t targe
     Refresh(*stream, now, m);
     StreamState& s = stream->state;
     if (s.status != StreamStatus::kActive) return done(Status::InUse(NotActiveMessage(s)));
+    if (s.mode == StreamMode::kOnDemand) return done(OnDemandReshardError(s, "UpdateShardCount"));
     int64_t open = static_cast<int64_t>(stream->open_by_start.size());
     std::string counts =
         " Current open shard count: " + std::to_string(open) + ", Target shard count: " + std::to_string(target);

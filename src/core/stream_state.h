@@ -51,6 +51,21 @@ struct PendingReshard {
   HashKey new_starting_hash_key;  // split only
 };
 
+// Capacity mode. DO NOT RENUMBER: persisted.
+enum class StreamMode : uint8_t { kProvisioned = 0, kOnDemand = 1 };
+const char* StreamModeName(StreamMode mode);
+
+// Record size limits (UpdateMaxRecordSize): data + partition key of one record.
+inline constexpr uint32_t kDefaultMaxRecordSizeKiB = 1024;
+inline constexpr uint32_t kMaxMaxRecordSizeKiB = 10240;
+
+// Warm throughput of an on-demand stream (UpdateStreamWarmThroughput).
+struct WarmThroughput {
+  uint32_t target_mibps = 0;
+  uint32_t current_mibps = 0;  // becomes target_mibps when UPDATING ends
+  friend bool operator==(const WarmThroughput&, const WarmThroughput&) = default;
+};
+
 struct StreamState {
   StreamAddress address;
   uint64_t incarnation = 0;  // unique per CreateStream, never reused
@@ -67,6 +82,11 @@ struct StreamState {
   std::string key_id;                // KMS key id when encrypted
   // From format version 3 (older records decode with none).
   std::string policy;                // PutResourcePolicy's JSON; empty = none
+  // From format version 4 (older records decode with these defaults).
+  StreamMode mode = StreamMode::kProvisioned;
+  uint32_t max_record_size_kib = kDefaultMaxRecordSizeKiB;
+  std::optional<WarmThroughput> warm;
+  std::vector<int64_t> mode_switches_ms;  // UpdateStreamMode changes in the last 24 h, oldest first
 };
 
 // An enhanced fan-out consumer of a stream (RegisterStreamConsumer). Stored
@@ -84,6 +104,17 @@ struct ConsumerState {
   // PutResourcePolicy's JSON (empty = none).
   std::map<std::string, std::string> tags;
   std::string policy;
+};
+
+// An account's settings in one region (Update/DescribeAccountSettings),
+// stored under its own metadata key. DO NOT RENUMBER: persisted.
+enum class CommitmentStatus : uint8_t { kDisabled = 0, kEnabled = 1, kEnabledUntilEarliestAllowedEnd = 2 };
+struct AccountSettingsState {
+  CommitmentStatus status = CommitmentStatus::kDisabled;  // MinimumThroughputBillingCommitment
+  int64_t started_ms = 0;       // 0 = never enabled
+  int64_t ended_ms = 0;         // 0 = not ended
+  int64_t earliest_end_ms = 0;  // EarliestAllowedEndAt; 0 = none
+  friend bool operator==(const AccountSettingsState&, const AccountSettingsState&) = default;
 };
 
 // Enhanced monitoring metrics as bits of StreamState::shard_level_metrics,

@@ -9,11 +9,16 @@ void HandleCreateStream(const Context& context, std::string_view body, Reply rep
   if (!input) return;
   auto address = ResolveStream(context, input->StreamName, std::nullopt, reply);
   if (!address) return;
-  // Without ShardCount Kinesis creates an on-demand stream of 4 shards.
-  int64_t shard_count = input->ShardCount.value_or(4);
-  std::map<std::string, std::string> tags;
-  if (input->Tags) tags.insert(input->Tags->begin(), input->Tags->end());
-  context.streams.CreateStream(*address, shard_count, ReplyWhenDone(std::move(reply)), std::move(tags));
+  core::StreamCreation creation;
+  creation.shard_count = input->ShardCount;
+  // Without StreamModeDetails, a ShardCount makes a PROVISIONED stream and
+  // none an ON_DEMAND stream (of 4 shards).
+  bool on_demand = input->StreamModeDetails ? input->StreamModeDetails->StreamMode == "ON_DEMAND" : !input->ShardCount;
+  creation.mode = on_demand ? core::StreamMode::kOnDemand : core::StreamMode::kProvisioned;
+  if (input->Tags) creation.tags.insert(input->Tags->begin(), input->Tags->end());
+  creation.max_record_size_kib = input->MaxRecordSizeInKiB;
+  creation.warm_throughput_mibps = input->WarmThroughputMiBps;
+  context.streams.CreateStream(*address, std::move(creation), ReplyWhenDone(std::move(reply)));
 }
 
 }  // namespace riffle::handlers

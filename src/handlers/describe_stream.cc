@@ -18,7 +18,7 @@ void HandleDescribeStream(const Context& context, std::string_view body, Reply r
   sd.StreamARN = d.arn;
   sd.StreamStatus = core::StreamStatusName(d.status);
   sd.StreamModeDetails = wire::StreamModeDetails{};
-  sd.StreamModeDetails->StreamMode = "PROVISIONED";
+  sd.StreamModeDetails->StreamMode = core::StreamModeName(d.mode);
   sd.HasMoreShards = d.has_more_shards;
   sd.RetentionPeriodHours = d.retention_hours;
   sd.StreamCreationTimestamp = ToSeconds(d.created_ms);

@@ -18,7 +18,7 @@ void HandleDescribeStreamSummary(const Context& context, std::string_view body, 
   sd.StreamARN = d.arn;
   sd.StreamStatus = core::StreamStatusName(d.status);
   sd.StreamModeDetails = wire::StreamModeDetails{};
-  sd.StreamModeDetails->StreamMode = "PROVISIONED";
+  sd.StreamModeDetails->StreamMode = core::StreamModeName(d.mode);
   sd.RetentionPeriodHours = d.retention_hours;
   sd.StreamCreationTimestamp = ToSeconds(d.created_ms);
   sd.EnhancedMonitoring = EnhancedMonitoringToWire(d.shard_level_metrics);
@@ -26,6 +26,12 @@ void HandleDescribeStreamSummary(const Context& context, std::string_view body, 
   if (d.encrypted) sd.KeyId = d.key_id;
   sd.OpenShardCount = d.open_shard_count;
   sd.ConsumerCount = d.consumer_count;
+  sd.MaxRecordSizeInKiB = d.max_record_size_kib;
+  if (d.warm) {
+    sd.WarmThroughput = wire::WarmThroughputObject{};
+    sd.WarmThroughput->TargetMiBps = d.warm->target_mibps;
+    sd.WarmThroughput->CurrentMiBps = d.warm->current_mibps;
+  }
   wire::DescribeStreamSummaryOutput output;
   output.StreamDescriptionSummary = std::move(sd);
   ReplyWith(reply, output);

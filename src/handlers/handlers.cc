@@ -16,6 +16,7 @@ constexpr std::array kHandlers = {
     Handler{"DeleteResourcePolicy", &HandleDeleteResourcePolicy},
     Handler{"DeleteStream", &HandleDeleteStream},
     Handler{"DeregisterStreamConsumer", &HandleDeregisterStreamConsumer},
+    Handler{"DescribeAccountSettings", &HandleDescribeAccountSettings},
     Handler{"DescribeLimits", &HandleDescribeLimits},
     Handler{"DescribeStream", &HandleDescribeStream},
     Handler{"DescribeStreamConsumer", &HandleDescribeStreamConsumer},
@@ -43,7 +44,11 @@ constexpr std::array kHandlers = {
     Handler{"SubscribeToShard", &HandleSubscribeToShard},
     Handler{"TagResource", &HandleTagResource},
     Handler{"UntagResource", &HandleUntagResource},
+    Handler{"UpdateAccountSettings", &HandleUpdateAccountSettings},
+    Handler{"UpdateMaxRecordSize", &HandleUpdateMaxRecordSize},
     Handler{"UpdateShardCount", &HandleUpdateShardCount},
+    Handler{"UpdateStreamMode", &HandleUpdateStreamMode},
+    Handler{"UpdateStreamWarmThroughput", &HandleUpdateStreamWarmThroughput},
 };
 
 }  // namespace

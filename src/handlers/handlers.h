@@ -21,6 +21,7 @@ void HandleCreateStream(const Context&, std::string_view, Reply);
 void HandleDecreaseStreamRetentionPeriod(const Context&, std::string_view, Reply);
 void HandleDeleteStream(const Context&, std::string_view, Reply);
 void HandleDeregisterStreamConsumer(const Context&, std::string_view, Reply);
+void HandleDescribeAccountSettings(const Context&, std::string_view, Reply);
 void HandleDescribeLimits(const Context&, std::string_view, Reply);
 void HandleDescribeStream(const Context&, std::string_view, Reply);
 void HandleDescribeStreamConsumer(const Context&, std::string_view, Reply);
@@ -43,7 +44,11 @@ void HandleSplitShard(const Context&, std::string_view, Reply);
 void HandleSubscribeToShard(const Context&, std::string_view, Reply);
 void HandleStartStreamEncryption(const Context&, std::string_view, Reply);
 void HandleStopStreamEncryption(const Context&, std::string_view, Reply);
+void HandleUpdateAccountSettings(const Context&, std::string_view, Reply);
+void HandleUpdateMaxRecordSize(const Context&, std::string_view, Reply);
 void HandleUpdateShardCount(const Context&, std::string_view, Reply);
+void HandleUpdateStreamMode(const Context&, std::string_view, Reply);
+void HandleUpdateStreamWarmThroughput(const Context&, std::string_view, Reply);
 
 // Every implemented operation, sorted by name.
 std::span<const Handler> AllHandlers();

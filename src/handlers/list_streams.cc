@@ -29,7 +29,7 @@ void HandleListStreams(const Context& context, std::string_view body, Reply repl
     summary.StreamARN = s.arn;
     summary.StreamStatus = core::StreamStatusName(s.status);
     summary.StreamModeDetails = wire::StreamModeDetails{};
-    summary.StreamModeDetails->StreamMode = "PROVISIONED";
+    summary.StreamModeDetails->StreamMode = core::StreamModeName(s.mode);
     summary.StreamCreationTimestamp = ToSeconds(s.created_ms);
     output.StreamSummaries->push_back(std::move(summary));
   }

@@ -2,7 +2,7 @@
 
 namespace riffle::handlers {
 
-std::optional<protocol::ApiError> MakePutEntry(const core::StreamAddress& address, std::string& data,
+std::optional<protocol::ApiError> MakePutEntry(const core::StreamAddress& /*address*/, std::string& data,
                                                std::string& partition_key,
                                                const std::optional<std::string>& explicit_hash_key,
                                                core::PutEntry& entry) {
@@ -14,10 +14,6 @@ std::optional<protocol::ApiError> MakePutEntry(const core::StreamAddress& addres
           *explicit_hash_key);
     }
     entry.explicit_hash_key = *key;
-  }
-  if (data.size() + partition_key.size() > kMaxRecordBytes) {
-    return protocol::ApiError::InvalidArgument("Record size exceeds the maximum record size of 1024 KiB for stream " +
-                                               address.name + " under account " + address.account_id + ".");
   }
   entry.data = std::move(data);
   entry.partition_key = std::move(partition_key);

@@ -1,5 +1,6 @@
 // Turning one wire record (PutRecord or a PutRecords entry) into a core
-// PutEntry, with the per-record checks Kinesis makes beyond the model.
+// PutEntry, with the per-record checks Kinesis makes beyond the model
+// (the record size limit is the stream's, checked in core).
 #pragma once
 
 #include <optional>
@@ -9,9 +10,6 @@
 #include "protocol/api_error.h"
 
 namespace riffle::handlers {
-
-// Largest record (data + partition key) a stream accepts by default.
-inline constexpr size_t kMaxRecordBytes = 1024 * 1024;
 
 // On success fills `entry` (moving data and key out of the arguments);
 // otherwise returns the error to answer.

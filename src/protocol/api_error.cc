@@ -7,6 +7,8 @@ ApiError ToApiError(const Status& status) {
   switch (status.code()) {
     case Errc::kInvalidArgument:
       return {400, "InvalidArgumentException", m};
+    case Errc::kValidation:
+      return {400, "ValidationException", m};
     case Errc::kResourceNotFound:
       return {400, "ResourceNotFoundException", m};
     case Errc::kResourceInUse:
