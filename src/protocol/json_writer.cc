@@ -1,6 +1,7 @@
 #include "protocol/json_writer.h"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -56,8 +57,9 @@ void JsonWriter::String(std::string_view value) {
 void JsonWriter::Int(int64_t value) {
   Separate();
   char buf[24];
-  int n = std::snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(value));
-  out_.append(buf, static_cast<size_t>(n));
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  (void)ec;  // 24 bytes hold every int64_t
+  out_.append(buf, end);
   need_comma_ = true;
 }
 
@@ -81,8 +83,11 @@ void JsonWriter::Timestamp(double epoch_seconds) {
   unsigned long long abs_ms = negative ? 0ULL - static_cast<unsigned long long>(ms)
                                        : static_cast<unsigned long long>(ms);
   char buf[40];
-  int n = std::snprintf(buf, sizeof(buf), "%s%llu", negative ? "-" : "", abs_ms / 1000);
-  out_.append(buf, static_cast<size_t>(n));
+  char* begin = buf;
+  if (negative) *begin++ = '-';
+  auto [end, ec] = std::to_chars(begin, buf + sizeof(buf), abs_ms / 1000);
+  (void)ec;  // 40 bytes hold every unsigned long long
+  out_.append(buf, end);
   unsigned frac = static_cast<unsigned>(abs_ms % 1000);
   if (frac != 0) {
     char digits[4] = {static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
