@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "protocol/base64.h"
 
@@ -108,10 +109,32 @@ void JsonWriter::Blob(std::string_view bytes) {
   need_comma_ = true;
 }
 
+namespace {
+
+// True if any of the 8 bytes of `w` needs escaping: is below 0x20, '"' or '\\'.
+// (Bit tricks that are exact for "any byte"; bytes >= 0x80 never match.)
+bool WordNeedsEscape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  const bool control = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
+  return control || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
+}
+
+}  // namespace
+
 void JsonWriter::AppendEscaped(std::string_view s) {
   out_.push_back('"');
   size_t run_start = 0;
   for (size_t i = 0; i < s.size(); ++i) {
+    // Skip 8 plain bytes at a time (most keys, ids and numbers are plain).
+    while (i + 8 <= s.size()) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if (WordNeedsEscape(word)) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (!kNeedsEscape[c]) continue;
     out_.append(s.data() + run_start, i - run_start);
