@@ -39,6 +39,24 @@ void BM_SequenceNumberToString(benchmark::State& state) {
 }
 BENCHMARK(BM_SequenceNumberToString);
 
+// The same consecutive numbers through SequenceNumberFormatter (what
+// PutRecords and GetRecords use for the records of one shard batch).
+void BM_SequenceNumberFormatterConsecutive(benchmark::State& state) {
+  core::SequenceNumber n;
+  n.incarnation = 12345;
+  n.shard_index = 3;
+  n.counter = 1000000;
+  n.seconds = 1700000000;
+  core::SequenceNumberFormatter formatter;
+  for (auto _ : state) {
+    std::string text = formatter.Format(n);
+    benchmark::DoNotOptimize(text);
+    ++n.counter;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SequenceNumberFormatterConsecutive);
+
 void BM_SequenceNumberParse(benchmark::State& state) {
   core::SequenceNumber n;
   n.incarnation = 12345;

@@ -45,6 +45,102 @@ std::optional<std::string> NaiveBase64Decode(std::string_view text) {
   return out;
 }
 
+// The table-driven scalar codec (one lookup per character), which the
+// protocol used before its vector kernels.
+constexpr char kScalarAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::array<uint8_t, 256> ScalarDecodeTable() {
+  std::array<uint8_t, 256> table{};
+  table.fill(0xff);
+  for (int i = 0; i < 64; ++i) table[static_cast<uint8_t>(kScalarAlphabet[i])] = static_cast<uint8_t>(i);
+  return table;
+}
+
+// Padding-free input only (the benchmark's sizes are multiples of 3).
+std::optional<std::string> ScalarBase64Decode(std::string_view text) {
+  static const std::array<uint8_t, 256> kTable = ScalarDecodeTable();
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(text.size() / 4 * 3, '\0');
+  auto* dst = reinterpret_cast<uint8_t*>(out.data());
+  const auto* src = reinterpret_cast<const uint8_t*>(text.data());
+  for (size_t i = 0; i < text.size(); i += 4) {
+    uint8_t a = kTable[src[i]], b = kTable[src[i + 1]], c = kTable[src[i + 2]], d = kTable[src[i + 3]];
+    if ((a | b | c | d) & 0x80) return std::nullopt;
+    uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
+    *dst++ = static_cast<uint8_t>(v >> 16);
+    *dst++ = static_cast<uint8_t>(v >> 8);
+    *dst++ = static_cast<uint8_t>(v);
+  }
+  return out;
+}
+
+// Input length a multiple of 3 only.
+std::string ScalarBase64Encode(std::string_view bytes) {
+  std::string out(bytes.size() / 3 * 4, '\0');
+  char* dst = out.data();
+  const auto* src = reinterpret_cast<const uint8_t*>(bytes.data());
+  for (size_t i = 0; i + 3 <= bytes.size(); i += 3) {
+    uint32_t v = (uint32_t{src[i]} << 16) | (uint32_t{src[i + 1]} << 8) | src[i + 2];
+    *dst++ = kScalarAlphabet[(v >> 18) & 63];
+    *dst++ = kScalarAlphabet[(v >> 12) & 63];
+    *dst++ = kScalarAlphabet[(v >> 6) & 63];
+    *dst++ = kScalarAlphabet[v & 63];
+  }
+  return out;
+}
+
+void BM_Base64Decode_Protocol(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::string text = protocol::Base64Encode(RandomBytes(n, 1));
+  for (auto _ : state) {
+    auto out = protocol::Base64Decode(text);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(n));
+}
+BENCHMARK(BM_Base64Decode_Protocol)->Arg(1023)->Arg(65535);
+
+void BM_Base64Decode_Scalar(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::string text = protocol::Base64Encode(RandomBytes(n, 1));
+  if (ScalarBase64Decode(text) != protocol::Base64Decode(text)) {
+    state.SkipWithError("scalar decoder disagrees with protocol::Base64Decode");
+    return;
+  }
+  for (auto _ : state) {
+    auto out = ScalarBase64Decode(text);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(n));
+}
+BENCHMARK(BM_Base64Decode_Scalar)->Arg(1023)->Arg(65535);
+
+void BM_Base64Encode_Protocol(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::string bytes = RandomBytes(n, 1);
+  for (auto _ : state) {
+    std::string out = protocol::Base64Encode(bytes);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(n));
+}
+BENCHMARK(BM_Base64Encode_Protocol)->Arg(1023)->Arg(65535);
+
+void BM_Base64Encode_Scalar(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::string bytes = RandomBytes(n, 1);
+  if (ScalarBase64Encode(bytes) != protocol::Base64Encode(bytes)) {
+    state.SkipWithError("scalar encoder disagrees with protocol::Base64Encode");
+    return;
+  }
+  for (auto _ : state) {
+    std::string out = ScalarBase64Encode(bytes);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(n));
+}
+BENCHMARK(BM_Base64Encode_Scalar)->Arg(1023)->Arg(65535);
+
 void BM_Base64Decode_Protocol_1KiB(benchmark::State& state) {
   std::string text = protocol::Base64Encode(RandomBytes(1024, 1));
   for (auto _ : state) {

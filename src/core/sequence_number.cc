@@ -83,6 +83,38 @@ std::string SequenceNumber::ToString() const {
   return digits;
 }
 
+const std::string& SequenceNumberFormatter::Format(const SequenceNumber& s) {
+  // 2^80: one step of the counter field (bits 80..142).
+  static constexpr std::string_view kCounterStep = "1208925819614629174706176";
+  // Every number has 56 digits (the version nibble fixes the top), so adding
+  // a step never lengthens the decimal.
+  static constexpr size_t kDigits = 56;
+  const bool next = has_last_ && s.incarnation == last_.incarnation && s.shard_index == last_.shard_index &&
+                    s.seconds == last_.seconds && last_.counter < SequenceNumber::kMaxCounter &&
+                    s.counter == last_.counter + 1 && digits_.size() == kDigits;
+  if (next) {
+    int carry = 0;
+    size_t i = kDigits;
+    for (size_t k = kCounterStep.size(); k > 0; --k) {
+      --i;
+      int d = (digits_[i] - '0') + (kCounterStep[k - 1] - '0') + carry;
+      carry = d >= 10;
+      digits_[i] = static_cast<char>('0' + d - (carry ? 10 : 0));
+    }
+    while (carry && i > 0) {
+      --i;
+      int d = (digits_[i] - '0') + 1;
+      carry = d >= 10;
+      digits_[i] = static_cast<char>('0' + d - (carry ? 10 : 0));
+    }
+  } else {
+    digits_ = s.ToString();
+  }
+  last_ = s;
+  has_last_ = true;
+  return digits_;
+}
+
 std::optional<SequenceNumber> SequenceNumber::Parse(std::string_view decimal) {
   if (decimal.empty() || decimal.size() > 57) return std::nullopt;
   if (decimal.size() > 1 && decimal[0] == '0') return std::nullopt;

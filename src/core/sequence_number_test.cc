@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace riffle::core {
 namespace {
 
@@ -71,6 +73,30 @@ TEST(SequenceNumberTest, RejectsForeignNumbers) {
 }
 
 // Values and answers recorded from real Kinesis (kinesalite test/getShardIterator.js).
+TEST(SequenceNumberFormatterTest, MatchesToStringForRunsAndJumps) {
+  SequenceNumberFormatter formatter;
+  std::mt19937_64 rng(5);
+  for (int run = 0; run < 200; ++run) {
+    SequenceNumber s;
+    s.incarnation = rng() & SequenceNumber::kMaxIncarnation;
+    s.shard_index = static_cast<uint32_t>(rng() % 5000);
+    s.seconds = rng() & SequenceNumber::kMaxSeconds;
+    // Small counters, random ones, and ones at the top of the field.
+    s.counter = run % 3 == 0 ? rng() % 100 : run % 3 == 1 ? rng() >> 1 : SequenceNumber::kMaxCounter - rng() % 40;
+    for (int i = 0; i < 60 && s.counter <= SequenceNumber::kMaxCounter; ++i, ++s.counter) {
+      ASSERT_EQ(formatter.Format(s), s.ToString()) << "counter " << s.counter;
+    }
+    // The same counter again, or a gap, is formatted from scratch.
+    --s.counter;
+    ASSERT_EQ(formatter.Format(s), s.ToString());
+    s.counter = s.counter > 5 ? s.counter - 5 : s.counter + 5;
+    ASSERT_EQ(formatter.Format(s), s.ToString());
+    ++s.seconds;
+    s.seconds &= SequenceNumber::kMaxSeconds;
+    ASSERT_EQ(formatter.Format(s), s.ToString());
+  }
+}
+
 TEST(LegacySequenceNumber, DecodesTheEarlyLayoutAsKinesisWordsIt) {
   auto zero = LegacySequenceNumber::Parse("0");
   ASSERT_TRUE(zero);

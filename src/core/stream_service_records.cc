@@ -92,10 +92,18 @@ void StreamService::PutRecords(const StreamAddress& address, std::vector<PutEntr
     for (const store::AppendBatch& batch : m.appends) next[batch.shard.shard_index] = batch.first_counter;
     encrypted = s.encrypted;
     sequence_numbers = std::make_shared<std::vector<std::string>>(entries.size());
+    std::vector<SequenceNumberFormatter> formatters(m.appends.size());  // one per batch
     for (size_t i = 0; i < entries.size(); ++i) {
       Placement& p = (*placements)[i];
       p.counter = next[p.shard]++;
-      (*sequence_numbers)[i] = stream->SequenceAt(p.shard, p.counter, m.appends[batch_of_shard[p.shard]].arrival_ms);
+      const int b = batch_of_shard[p.shard];
+      SequenceNumber seq;  // the fields SequenceAt() formats
+      seq.incarnation = s.incarnation;
+      seq.shard_index = p.shard;
+      seq.counter = p.counter;
+      seq.seconds = static_cast<uint64_t>(std::max<int64_t>(m.appends[b].arrival_ms, 0) / 1000) &
+                    SequenceNumber::kMaxSeconds;
+      (*sequence_numbers)[i] = formatters[b].Format(seq);
     }
     // Settle marks move when the write completes. Writes complete in
     // submission order and we submit while holding the stream lock, so the
@@ -299,13 +307,14 @@ StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterato
     auto records = store_.ReadRecords(key, position, readable_end - 1, limits);
     if (!records.ok()) return records.status();
     page.records.reserve(records->size());
+    SequenceNumberFormatter formatter;
     for (store::Record& r : *records) {
       SequenceNumber seq;
       seq.incarnation = it->incarnation;
       seq.shard_index = it->shard_index;
       seq.counter = r.counter;
       seq.seconds = static_cast<uint64_t>(r.arrival_ms / 1000) & SequenceNumber::kMaxSeconds;
-      page.records.push_back({seq.ToString(), r.arrival_ms, std::move(r.partition_key), std::move(r.data)});
+      page.records.push_back({formatter.Format(seq), r.arrival_ms, std::move(r.partition_key), std::move(r.data)});
     }
     if (!records->empty()) {
       position = records->back().counter + 1;

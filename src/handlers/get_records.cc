@@ -1,6 +1,7 @@
 // GetRecords: records from an iterator's position, the next iterator, how
 // far behind the tip the reader is, and child shards at a closed shard's end.
 #include "handlers/admission.h"
+#include "handlers/get_records_body.h"
 #include "handlers/handlers.h"
 #include "handlers/handler_support.h"
 
@@ -22,31 +23,7 @@ void HandleGetRecords(const Context& context, std::string_view body, Reply reply
     for (const core::RecordOut& r : page->records) bytes += static_cast<int64_t>(r.data.size() + r.partition_key.size());
     context.admission->ChargeRead(*charge_to, bytes);
   }
-  wire::GetRecordsOutput output;
-  output.Records.emplace();
-  output.Records->reserve(page->records.size());
-  for (core::RecordOut& r : page->records) {
-    wire::Record record;
-    record.SequenceNumber = std::move(r.sequence_number);
-    record.ApproximateArrivalTimestamp = ToSeconds(r.arrival_ms);
-    record.Data = std::move(r.data);
-    record.PartitionKey = std::move(r.partition_key);
-    if (page->encrypted) record.EncryptionType = "KMS";
-    output.Records->push_back(std::move(record));
-  }
-  output.NextShardIterator = std::move(page->next_shard_iterator);
-  output.MillisBehindLatest = page->millis_behind_latest;
-  if (!output.NextShardIterator) {
-    output.ChildShards.emplace();
-    for (const core::ChildShard& c : page->child_shards) {
-      wire::ChildShard child;
-      child.ShardId = c.shard_id;
-      child.ParentShards = c.parent_shards;
-      child.HashKeyRange = ToWire(c.range);
-      output.ChildShards->push_back(std::move(child));
-    }
-  }
-  ReplyWith(reply, output);
+  reply(EncodeGetRecordsBody(*page));
 }
 
 }  // namespace riffle::handlers

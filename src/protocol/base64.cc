@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "protocol/base64_simd.h"
+
 namespace riffle::protocol {
 namespace {
 
@@ -33,6 +35,10 @@ void Base64EncodeAppend(std::string_view bytes, std::string* out) {
   const auto* src = reinterpret_cast<const uint8_t*>(bytes.data());
   size_t n = bytes.size();
   size_t i = 0;
+  if (base64_simd::Available()) {
+    i = base64_simd::EncodeBlocks(src, n, dst);
+    dst += i / 3 * 4;
+  }
   for (; i + 3 <= n; i += 3) {
     uint32_t v = (uint32_t{src[i]} << 16) | (uint32_t{src[i + 1]} << 8) | src[i + 2];
     *dst++ = kAlphabet[(v >> 18) & 63];
@@ -72,7 +78,12 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   auto* dst = reinterpret_cast<uint8_t*>(out.data());
   const auto* src = reinterpret_cast<const uint8_t*>(text.data());
   const size_t full = (pad == 0) ? n : n - 4;
-  for (size_t i = 0; i < full; i += 4) {
+  size_t i = 0;
+  if (base64_simd::Available()) {
+    i = base64_simd::DecodeBlocks(text.data(), full, dst, out.size());
+    dst += i / 4 * 3;
+  }
+  for (; i < full; i += 4) {
     uint8_t a = kDecode[src[i]], b = kDecode[src[i + 1]], c = kDecode[src[i + 2]],
             d = kDecode[src[i + 3]];
     if ((a | b | c | d) & 0x80) return std::nullopt;

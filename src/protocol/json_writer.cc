@@ -1,8 +1,10 @@
 #include "protocol/json_writer.h"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "protocol/base64.h"
 
@@ -56,8 +58,9 @@ void JsonWriter::String(std::string_view value) {
 void JsonWriter::Int(int64_t value) {
   Separate();
   char buf[24];
-  int n = std::snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(value));
-  out_.append(buf, static_cast<size_t>(n));
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  (void)ec;  // 24 bytes hold every int64_t
+  out_.append(buf, end);
   need_comma_ = true;
 }
 
@@ -81,8 +84,11 @@ void JsonWriter::Timestamp(double epoch_seconds) {
   unsigned long long abs_ms = negative ? 0ULL - static_cast<unsigned long long>(ms)
                                        : static_cast<unsigned long long>(ms);
   char buf[40];
-  int n = std::snprintf(buf, sizeof(buf), "%s%llu", negative ? "-" : "", abs_ms / 1000);
-  out_.append(buf, static_cast<size_t>(n));
+  char* begin = buf;
+  if (negative) *begin++ = '-';
+  auto [end, ec] = std::to_chars(begin, buf + sizeof(buf), abs_ms / 1000);
+  (void)ec;  // 40 bytes hold every unsigned long long
+  out_.append(buf, end);
   unsigned frac = static_cast<unsigned>(abs_ms % 1000);
   if (frac != 0) {
     char digits[4] = {static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
@@ -103,10 +109,32 @@ void JsonWriter::Blob(std::string_view bytes) {
   need_comma_ = true;
 }
 
+namespace {
+
+// True if any of the 8 bytes of `w` needs escaping: is below 0x20, '"' or '\\'.
+// (Bit tricks that are exact for "any byte"; bytes >= 0x80 never match.)
+bool WordNeedsEscape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  const bool control = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
+  return control || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
+}
+
+}  // namespace
+
 void JsonWriter::AppendEscaped(std::string_view s) {
   out_.push_back('"');
   size_t run_start = 0;
   for (size_t i = 0; i < s.size(); ++i) {
+    // Skip 8 plain bytes at a time (most keys, ids and numbers are plain).
+    while (i + 8 <= s.size()) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if (WordNeedsEscape(word)) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (!kNeedsEscape[c]) continue;
     out_.append(s.data() + run_start, i - run_start);

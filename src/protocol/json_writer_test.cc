@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace riffle::protocol {
 namespace {
 
@@ -23,6 +25,56 @@ TEST(JsonWriter, WritesNestedContainersWithCommas) {
   w.String("x");
   w.EndObject();
   EXPECT_EQ(w.str(), R"({"a":-5,"b":[true,null,{},[]],"c":"x"})");
+}
+
+// Byte-by-byte reference of the string escaping.
+std::string ReferenceEscaped(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\b') {
+      out += "\\b";
+    } else if (c == '\f') {
+      out += "\\f";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// Every byte value at every position of strings around the 8-byte steps.
+TEST(JsonWriter, EscapesEveryByteAtEveryPosition) {
+  for (size_t n = 1; n <= 20; ++n) {
+    for (size_t pos = 0; pos < n; ++pos) {
+      for (int c = 0; c < 256; ++c) {
+        std::string s(n, 'a');
+        s[pos] = static_cast<char>(c);
+        JsonWriter w;
+        w.String(s);
+        ASSERT_EQ(w.str(), ReferenceEscaped(s)) << "length " << n << " byte " << c << " at " << pos;
+      }
+    }
+  }
+  std::string mixed;
+  for (int i = 0; i < 1000; ++i) mixed.push_back(static_cast<char>((i * 37) & 0xff));
+  JsonWriter w;
+  w.String(mixed);
+  EXPECT_EQ(w.str(), ReferenceEscaped(mixed));
 }
 
 TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
