@@ -28,6 +28,13 @@ struct ServeConfig {
   std::string tls_cert;
   std::string tls_key;
   int tls_port = -1;  // -1: port + 1 (or a free port when port is 0)
+  // Network limits (net::ServerOptions; docs/hostile-input.md).
+  int64_t max_connections = 1024;
+  int64_t max_body_bytes = 32 * 1024 * 1024;
+  int64_t max_header_bytes = 64 * 1024;
+  int header_timeout_s = 20;
+  int idle_timeout_s = 300;
+  int64_t http2_max_streams = 128;
 };
 
 struct SyncSetting {

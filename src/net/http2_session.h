@@ -15,6 +15,7 @@
 // ForceClose() and the ResponseSenders only post onto it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,10 +53,12 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
     uint64_t seq = 0;          // id checked by the sender
     bool in_flight = false;    // handed to the handler, counted in core
     bool rejected = false;     // answered early (e.g. 413); ignore more data
+    size_t header_bytes = 0;   // header list size received so far
   };
   StreamState* FindStream(int32_t stream_id);
   void OnBeginRequest(int32_t stream_id);
   void OnHeader(int32_t stream_id, std::string_view name, std::string_view value);
+  void OnHeadersComplete(int32_t stream_id);
   void OnData(int32_t stream_id, const uint8_t* data, size_t size);
   void OnRequestComplete(int32_t stream_id);
   void OnStreamClose(int32_t stream_id);
@@ -78,6 +81,8 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
   void ReleaseEnded();
   void SendGoaway();
   void ArmIdleTimer();
+  // Acts after `after` unless re-armed: closes a connection that stayed idle.
+  void ArmTimer(std::chrono::steady_clock::duration after);
   void Close();
 
   ServerCore* const core_;
