@@ -239,7 +239,7 @@ class NetworkLimits(unittest.TestCase):
         self.assert_served()
 
     def test_large_legitimate_put_records_fits(self):
-        """A PutRecords near the 5 MiB request limit passes the body limit."""
+        """A 4 MB PutRecords (base64 in JSON: about 5.3 MB) passes an 8 MiB body limit."""
         records = [{'Data': os.urandom(1000 * 1000), 'PartitionKey': 'p%d' % i} for i in range(4)]
         result = self.kin.put_records(StreamName=self.stream, Records=records)
         self.assertEqual(result['FailedRecordCount'], 0)
