@@ -50,6 +50,31 @@ int main(int argc, char** argv) {
   serve->add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert");
   serve->add_option("--tls-port", config.tls_port,
                     "https port (default: --port + 1; 0 picks a free one); ALPN h2 or http/1.1");
+  serve->add_option("--max-connections", config.max_connections,
+                    "Open connections at most; beyond it a new connection is closed at once (0: no limit)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
+      ->capture_default_str();
+  serve->add_option("--max-body-bytes", config.max_body_bytes,
+                    "Largest request body; a larger one is answered 413 without being read")
+      ->check(CLI::Range(int64_t{1024}, int64_t{1} << 32))
+      ->capture_default_str();
+  serve->add_option("--max-header-bytes", config.max_header_bytes,
+                    "Largest request header block (HTTP/2: header list); larger is answered 431")
+      ->check(CLI::Range(int64_t{1024}, int64_t{16} << 20))
+      ->capture_default_str();
+  serve->add_option("--header-timeout", config.header_timeout_s,
+                    "Seconds a new connection or a started request has to send its whole header "
+                    "(and TLS handshake); slower clients are dropped")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve->add_option("--idle-timeout", config.idle_timeout_s,
+                    "Seconds an idle keep-alive connection (or a stalled body or response) is kept")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve->add_option("--http2-max-streams", config.http2_max_streams,
+                    "Concurrent streams per HTTP/2 connection (more are refused)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}))
+      ->capture_default_str();
 
   serve->add_flag("--enforce-limits", config.enforce_limits,
                   "Enforce Kinesis's rate limits: per shard writes 1 MiB/s and 1000 records/s, reads 5 calls/s "

@@ -110,6 +110,12 @@ int Serve(const ServeConfig& config) {
   server_options.port = config.port;
   server_options.threads =
       config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  server_options.max_connections = static_cast<size_t>(config.max_connections);
+  server_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  server_options.max_header_bytes = static_cast<size_t>(config.max_header_bytes);
+  server_options.header_timeout_seconds = config.header_timeout_s;
+  server_options.idle_timeout_seconds = config.idle_timeout_s;
+  server_options.http2_max_concurrent_streams = static_cast<uint32_t>(config.http2_max_streams);
   server_options.tls_cert_file = config.tls_cert;
   server_options.tls_key_file = config.tls_key;
   if (config.tls_port >= 0) {

@@ -36,6 +36,13 @@ struct ServeConfig {
   std::vector<std::string> inject_errors;  // --inject-error OPERATION=FRACTION[:ErrorCode]
   std::string inject_record_failure;       // --inject-record-failure FRACTION[:ErrorCode]
   uint64_t inject_seed = 0;                // --inject-seed
+  // Network limits (net::ServerOptions; docs/hostile-input.md).
+  int64_t max_connections = 1024;
+  int64_t max_body_bytes = 32 * 1024 * 1024;
+  int64_t max_header_bytes = 64 * 1024;
+  int header_timeout_s = 20;
+  int idle_timeout_s = 300;
+  int64_t http2_max_streams = 128;
 };
 
 struct SyncSetting {

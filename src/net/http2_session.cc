@@ -31,7 +31,16 @@ namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kMaxWriteBatch = 1024 * 1024;
-constexpr uint32_t kMaxConcurrentStreams = 256;
+// Flood protection (nghttp2 closes the session with GOAWAY when exceeded):
+// queued PING/SETTINGS acknowledgements the client does not read, entries
+// per SETTINGS frame, CONTINUATION frames per header block, and streams the
+// client resets (token bucket: burst, then per second).
+constexpr auto kCloseLinger = std::chrono::seconds(2);
+constexpr size_t kMaxOutboundAck = 1000;
+constexpr size_t kMaxSettingsEntries = 32;
+constexpr size_t kMaxContinuations = 8;
+constexpr uint64_t kStreamResetBurst = 1000;
+constexpr uint64_t kStreamResetRate = 33;
 // Per-stream and per-connection receive windows: large PutRecords bodies
 // arrive without waiting for a WINDOW_UPDATE every 64 KiB.
 constexpr int32_t kStreamWindow = 4 * 1024 * 1024;
@@ -98,6 +107,14 @@ int OnFrameRecvCb(nghttp2_session*, const nghttp2_frame* frame, void* user_data)
 }
 
 template <class Stream>
+int OnFrameRecvHeadersCb(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
+  if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+    Self<Stream>(user_data)->OnHeadersComplete(frame->hd.stream_id);
+  }
+  return OnFrameRecvCb<Stream>(session, frame, user_data);
+}
+
+template <class Stream>
 int OnStreamCloseCb(nghttp2_session*, int32_t stream_id, uint32_t, void* user_data) {
   Self<Stream>(user_data)->OnStreamClose(stream_id);
   return 0;
@@ -125,9 +142,16 @@ Http2Session<Stream>::Http2Session(ServerCore* core, Stream stream, std::string 
   nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, &OnBeginHeadersCb<Stream>);
   nghttp2_session_callbacks_set_on_header_callback(callbacks, &OnHeaderCb<Stream>);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &OnDataChunkCb<Stream>);
-  nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &OnFrameRecvCb<Stream>);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &OnFrameRecvHeadersCb<Stream>);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &OnStreamCloseCb<Stream>);
-  nghttp2_session_server_new(&session_, callbacks, this);
+  nghttp2_option* option = nullptr;
+  nghttp2_option_new(&option);
+  nghttp2_option_set_max_outbound_ack(option, kMaxOutboundAck);
+  nghttp2_option_set_max_settings(option, kMaxSettingsEntries);
+  nghttp2_option_set_max_continuations(option, kMaxContinuations);
+  nghttp2_option_set_stream_reset_rate_limit(option, kStreamResetBurst, kStreamResetRate);
+  nghttp2_session_server_new2(&session_, callbacks, this, option);
+  nghttp2_option_del(option);
   nghttp2_session_callbacks_del(callbacks);
 }
 
@@ -143,7 +167,7 @@ void Http2Session<Stream>::Start() {
     const uint32_t max_header = static_cast<uint32_t>(
         std::min<size_t>(self->core_->options().max_header_bytes, UINT32_MAX));
     nghttp2_settings_entry settings[] = {
-        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, self->core_->options().http2_max_concurrent_streams},
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(kStreamWindow)},
         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, max_header},
     };
@@ -194,6 +218,10 @@ void Http2Session<Stream>::OnHeader(int32_t stream_id, std::string_view name,
                                     std::string_view value) {
   StreamState* state = FindStream(stream_id);
   if (state == nullptr) return;
+  // The header list size (RFC 9113 6.5.2: names + values + 32 per field)
+  // is bounded like an HTTP/1.1 header block; see OnHeadersComplete.
+  state->header_bytes += name.size() + value.size() + 32;
+  if (state->header_bytes > core_->options().max_header_bytes) return;
   HttpRequest& request = state->request;
   if (!name.empty() && name[0] == ':') {
     if (name == ":method") {
@@ -207,6 +235,17 @@ void Http2Session<Stream>::OnHeader(int32_t stream_id, std::string_view name,
     return;
   }
   request.headers.emplace_back(std::string(name), std::string(value));
+}
+
+template <class Stream>
+void Http2Session<Stream>::OnHeadersComplete(int32_t stream_id) {
+  StreamState* state = FindStream(stream_id);
+  if (state == nullptr || state->rejected || state->header_bytes <= core_->options().max_header_bytes) return;
+  state->rejected = true;
+  state->request = HttpRequest{};
+  state->response = HttpResponse{431, {{"content-type", "application/x-amz-json-1.1"}},
+                                 R"({"message":"Request header fields too large"})"};
+  SubmitResponse(stream_id, *state);
 }
 
 template <class Stream>
@@ -361,7 +400,8 @@ void Http2Session<Stream>::OnRead(error_code ec, size_t bytes) {
   if (closed_) return;
   if (ec) return Close();  // the peer went away (or reset)
   if (!Receive(reinterpret_cast<const uint8_t*>(read_buffer_.data()), bytes)) return;
-  ArmIdleTimer();
+  // After a GOAWAY the deadline stands: frames no longer keep it alive.
+  if (!goaway_sent_) ArmIdleTimer();
   Flush();
   if (!closed_ && nghttp2_session_want_read(session_)) DoRead();
 }
@@ -375,7 +415,13 @@ bool Http2Session<Stream>::Receive(const uint8_t* data, size_t size) {
     nghttp2_session_terminate_session(session_, NGHTTP2_PROTOCOL_ERROR);
     goaway_sent_ = true;
     Flush();
-    if (!writing_) Close();
+    if (!writing_) {
+      Close();
+    } else {
+      // A client that does not read (e.g. a PING flood) gets a moment to
+      // take the GOAWAY, then the connection closes regardless.
+      ArmTimer(kCloseLinger);
+    }
     return false;
   }
   return true;
@@ -429,13 +475,26 @@ void Http2Session<Stream>::SendGoaway() {
 
 template <class Stream>
 void Http2Session<Stream>::ArmIdleTimer() {
-  idle_timer_.expires_after(std::chrono::seconds(core_->options().idle_timeout_seconds));
+  ArmTimer(std::chrono::seconds(core_->options().idle_timeout_seconds));
+}
+
+template <class Stream>
+void Http2Session<Stream>::ArmTimer(std::chrono::steady_clock::duration after) {
+  idle_timer_.expires_after(after);
   idle_timer_.async_wait([weak = this->weak_from_this()](error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->closed_) return;
-    if (!self->streams_.empty()) return self->ArmIdleTimer();
+    // Waiting for the handler is not idleness.
+    for (const auto& [id, state] : self->streams_) {
+      if (state.in_flight && !state.rejected) return self->ArmIdleTimer();
+    }
+    // Idle, or only streams the client never finishes, or responses it
+    // never reads: GOAWAY first, and if that does not end the connection
+    // within another period, close it.
+    if (self->goaway_sent_) return self->Close();
     self->SendGoaway();
     self->Flush();
+    if (!self->closed_) self->ArmIdleTimer();
   });
 }
 

@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -62,10 +63,12 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
     bool deferred = false;
     bool body_ended = false;
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
+    size_t header_bytes = 0;   // header list size received so far
   };
   StreamState* FindStream(int32_t stream_id);
   void OnBeginRequest(int32_t stream_id);
   void OnHeader(int32_t stream_id, std::string_view name, std::string_view value);
+  void OnHeadersComplete(int32_t stream_id);
   void OnData(int32_t stream_id, const uint8_t* data, size_t size);
   void OnRequestComplete(int32_t stream_id);
   void OnStreamClose(int32_t stream_id);
@@ -95,6 +98,8 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
   void ReleaseEnded();
   void SendGoaway();
   void ArmIdleTimer();
+  // Acts after `after` unless re-armed: closes a connection that stayed idle.
+  void ArmTimer(std::chrono::steady_clock::duration after);
   void Close();
 
   ServerCore* const core_;

@@ -147,8 +147,8 @@ void Connection<Stream>::ForceClose() {
 }
 
 template <class Stream>
-void Connection<Stream>::ArmTimer() {
-  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(core_->options().idle_timeout_seconds));
+void Connection<Stream>::ArmTimer(int seconds) {
+  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(seconds));
 }
 
 template <class Stream>
@@ -165,7 +165,8 @@ void Connection<Stream>::DoDetect() {
     return DoReadHeader();
   }
   if (have >= kHttp2Preface.size()) return SwitchToHttp2();
-  ArmTimer();
+  // A new connection must begin (and finish) its first header in time.
+  ArmTimer(core_->options().header_timeout_seconds);
   stream_.async_read_some(buffer_.prepare(kDetectChunk),
                           [self = this->shared_from_this()](error_code ec, std::size_t bytes) {
                             if (ec) return self->OnReadError(ec);
@@ -193,7 +194,7 @@ void Connection<Stream>::DoReadHeader() {
     Close();
     return;
   }
-  if (buffer_.size() == 0 && buffer_.capacity() > kMaxIdleBufferCapacity) buffer_.shrink_to_fit();
+  if (buffer_.size() == 0) return DoAwaitRequest();
   request_.method.clear();
   request_.target.clear();
   request_.headers.clear();
@@ -202,10 +203,23 @@ void Connection<Stream>::DoReadHeader() {
   parser_->header_limit(static_cast<std::uint32_t>(
       std::min<size_t>(core_->options().max_header_bytes, UINT32_MAX)));
   parser_->body_limit(static_cast<std::uint64_t>(core_->options().max_body_bytes));
-  // One deadline covers waiting for the request and reading its header.
-  ArmTimer();
+  // From its first byte, the whole header must arrive within the header
+  // timeout: a client trickling bytes (slowloris) is dropped.
+  ArmTimer(core_->options().header_timeout_seconds);
   http::async_read_header(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&Connection<Stream>::OnReadHeader, this->shared_from_this()));
+}
+
+template <class Stream>
+void Connection<Stream>::DoAwaitRequest() {
+  if (buffer_.capacity() > kMaxIdleBufferCapacity) buffer_.shrink_to_fit();
+  ArmTimer(core_->options().idle_timeout_seconds);
+  stream_.async_read_some(buffer_.prepare(kDetectChunk),
+                          [self = this->shared_from_this()](error_code ec, std::size_t bytes) {
+                            if (ec) return self->OnReadError(ec);
+                            self->buffer_.commit(bytes);
+                            self->DoReadHeader();
+                          });
 }
 
 template <class Stream>
@@ -214,7 +228,7 @@ void Connection<Stream>::OnReadHeader(error_code ec, std::size_t) {
   if (closed_) return;
   if (parser_->is_done()) return Dispatch();
   if (parser_->expect_continue() && parser_->version() >= 11) {
-    ArmTimer();
+    ArmTimer(core_->options().idle_timeout_seconds);
     asio::async_write(stream_, asio::const_buffer(kContinue.data(), kContinue.size()),
                       beast::bind_front_handler(&Connection<Stream>::OnContinueWritten, this->shared_from_this()));
     return;
@@ -231,7 +245,7 @@ void Connection<Stream>::OnContinueWritten(error_code ec, std::size_t) {
 template <class Stream>
 void Connection<Stream>::DoReadBody() {
   // A fresh deadline for the body: a client that stalls mid-body times out.
-  ArmTimer();
+  ArmTimer(core_->options().idle_timeout_seconds);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&Connection<Stream>::OnReadBody, this->shared_from_this()));
 }
@@ -300,7 +314,7 @@ void Connection<Stream>::OnResponse(uint64_t seq, HttpResponse response) {
   response_ = std::move(response);
   SerializeHead();
   if (response_.stream) return StartStreamedBody();
-  ArmTimer();
+  ArmTimer(core_->options().idle_timeout_seconds);
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     std::array<asio::const_buffer, 2> buffers = {
         asio::const_buffer(head_.data(), head_.size()),
@@ -387,7 +401,7 @@ void Connection<Stream>::WriteErrorAndClose(int status, const char* message) {
   response_.body = std::string(R"({"message":")") + message + "\"}";
   SerializeHead();
   head_.append(response_.body);  // one buffer (see OnResponse)
-  ArmTimer();
+  ArmTimer(core_->options().idle_timeout_seconds);
   asio::async_write(stream_, asio::buffer(head_),
                     beast::bind_front_handler(&Connection<Stream>::OnErrorWritten, this->shared_from_this()));
 }

@@ -93,6 +93,8 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   // Reads until the first bytes tell HTTP/2 preface from HTTP/1.1.
   void DoDetect();
   void SwitchToHttp2();
+  // Waits (up to the idle timeout) for the first byte of the next request.
+  void DoAwaitRequest();
   void DoReadHeader();
   void OnReadHeader(boost::beast::error_code ec, std::size_t bytes);
   void OnContinueWritten(boost::beast::error_code ec, std::size_t bytes);
@@ -110,7 +112,7 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   void Close();
   // Serializes the status line and headers of `response_` into `head_`.
   void SerializeHead();
-  void ArmTimer();
+  void ArmTimer(int seconds);
   // A streamed response body (HttpResponse::stream), chunk by chunk, each
   // pulled after the previous one was written (http_connection_stream.cc).
   void StartStreamedBody();

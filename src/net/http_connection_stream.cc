@@ -37,7 +37,7 @@ void Connection<Stream>::StartStreamedBody() {
       if (auto self = weak.lock()) self->OnStreamWake();
     });
   });
-  ArmTimer();
+  ArmTimer(core_->options().idle_timeout_seconds);
   asio::async_write(stream_, asio::buffer(head_),
                     beast::bind_front_handler(&Connection<Stream>::OnStreamWritten, this->shared_from_this()));
 }
@@ -85,7 +85,7 @@ void Connection<Stream>::PumpStream() {
     if (stream_last_) return FinishStreamedBody();
     return PumpStream();  // kData always carries bytes; defensive
   }
-  ArmTimer();
+  ArmTimer(core_->options().idle_timeout_seconds);
   asio::async_write(stream_, asio::buffer(stream_frame_),
                     beast::bind_front_handler(&Connection<Stream>::OnStreamWritten, this->shared_from_this()));
 }

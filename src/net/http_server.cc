@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <mutex>
@@ -38,10 +39,6 @@ using internal::ServerCore;
 using internal::Session;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-
-namespace {
-constexpr auto kTlsHandshakeTimeout = std::chrono::seconds(30);
-}  // namespace
 
 // ---------------------------------------------------------------------------
 // ServerCore
@@ -90,6 +87,11 @@ void ServerCore::ShutdownDone() {
 void ServerCore::Notify() {
   std::lock_guard<std::mutex> lock(mu_);
   cv_.notify_all();
+}
+
+size_t ServerCore::ConnectionCount() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return connections_.size() + static_cast<size_t>(std::max<int64_t>(0, handshakes_.load()));
 }
 
 bool ServerCore::WaitIdle(std::chrono::steady_clock::time_point deadline) {
@@ -248,6 +250,15 @@ void HttpServer::Impl::OnAccept(tcp::acceptor& acceptor, error_code ec, tcp::soc
     return;
   }
   error_code ignored;
+  const size_t max_connections = core_->options().max_connections;
+  if (max_connections > 0 && core_->ConnectionCount() >= max_connections) {
+    // Over the limit: accept and close at once (the client sees the
+    // connection closed, not a queue); open connections keep working.
+    spdlog::debug("http: connection limit ({}) reached: closing a new connection", max_connections);
+    socket.close(ignored);
+    DoAccept(acceptor);
+    return;
+  }
   socket.set_option(tcp::no_delay(true), ignored);
   if (&acceptor == &tls_acceptor_) {
     StartTls(std::move(socket));
@@ -262,9 +273,12 @@ void HttpServer::Impl::StartTls(tcp::socket socket) {
   // The handshake runs outside the registry (bounded by its timeout); the
   // session ALPN asks for is registered once it completed.
   auto stream = std::make_shared<TlsStream>(PlainStream(std::move(socket)), *tls_context_);
-  beast::get_lowest_layer(*stream).expires_after(kTlsHandshakeTimeout);
+  // A TLS handshake is part of the request header for the header timeout.
+  beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(core_->options().header_timeout_seconds));
+  core_->BeginHandshake();
   stream->async_handshake(
       asio::ssl::stream_base::server, [core = core_, stream](error_code ec) {
+        core->EndHandshake();
         if (ec) {
           spdlog::debug("http: TLS handshake failed: {}", ec.message());
           return;

@@ -24,9 +24,18 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 4567;          // 0 picks a free port
   int threads = 2;               // I/O threads
-  size_t max_body_bytes = 32 * 1024 * 1024;   // larger bodies get 413
-  size_t max_header_bytes = 64 * 1024;        // larger header blocks get 431
+  size_t max_body_bytes = 32 * 1024 * 1024;   // larger bodies get 413 (not read)
+  size_t max_header_bytes = 64 * 1024;        // larger header blocks get 431 (h2: header list size)
   int idle_timeout_seconds = 300;             // idle keep-alive connections are closed
+  // Limits against hostile clients (docs/hostile-input.md).
+  // Open connections (TCP and TLS, counting handshakes); a connection beyond
+  // it is accepted and closed at once, the ones already open keep working.
+  // 0: no limit.
+  size_t max_connections = 1024;
+  // A request header (HTTP/1.1) must be complete within this many seconds of
+  // the connection opening or of its first byte; slower clients are dropped.
+  int header_timeout_seconds = 20;
+  uint32_t http2_max_concurrent_streams = 128;  // per HTTP/2 connection
   // TLS listener: enabled when tls_cert_file is set (PEM chain, leaf first;
   // tls_key_file: its PEM private key).
   std::string tls_cert_file;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -93,6 +94,12 @@ class Client {
     parser.body_limit(64 * 1024 * 1024);
     http::read(socket_, buffer_, parser);
     return parser.release();
+  }
+  // Like Read() but false instead of throwing when the server closed.
+  bool TryRead(http::response_parser<http::string_body>* parser) {
+    boost::system::error_code ec;
+    http::read(socket_, buffer_, *parser, ec);
+    return !ec;
   }
   // Reads raw bytes up to and including the first blank line, one byte at a
   // time so that nothing after it is consumed. REQUIRES: no Read() before.
@@ -297,12 +304,72 @@ TEST_F(HttpServerTest, MalformedRequestGets400) {
 TEST_F(HttpServerTest, IdleConnectionTimesOut) {
   ServerOptions options;
   options.idle_timeout_seconds = 1;
+  options.header_timeout_seconds = 1;
   StartServer(options);
   Client idle(port());
   EXPECT_TRUE(idle.ReadsEof());
   Client stalled(port());
   stalled.Write("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
   EXPECT_TRUE(stalled.ReadsEof());
+}
+
+TEST_F(HttpServerTest, KeepAliveConnectionIdlesOut) {
+  ServerOptions options;
+  options.idle_timeout_seconds = 1;
+  StartServer(options);
+  Client client(port());
+  client.Write(Post("/", "one"));
+  EXPECT_EQ(client.Read().result_int(), 200u);
+  EXPECT_TRUE(client.ReadsEof());
+}
+
+TEST_F(HttpServerTest, SlowHeaderIsDroppedAtHeaderTimeout) {
+  ServerOptions options;
+  options.idle_timeout_seconds = 3600;  // only the header timeout can end it
+  options.header_timeout_seconds = 1;
+  StartServer(options);
+  Client slow(port());
+  slow.Write("POST / HTTP/1.1\r\nHost: x\r\nX-Trickle: ");
+  EXPECT_TRUE(slow.ReadsEof());
+  // A keep-alive connection gets the header timeout again for its next request.
+  Client second(port());
+  second.Write(Post("/", "a"));
+  EXPECT_EQ(second.Read().result_int(), 200u);
+  second.Write("POST / HTTP/1.1\r\n");
+  EXPECT_TRUE(second.ReadsEof());
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheLimitAreClosed) {
+  ServerOptions options;
+  options.max_connections = 2;
+  StartServer(options);
+  Client first(port());
+  Client second(port());
+  first.Write(Post("/", "1"));
+  EXPECT_EQ(first.Read().result_int(), 200u);  // both are registered by now
+  second.Write(Post("/", "2"));
+  EXPECT_EQ(second.Read().result_int(), 200u);
+  Client third(port());
+  EXPECT_TRUE(third.ReadsEof());
+  // The open ones keep working; a closed one frees its place.
+  first.Write(Post("/", "again"));
+  EXPECT_EQ(first.Read().body(), "POST /|t1|again");
+  second.Write(Post("/", "bye", "Connection: close\r\n"));
+  EXPECT_EQ(second.Read().result_int(), 200u);
+  EXPECT_TRUE(second.ReadsEof());
+  std::unique_ptr<Client> fourth;
+  for (int attempt = 0; attempt < 100; ++attempt) {  // the server unregisters asynchronously
+    fourth = std::make_unique<Client>(port());
+    http::response_parser<http::string_body> parser;
+    try {
+      fourth->Write(Post("/", "4"));
+      if (fourth->TryRead(&parser)) break;
+    } catch (const boost::system::system_error&) {
+    }
+    fourth.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_NE(fourth, nullptr);
 }
 
 TEST_F(HttpServerTest, StopDeliversInFlightResponse) {

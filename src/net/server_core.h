@@ -48,6 +48,11 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void Unregister(Session* connection);
   // Snapshot of the live connections.
   std::vector<std::shared_ptr<Session>> Connections();
+  // Open connections: registered sessions plus TLS handshakes under way
+  // (compared with ServerOptions::max_connections at accept).
+  size_t ConnectionCount();
+  void BeginHandshake() { handshakes_.fetch_add(1); }
+  void EndHandshake() { handshakes_.fetch_sub(1); }
 
   // In-flight requests: handed to the handler, response not yet written.
   void BeginRequest() { in_flight_.fetch_add(1); }
@@ -77,6 +82,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> pending_shutdowns_{0};
+  std::atomic<int64_t> handshakes_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   std::unordered_map<Session*, std::shared_ptr<Session>> connections_;  // guarded by mu_

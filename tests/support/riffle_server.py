@@ -33,9 +33,11 @@ def external_endpoint():
 
 
 class RiffleServer:
-    def __init__(self, data_dir=None, in_memory=False, args=(), ready_timeout=20.0, tls=None):
+    def __init__(self, data_dir=None, in_memory=False, args=(), ready_timeout=20.0, tls=None, preexec_fn=None):
         """args: extra flags, e.g. ['--create-stream-ms', '500'].
-        tls: (cert_file, key_file) to serve https too (--tls-port 0)."""
+        tls: (cert_file, key_file) to serve https too (--tls-port 0).
+        preexec_fn: run in the child before exec (e.g. to set resource limits)."""
+        self.preexec_fn = preexec_fn
         self.external = external_endpoint() is not None
         self.in_memory = in_memory
         self.args = list(args)
@@ -71,7 +73,7 @@ class RiffleServer:
             self._stderr.close()
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, preexec_fn=self.preexec_fn)
         line = self._read_ready_line()
         if not line.startswith(READY_PREFIX):
             self._abort('no ready line (got %r)' % line)

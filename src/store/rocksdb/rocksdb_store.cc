@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <exception>
+#include <memory>
 #include <filesystem>
 #include <mutex>
 #include <shared_mutex>
@@ -22,6 +23,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "store/rocksdb/batch_codec.h"
+#include "store/rocksdb/data_dir.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/write_ops.h"
 #include "store/rocksdb/writer.h"
@@ -158,6 +160,7 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
     path = kInMemoryPath;
   } else {
     if (path.empty()) return Status::StorageError("no data directory given");
+    if (Status dir = CheckDataDir(path); !dir.ok()) return dir;
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
     if (ec) {
@@ -186,7 +189,9 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
   rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
   if (!s.ok()) {
     std::string message = "cannot open store at " + path + ": " + s.ToString();
-    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    const std::string text = s.ToString();
+    if (s.IsIOError() && (text.find("While lock file") != std::string::npos ||
+                          text.find("lock hold by current process") != std::string::npos)) {
       message += " (is another riffle process using this data directory?)";
     }
     return Status::StorageError(message);
@@ -209,6 +214,17 @@ Status RocksDbStore::CheckFormat() {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), default_cf_, kFormatVersionKey, &value);
   if (s.IsNotFound()) {
+    // New only if empty (creation interrupted before the version was
+    // written); keys without a version belong to some other program.
+    for (rocksdb::ColumnFamilyHandle* cf : {default_cf_, handles_[0], handles_[1], handles_[2]}) {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+      it->SeekToFirst();
+      if (!it->status().ok()) return ReadError(it->status());
+      if (it->Valid()) {
+        return Status::StorageError(
+            "the database holds data but no Riffle store format version: not a Riffle store");
+      }
+    }
     rocksdb::WriteOptions wo;
     wo.sync = true;
     std::string version(1, static_cast<char>(kStoreFormatVersion));
