@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup node-deps configure build serve test unit bench bench-setup clean
+.PHONY: all setup node-deps configure build serve test unit bench bench-setup clean san-build asan fuzz
 
 all: build
 
@@ -28,6 +28,7 @@ serve: build
 
 test: build node-deps
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	$(MAKE) asan fuzz
 
 unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L unit
@@ -41,4 +42,29 @@ bench: build bench-setup
 	BUILD=$(BUILD) ./bench/run.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)
+
+# Sanitizers and fuzzers (docs/fuzzing.md), run by `make test` after the
+# normal suite. One clang tree, $(SAN_BUILD), instrumented with ASan, UBSan
+# and libFuzzer's coverage: `make asan` runs the whole suite (unit, client,
+# fault) against it, `make fuzz` runs each libFuzzer harness for FUZZ_SECONDS.
+SAN_BUILD ?= build-asan
+FUZZ_SECONDS ?= 20
+SANITIZER_ENV = ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# Tests left out of the sanitized run (a ctest -E regex); see docs/fuzzing.md.
+ASAN_EXCLUDE ?= ^$$
+
+$(SAN_BUILD)/build.ninja:
+	cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRIFFLE_WERROR=OFF \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_CXX_COMPILER=clang++ \
+	  -DRIFFLE_FUZZ=ON -DRIFFLE_FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+san-build: setup node-deps $(SAN_BUILD)/build.ninja
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+
+asan: san-build
+	$(SANITIZER_ENV) ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS) -LE fuzz -E '$(ASAN_EXCLUDE)'
+
+fuzz: san-build
+	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS) -L fuzz
