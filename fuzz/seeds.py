@@ -82,9 +82,62 @@ WIRE_INPUTS = ['Empty', 'AddTagsToStream', 'CreateStream', 'DecreaseStreamRetent
                'TagResource', 'UntagResource', 'UpdateAccountSettings', 'UpdateMaxRecordSize',
                'UpdateShardCount', 'UpdateStreamMode', 'UpdateStreamWarmThroughput']
 
+# wire::kModelOperations: the model's operations, sorted.
+MODEL_OPERATIONS = sorted(op for op in WIRE_INPUTS if op != 'Empty')
+
 
 def body(obj):
     return json.dumps(obj, separators=(',', ':')).encode()
+
+
+def cbor(value):
+    """A minimal CBOR encoder for seeds (definite lengths; bytes, text, ints,
+    floats, bools, None, lists, dicts; ('tag', n, value) for a tag)."""
+    def head(major, n):
+        if n < 24:
+            return bytes([major << 5 | n])
+        for extra, fmt in ((24, '>B'), (25, '>H'), (26, '>I'), (27, '>Q')):
+            if n < 1 << (8 * struct.calcsize(fmt)):
+                return bytes([major << 5 | extra]) + struct.pack(fmt, n)
+        raise ValueError(n)
+    if value is None:
+        return b'\xf6'
+    if value is True:
+        return b'\xf5'
+    if value is False:
+        return b'\xf4'
+    if isinstance(value, tuple) and value[0] == 'tag':
+        return head(6, value[1]) + cbor(value[2])
+    if isinstance(value, int):
+        return head(0, value) if value >= 0 else head(1, -1 - value)
+    if isinstance(value, float):
+        return b'\xfb' + struct.pack('>d', value)
+    if isinstance(value, bytes):
+        return head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode()
+        return head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return head(4, len(value)) + b''.join(cbor(v) for v in value)
+    if isinstance(value, dict):
+        return head(5, len(value)) + b''.join(cbor(k) + cbor(v) for k, v in value.items())
+    raise TypeError(type(value))
+
+
+def cbor_body(obj):
+    """A JSON-shaped request as the Java SDK sends it in CBOR: Data as a byte
+    string, timestamps as tag 1 + epoch milliseconds."""
+    def convert(key, v):
+        if key == 'Data' and isinstance(v, str):
+            return base64.b64decode(v)
+        if key == 'Timestamp' and isinstance(v, float):
+            return ('tag', 1, int(v * 1000))
+        if isinstance(v, dict):
+            return {k: convert(k, x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [convert(key, x) for x in v]
+        return v
+    return cbor(convert(None, obj))
 
 
 def write(harness, name, data):
@@ -129,6 +182,19 @@ def main():
     for i, b in enumerate(BROKEN_BODIES):
         write('handlers', f'broken-{i:02d}', b'PutRecords ' + b)
         write('wire_decode', f'broken-{i:02d}', bytes([WIRE_INPUTS.index('PutRecords')]) + b)
+    # CBOR: the same requests as the Java SDK v2 encodes them; the first byte
+    # is the operation's index in the model (wire::kModelOperations, sorted).
+    for i, (op, obj) in enumerate(REQUESTS):
+        write('cbor', f'{i:02d}-{op}', bytes([MODEL_OPERATIONS.index(op)]) + cbor_body(obj))
+    write('cbor', 'indefinite', bytes([MODEL_OPERATIONS.index('PutRecords')]) +
+          b'\xbf\x6aStreamName\x64fuzz\x67Records\x9f\xbf\x64Data\x5f\x41a\x41b\xff'
+          b'\x6cPartitionKey\x61p\xff\xff\xff')
+    write('cbor', 'half-float', bytes([MODEL_OPERATIONS.index('ListStreams')]) + b'\xa1\x65Limit\xf9\x3c\x00')
+    # Event-stream framing: NUL-separated header name, value, ..., payload.
+    write('event_stream', 'subscribe-event', b':event-type\0SubscribeToShardEvent\0:content-type\0'
+          b'application/json\0:message-type\0event\0{"Records":[],"MillisBehindLatest":0}')
+    write('event_stream', 'initial-response', b':event-type\0initial-response\0{}')
+    write('event_stream', 'payload-only', b'\x00\x01\x02')
     # A sequence: create, write, read, reshard, delete.
     seq = [('CreateStream', {'StreamName': 'q', 'ShardCount': 2}),
            ('PutRecord', {'StreamName': 'q', 'Data': 'eA==', 'PartitionKey': 'x'}),

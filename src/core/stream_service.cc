@@ -267,7 +267,8 @@ void StreamService::CreateStream(const StreamAddress& address, StreamCreation cr
     s.warm = WarmThroughput{mibps, s.status == StreamStatus::kActive ? mibps : 0};
   }
   for (uint32_t i = 0; i < static_cast<uint32_t>(shard_count); ++i) {
-    stream->AddShard(UniformRange(i, static_cast<uint32_t>(shard_count)), 0, now);
+    // Counter 0 stays unused: it names the shard's StartingSequenceNumber.
+    stream->AddShard(UniformRange(i, static_cast<uint32_t>(shard_count)), 1, now);
   }
   stream->RebuildRouting();
 

@@ -91,9 +91,12 @@ struct StreamService::Stream {
     if (shard.parent) sd.parent_shard_id = ShardIdString(*shard.parent);
     if (shard.adjacent_parent) sd.adjacent_parent_shard_id = ShardIdString(*shard.adjacent_parent);
     sd.range = shard.range;
-    sd.starting_sequence_number = SequenceAt(shard.index, shard.start_counter, shard.created_ms);
+    // The counter before the first one (docs/storage-format.md), so that
+    // AFTER_SEQUENCE_NUMBER of it still reads the shard's first record.
+    uint64_t before_first = shard.start_counter > 0 ? shard.start_counter - 1 : 0;
+    sd.starting_sequence_number = SequenceAt(shard.index, before_first, shard.created_ms);
     if (shard.closed) {
-      uint64_t last = shard.end_counter > shard.start_counter ? shard.end_counter - 1 : shard.start_counter;
+      uint64_t last = shard.end_counter > shard.start_counter ? shard.end_counter - 1 : before_first;
       sd.ending_sequence_number = SequenceAt(shard.index, last, shard.closed_ms);
     }
     return sd;

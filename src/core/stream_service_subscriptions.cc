@@ -116,9 +116,10 @@ StatusOr<SubscriptionBatch> StreamService::ReadSubscription(Subscription& sub, i
       batch.continuation = page->records.back().sequence_number;
     } else {
       // Resuming AFTER this number reads from the cursor's position on.
-      // Position 0 (a fresh stream's shard, nothing read) has no
-      // predecessor: counter 0 is reported, and resuming AFTER it would skip
-      // the shard's first record (docs/subscribe-to-shard.md).
+      // Shards start at counter 1 at least, so there is a predecessor, but
+      // for shards of streams stored before that rule (start counter 0,
+      // nothing read): counter 0 is reported there, and resuming AFTER it
+      // would skip the shard's first record (docs/subscribe-to-shard.md).
       SequenceNumber seq;
       seq.incarnation = sub.incarnation;
       seq.shard_index = sub.shard_index;

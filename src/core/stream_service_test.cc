@@ -192,6 +192,32 @@ TEST_F(StreamServiceTest, SequenceNumberFromAnotherShardIsRejected) {
             std::string::npos);
 }
 
+// A shard's StartingSequenceNumber comes before its first record: AT and
+// AFTER it both read the first record, on a fresh shard and on a child.
+TEST_F(StreamServiceTest, ReadingAfterTheStartingSequenceNumberKeepsTheFirstRecord) {
+  SetUpService();
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 1, d); }).ok());
+  auto first_of = [&](const std::string& shard_id, IteratorType type) -> std::string {
+    auto description = service_->DescribeStream(stream_, {}, {});
+    std::string start;
+    for (auto& shard : description->shards) {
+      if (shard.shard_id == shard_id) start = shard.starting_sequence_number;
+    }
+    auto iterator = service_->GetShardIterator(stream_, shard_id, {type, start, std::nullopt});
+    if (!iterator.ok()) return "error: " + iterator.status().message();
+    auto page = service_->GetRecords(*iterator, {});
+    if (!page.ok() || page->records.empty()) return "none";
+    return page->records.front().sequence_number;
+  };
+  auto put = Put(stream_, {"k", "k"});
+  EXPECT_EQ(first_of("shardId-000000000000", IteratorType::kAtSequenceNumber), put[0].sequence_number);
+  EXPECT_EQ(first_of("shardId-000000000000", IteratorType::kAfterSequenceNumber), put[0].sequence_number);
+
+  ASSERT_TRUE(Sync([&](auto d) { service_->SplitShard(stream_, "shardId-000000000000", "100", d); }).ok());
+  auto child_put = Put(stream_, {"k"});
+  EXPECT_EQ(first_of(child_put[0].shard_id, IteratorType::kAfterSequenceNumber), child_put[0].sequence_number);
+}
+
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
 std::vector<std::string> Keys(const StatusOr<RecordsPage>& page) {
