@@ -7,8 +7,9 @@ CRC32s checked with zlib), payloads decoded with cbor2 (Debian
 python3-cbor2) — both independent of Riffle's encoders. Covers the
 initial-response, records put after subscribing (Data as byte strings,
 ApproximateArrivalTimestamp as tag 1 + epoch milliseconds), an exception
-message in CBOR when the consumer is deregistered, and errors before the
-stream as CBOR error bodies.
+message in CBOR when the consumer is deregistered, errors before the
+stream as CBOR error bodies, and the same stream over HTTP/2 (h2c, nghttp
+from Debian's nghttp2-client) as the Java SDK's Netty client uses.
 
 Run: RIFFLE_BIN=build/riffle /usr/bin/python3 tests/compat/test_cbor_subscribe.py -v
 """
@@ -16,8 +17,11 @@ Run: RIFFLE_BIN=build/riffle /usr/bin/python3 tests/compat/test_cbor_subscribe.p
 import http.client
 import json
 import os
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import zlib
@@ -211,6 +215,52 @@ class CborSubscribe(unittest.TestCase):
                 self.assertEqual(status, 400)
                 self.assertEqual(content_type, JSON_11)
                 self.assertEqual(body, json.loads(data))
+
+
+def parse_all(data):
+    """Every message of a complete event-stream body."""
+    messages, buf = [], bytearray(data)
+    while buf:
+        parsed = parse_message(buf)
+        assert parsed is not None, 'body ends inside a message'
+        headers, payload, size = parsed
+        messages.append((headers, payload))
+        del buf[:size]
+    return messages
+
+
+@unittest.skipUnless(shutil.which('nghttp'), 'nghttp (nghttp2-client) not installed')
+class CborSubscribeHttp2(unittest.TestCase):
+    """h2c with prior knowledge; a short subscription lifetime ends the body."""
+
+    def test_event_stream_over_h2c(self):
+        server = RiffleServer(in_memory=True, args=['--subscription-ms', '1500']).start()
+        self.addCleanup(server.close)
+        helper = CborSubscribe()
+        helper.port = server.port
+        name, consumer = helper.setup_consumer('cborsubh2')
+        put = helper.ok('PutRecord', {'StreamName': name, 'PartitionKey': 'k', 'Data': b'\x00h2\xff'})
+        body = cbor2.dumps({'ConsumerARN': consumer, 'ShardId': SHARD0, 'StartingPosition': {'Type': 'TRIM_HORIZON'}})
+        with tempfile.NamedTemporaryFile(suffix='.cbor') as f:
+            f.write(body)
+            f.flush()
+            headers = sign('127.0.0.1', server.port, TARGET + 'SubscribeToShard', body, CBOR_11)
+            args = ['nghttp', '-d', f.name]
+            for key in ('content-type', 'x-amz-target', 'x-amz-date', 'authorization'):
+                args += ['-H', '%s: %s' % (key, headers[key])]
+            done = subprocess.run(args + [server.endpoint + '/'], capture_output=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        messages = parse_all(done.stdout)
+        self.assertEqual(messages[0][0][':event-type'], 'initial-response')
+        self.assertEqual(loads(messages[0][1]), {})
+        records = []
+        for headers, payload in messages[1:]:
+            self.assertEqual(headers, {':event-type': 'SubscribeToShardEvent', ':content-type': CBOR_11,
+                                       ':message-type': 'event'})
+            records += loads(payload)['Records']
+        self.assertEqual([(r['Data'], r['SequenceNumber']) for r in records], [(b'\x00h2\xff',
+                                                                               put['SequenceNumber'])])
+        self.assertIsInstance(millis(records[0]['ApproximateArrivalTimestamp']), int)
 
 
 if __name__ == '__main__':
