@@ -9,6 +9,7 @@
 
 #include "handlers/admission.h"
 #include "handlers/handlers.h"
+#include "protocol/cbor_event_stream.h"
 #include "protocol/cbor_transcode.h"
 #include "protocol/error_render.h"
 #include "protocol/json_probe.h"
@@ -197,7 +198,8 @@ handlers::Context ApiRouter::ContextFor(const HttpRequest& request) const {
 // application/x-amz-cbor-1.1, after the method, content type and empty-body
 // checks: the body is decoded (malformed -> SerializationException) before
 // the operation and the signature are checked, as Kinesis does; the
-// handler sees the transcoded JSON and its answer is transcoded back.
+// handler sees the transcoded JSON and its answer is transcoded back (an
+// event stream message by message, protocol/cbor_event_stream.h).
 void ApiRouter::HandleCbor(const HttpRequest& request, const handlers::Handler* handler,
                            std::string_view operation, const std::string& request_id, const ResponseSender& send) {
   protocol::OperationShapes shapes =
@@ -212,6 +214,12 @@ void ApiRouter::HandleCbor(const HttpRequest& request, const handlers::Handler* 
       return send(CborError(*refused, request_id));
     }
   }
+  // Event streams (SubscribeToShard): same framing, CBOR payloads.
+  context.stream_reply = [send, request_id](std::shared_ptr<protocol::BodyStream> body, std::string content_type) {
+    HttpResponse response = Response(200, content_type, "", request_id);
+    response.stream = std::make_shared<protocol::CborEventStream>(std::move(body));
+    send(std::move(response));
+  };
   const protocol::Shape* output = shapes.output;
   handler->handle(context, json.value(), [send, request_id, output](protocol::ApiResult<std::string> result) {
     if (!result.ok()) return send(CborError(result.error(), request_id));

@@ -28,7 +28,47 @@ void PutU32(std::string& out, uint32_t v) {
   out.push_back(static_cast<char>(v));
 }
 
+uint32_t GetU32(std::string_view bytes, size_t at) {
+  return static_cast<uint32_t>(static_cast<unsigned char>(bytes[at])) << 24 |
+         static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 1])) << 16 |
+         static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 2])) << 8 |
+         static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 3]));
+}
+
 }  // namespace
+
+std::string_view EventMessage::Header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return v;
+  }
+  return {};
+}
+
+std::optional<size_t> DecodeEventMessage(std::string_view bytes, EventMessage* message) {
+  if (bytes.size() < 12) return 0;
+  const uint32_t total = GetU32(bytes, 0);
+  const uint32_t headers_length = GetU32(bytes, 4);
+  if (Crc32(bytes.substr(0, 8)) != GetU32(bytes, 8)) return std::nullopt;
+  if (total < 16 || headers_length > total - 16) return std::nullopt;
+  if (bytes.size() < total) return 0;
+  if (Crc32(bytes.substr(0, total - 4)) != GetU32(bytes, total - 4)) return std::nullopt;
+  message->headers.clear();
+  std::string_view headers = bytes.substr(12, headers_length);
+  while (!headers.empty()) {
+    const size_t name_length = static_cast<unsigned char>(headers[0]);
+    if (headers.size() < 1 + name_length + 3) return std::nullopt;
+    std::string_view name = headers.substr(1, name_length);
+    if (static_cast<uint8_t>(headers[1 + name_length]) != kStringHeader) return std::nullopt;
+    const size_t value_length = static_cast<size_t>(static_cast<unsigned char>(headers[2 + name_length])) << 8 |
+                                static_cast<unsigned char>(headers[3 + name_length]);
+    const size_t header_size = 4 + name_length + value_length;
+    if (headers.size() < header_size) return std::nullopt;
+    message->headers.emplace_back(name, headers.substr(4 + name_length, value_length));
+    headers.remove_prefix(header_size);
+  }
+  message->payload = bytes.substr(12 + headers_length, total - 16 - headers_length);
+  return total;
+}
 
 uint32_t Crc32(std::string_view data, uint32_t crc) {
   crc = ~crc;

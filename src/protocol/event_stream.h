@@ -12,7 +12,9 @@
 // CRC32 is the IEEE polynomial (zlib's crc32), not CRC32C.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +29,20 @@ uint32_t Crc32(std::string_view data, uint32_t crc = 0);
 
 // One message with string-valued headers.
 std::string EncodeEventMessage(const EventHeaders& headers, std::string_view payload);
+
+// One decoded message; the views point into the decoded bytes.
+struct EventMessage {
+  EventHeaders headers;
+  std::string_view payload;
+
+  // The value of header `name`, or "" when absent.
+  std::string_view Header(std::string_view name) const;
+};
+
+// Decodes the message at the start of `bytes` into `*message` and returns
+// its size; 0 when `bytes` holds no complete message yet; nullopt when the
+// message is malformed (bad lengths or CRCs, a header not of type string).
+std::optional<size_t> DecodeEventMessage(std::string_view bytes, EventMessage* message);
 
 // `:event-type <type>`, `:content-type application/json`,
 // `:message-type event` around a JSON payload.

@@ -54,4 +54,9 @@ struct OperationShapes {
 // {nullptr, nullptr} for a name that is not one.
 OperationShapes FindOperationShapes(std::string_view operation);
 
+// The payload shape of an event-stream event type ("SubscribeToShardEvent"),
+// or nullptr for a name that is not a modelled event (e.g.
+// "initial-response"; exceptions are not events).
+const Shape* FindEventShape(std::string_view event_type);
+
 }  // namespace riffle::protocol
