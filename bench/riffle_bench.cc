@@ -498,6 +498,7 @@ int main(int argc, char** argv) {
   app.add_flag("--keep-stream", o.keep_stream, "do not delete the stream at the end");
   CLI11_PARSE(app, argc, argv);
 
+  if (o.via != "get-records" && o.scenario != "produce-consume") Die("--via only applies to produce-consume");
   if (o.no_setup && (o.scenario == "get-records" || o.scenario == "produce-consume")) {
     Die("--no-setup only works with put-record and put-records");
   }
