@@ -5,6 +5,7 @@
 //   riffle-bench put-records     --batch 500 --record-size 1024
 //   riffle-bench get-records     --prefill-mib 64          (drains one pre-filled shard, again and again)
 //   riffle-bench produce-consume --rate 1000               (put -> visible to a polling GetRecords)
+//   riffle-bench produce-consume --via subscribe            (put -> pushed to a SubscribeToShard subscriber)
 //
 // Closed loop: every connection has exactly one request in flight (no
 // pipelining); connections are spread over --threads threads, one io_context
@@ -26,6 +27,8 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -41,6 +44,7 @@
 #include "client/requests.h"
 #include "client/sigv4.h"
 #include "protocol/base64.h"
+#include "subscriber.h"
 
 namespace asio = boost::asio;
 using namespace riffle::client;
@@ -68,6 +72,7 @@ struct Options {
   bool json = false;
   bool no_setup = false;
   bool keep_stream = false;
+  std::string via = "get-records";  // produce-consume: get-records | subscribe
 };
 
 int64_t NowNs() { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(); }
@@ -79,6 +84,7 @@ struct Counters {
   std::atomic<uint64_t> bytes{0};
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> consumed{0};
+  std::atomic<uint64_t> subscriptions{0};  // produce-consume --via subscribe
   void Add(std::atomic<uint64_t>& c, uint64_t n) { c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
 };
 
@@ -87,6 +93,9 @@ struct Worker {
   Counters counters;
   std::vector<int64_t> latencies_ns;     // per request (PutRecord/PutRecords/GetRecords)
   std::vector<int64_t> e2e_ns;           // produce-consume: put start -> seen by a consumer
+  // produce-consume --via subscribe: (put start, put acknowledged) per put and
+  // (put start, event received) per record, joined after the run on put start.
+  std::vector<std::pair<int64_t, int64_t>> put_spans, seen_pairs;
   std::map<std::string, uint64_t> error_types;
   std::thread thread;
   Clock::time_point finished;  // when io.run() returned
@@ -100,6 +109,7 @@ struct Run {
   Clock::time_point deadline;
   std::vector<std::string> shard_ids;
   std::vector<std::string> start_iterators;  // produce-consume: LATEST per shard, taken before producing
+  std::string consumer_arn;                  // produce-consume --via subscribe
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<bool> stop{false};
 };
@@ -285,6 +295,7 @@ asio::awaitable<void> RunProducer(Run& run, Worker& w, int index) {
       continue;
     }
     w.latencies_ns.push_back(t1 - t0);
+    if (o.via == "subscribe") w.put_spans.emplace_back(t0, t1);
     w.counters.Add(w.counters.requests, 1);
     w.counters.Add(w.counters.records, 1);
     w.counters.Add(w.counters.bytes, data.size());
@@ -357,11 +368,13 @@ void Setup(Run& run) {
     Die("CreateStream: HTTP " + std::to_string(created.status) + " " + created.body);
   }
   auto give_up = Clock::now() + std::chrono::seconds(60);
+  std::string stream_arn;
   for (;;) {
     Response r = MustCall(client, "DescribeStream", DescribeStreamBody(o.stream));
     auto d = ParseDescribeStream(r.body);
     if (r.status == 200 && d && d->status == "ACTIVE") {
       run.shard_ids = d->shard_ids;
+      stream_arn = d->arn;
       break;
     }
     if (Clock::now() > give_up) Die("stream did not become ACTIVE: " + r.body);
@@ -396,7 +409,11 @@ void Setup(Run& run) {
     double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     std::fprintf(stderr, "prefill: %.1f MiB in %.1f s (%.1f MiB/s)\n", done / 1048576.0, secs, done / 1048576.0 / secs);
   }
-  if (o.scenario == "produce-consume") {
+  if (o.scenario == "produce-consume" && o.via == "subscribe") {
+    auto arn = riffle::bench::RegisterConsumer(client, stream_arn, fmt::format("riffle-bench-{}", getpid()));
+    if (!arn.ok()) Die(arn.status().message());
+    run.consumer_arn = *arn;
+  } else if (o.scenario == "produce-consume") {
     for (const std::string& shard : run.shard_ids) {
       Response r = MustCall(client, "GetShardIterator", GetShardIteratorBody(o.stream, shard, "LATEST"));
       auto it = ParseShardIterator(r.body);
@@ -468,6 +485,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--limit", o.limit, "GetRecords Limit")->capture_default_str()->check(CLI::Range(1, 10000));
   app.add_option("--poll-ms", o.poll_ms, "produce-consume: consumer sleep after an empty page")->capture_default_str();
+  app.add_option("--via", o.via,
+                 "produce-consume: how consumers read: polling GetRecords, or a SubscribeToShard subscription per "
+                 "shard (one registered consumer)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"get-records", "subscribe"}));
   app.add_option("--stream", o.stream, "stream name (default riffle-bench-<scenario>-<pid>)");
   app.add_option("--region", o.region, "region of the SigV4 scope")->capture_default_str();
   app.add_option("--label", o.label, "name of the server, echoed in --json output");
@@ -476,6 +498,7 @@ int main(int argc, char** argv) {
   app.add_flag("--keep-stream", o.keep_stream, "do not delete the stream at the end");
   CLI11_PARSE(app, argc, argv);
 
+  if (o.via != "get-records" && o.scenario != "produce-consume") Die("--via only applies to produce-consume");
   if (o.no_setup && (o.scenario == "get-records" || o.scenario == "produce-consume")) {
     Die("--no-setup only works with put-record and put-records");
   }
@@ -493,7 +516,10 @@ int main(int argc, char** argv) {
   if (!o.no_setup) Setup(run);
 
   for (int t = 0; t < o.threads; ++t) run.workers.push_back(std::make_unique<Worker>());
-  run.start = Clock::now();
+  const bool subscribe = o.scenario == "produce-consume" && o.via == "subscribe";
+  // Subscribers start at once; producers 1 s later, so that every LATEST
+  // subscription is in place before the first record.
+  run.start = Clock::now() + (subscribe ? std::chrono::seconds(1) : std::chrono::seconds(0));
   run.deadline = run.start + std::chrono::nanoseconds(static_cast<int64_t>(o.duration * 1e9));
   auto spawn = [&](int worker, auto coroutine) {
     asio::co_spawn(run.workers[worker]->io, std::move(coroutine), [](std::exception_ptr e) {
@@ -515,7 +541,22 @@ int main(int argc, char** argv) {
   if (o.scenario == "produce-consume") {
     for (size_t s = 0; s < run.shard_ids.size(); ++s) {
       int t = static_cast<int>((o.connections + s) % o.threads);
-      spawn(t, RunConsumer(run, *run.workers[t], static_cast<int>(s)));
+      Worker& w = *run.workers[t];
+      if (!subscribe) {
+        spawn(t, RunConsumer(run, w, static_cast<int>(s)));
+        continue;
+      }
+      riffle::bench::SubscriberConfig config{run.endpoint, run.credentials, run.consumer_arn, run.shard_ids[s],
+                                             run.deadline + std::chrono::seconds(2), &run.stop};
+      riffle::bench::SubscriberHooks hooks;
+      hooks.on_record = [&w](int64_t sent, int64_t seen) {
+        w.e2e_ns.push_back(seen - sent);
+        w.seen_pairs.emplace_back(sent, seen);
+        w.counters.Add(w.counters.consumed, 1);
+      };
+      hooks.on_error = [&w](std::string type) { CountError(w, "consumer " + type); };
+      hooks.on_subscribe = [&w] { w.counters.Add(w.counters.subscriptions, 1); };
+      spawn(t, riffle::bench::RunSubscriber(std::move(config), std::move(hooks)));
     }
   }
   for (auto& w : run.workers) {
@@ -575,9 +616,28 @@ int main(int argc, char** argv) {
     for (auto& [k, v] : w->error_types) error_types[k] += v;
   }
   uint64_t requests = total(&Counters::requests), records = total(&Counters::records), bytes = total(&Counters::bytes),
-           errors = total(&Counters::errors), consumed = total(&Counters::consumed);
+           errors = total(&Counters::errors), consumed = total(&Counters::consumed),
+           subscriptions = total(&Counters::subscriptions);
+  // The JSON names the measurement: produce-consume --via subscribe reports as
+  // "produce-subscribe" so that bench/report.py keeps the two apart.
+  const std::string measured = subscribe ? "produce-subscribe" : o.scenario;
   Percentiles lat = Compute(latencies);
   Percentiles end_to_end = Compute(e2e);
+  // Where the put -> event time goes: the put itself (until its response) and
+  // the push after it. ack -> event is negative when the event overtook the
+  // put's response.
+  std::vector<int64_t> ack_to_event;
+  if (subscribe) {
+    std::unordered_map<int64_t, int64_t> acked;
+    for (auto& w : run.workers) acked.insert(w->put_spans.begin(), w->put_spans.end());
+    for (auto& w : run.workers) {
+      for (auto [sent, seen] : w->seen_pairs) {
+        auto it = acked.find(sent);
+        if (it != acked.end()) ack_to_event.push_back(seen - it->second);
+      }
+    }
+  }
+  Percentiles push = Compute(ack_to_event);
   Teardown(run);
 
   double rps = requests / elapsed, recps = records / elapsed, mibps = bytes / elapsed / 1048576.0;
@@ -592,12 +652,16 @@ int main(int argc, char** argv) {
         "{\"label\":\"%s\",\"scenario\":\"%s\",\"endpoint\":\"%s\",\"connections\":%d,\"threads\":%d,\"shards\":%d,"
         "\"duration_s\":%.3f,\"record_size\":%zu,\"batch\":%d,\"rate\":%.1f,\"requests\":%llu,\"records\":%llu,"
         "\"bytes\":%llu,\"errors\":%llu,\"consumed\":%llu,\"requests_per_s\":%.1f,\"records_per_s\":%.1f,"
-        "\"mib_per_s\":%.2f,\"latency_ms\":%s,\"e2e_latency_ms\":%s,\"error_types\":{%s}}\n",
-        JsonEscape(o.label).c_str(), o.scenario.c_str(), JsonEscape(o.endpoint).c_str(), o.connections, o.threads,
+        "\"mib_per_s\":%.2f,\"latency_ms\":%s,\"e2e_latency_ms\":%s,\"error_types\":{%s}%s}\n",
+        JsonEscape(o.label).c_str(), measured.c_str(), JsonEscape(o.endpoint).c_str(), o.connections, o.threads,
         o.no_setup ? 0 : o.shards, elapsed, o.record_size, o.scenario == "put-records" ? o.batch : 1, o.rate,
         (unsigned long long)requests, (unsigned long long)records, (unsigned long long)bytes,
         (unsigned long long)errors, (unsigned long long)consumed, rps, recps, mibps, pct(lat).c_str(),
-        pct(end_to_end).c_str(), errs.c_str());
+        pct(end_to_end).c_str(), errs.c_str(),
+        subscribe ? fmt::format(",\"via\":\"subscribe\",\"subscriptions\":{},\"ack_to_event_ms\":{}", subscriptions,
+                                pct(push))
+                        .c_str()
+                  : "");
   } else {
     std::printf("%s against %s: %d connections on %d threads, %d shards, %.1f s, %zu-byte records%s\n",
                 o.scenario.c_str(), o.endpoint.c_str(), o.connections, o.threads, o.shards, elapsed, o.record_size,
@@ -611,8 +675,15 @@ int main(int argc, char** argv) {
                 lat.max, lat.count);
     if (o.scenario == "produce-consume") {
       std::printf("  consumed  %12llu records\n", (unsigned long long)consumed);
-      std::printf("  put->visible ms  p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (%zu records)\n", end_to_end.p50,
-                  end_to_end.p99, end_to_end.p999, end_to_end.max, end_to_end.count);
+      if (subscribe) std::printf("  subscriptions %8llu\n", (unsigned long long)subscriptions);
+      std::printf(subscribe ? "  put->event ms    p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (%zu records)\n"
+                            : "  put->visible ms  p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (%zu records)\n",
+                  end_to_end.p50, end_to_end.p99, end_to_end.p999, end_to_end.max, end_to_end.count);
+      if (subscribe) {
+        std::printf("  ack->event ms    p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (%zu records; < 0: event before "
+                    "the put's response)\n",
+                    push.p50, push.p99, push.p999, push.max, push.count);
+      }
     }
   }
   return 0;

@@ -9,6 +9,8 @@
 # BENCH_GET_CONNECTIONS (1), BENCH_PC_CONNECTIONS (16), BENCH_PREFILL_MIB (64), BENCH_RATE (1000), BENCH_SHARDS (4),
 # BENCH_RECORD_SIZE (1024), BENCH_BATCH (500), BENCH_NOTE (free text for the doc),
 # BENCH_OUT (output directory, default docs).
+# Scenario produce-subscribe is `riffle-bench produce-consume --via subscribe`
+# (SubscribeToShard); it is skipped for servers without SubscribeToShard.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -17,7 +19,7 @@ BENCH="$BUILD/riffle-bench"
 RIFFLE="$BUILD/riffle"
 DURATION=${BENCH_DURATION:-10}
 SERVERS=${BENCH_SERVERS:-"riffle riffle-mem kinesalite kinesis-mock nginx"}
-SCENARIOS=${BENCH_SCENARIOS:-"put-record put-records get-records produce-consume"}
+SCENARIOS=${BENCH_SCENARIOS:-"put-record put-records get-records produce-consume produce-subscribe"}
 PUT_CONNECTIONS=${BENCH_PUT_CONNECTIONS:-32}
 BATCH_CONNECTIONS=${BENCH_BATCH_CONNECTIONS:-4}
 GET_CONNECTIONS=${BENCH_GET_CONNECTIONS:-1}
@@ -114,12 +116,15 @@ run_scenario() {
     put-records) args+=(--connections "$BATCH_CONNECTIONS" --shards "$SHARDS" --batch "$BATCH") ;;
     get-records) args+=(--connections "$GET_CONNECTIONS" --shards 1 --prefill-mib "$PREFILL") ;;
     produce-consume) args+=(--connections "$PC_CONNECTIONS" --shards "$SHARDS" --rate "$RATE") ;;
+    produce-subscribe) args+=(--connections "$PC_CONNECTIONS" --shards "$SHARDS" --rate "$RATE" --via subscribe) ;;
   esac
+  local command=$scenario
+  if [ "$scenario" = produce-subscribe ]; then command=produce-consume; fi
   if [ "$name" = nginx ]; then args+=(--no-setup); fi
-  echo "bench: $name $scenario: riffle-bench $scenario ${args[*]}" | sed "s|$port|\$PORT|"
+  echo "bench: $name $scenario: riffle-bench $command ${args[*]}" | sed "s|$port|\$PORT|"
   local limit=$((${DURATION%.*} + 300))
   local line
-  if line=$(timeout "$limit" "$BENCH" "$scenario" "${args[@]}" 2>"$WORK/bench-$name-$scenario.err"); then
+  if line=$(timeout "$limit" "$BENCH" "$command" "${args[@]}" 2>"$WORK/bench-$name-$scenario.err"); then
     echo "$line" >>"$RESULTS"
     tail -n 3 "$WORK/bench-$name-$scenario.err" | sed 's/^/    /'
   else
@@ -135,6 +140,8 @@ for name in $SERVERS; do
   start_server "$name" || continue
   for scenario in $SCENARIOS; do
     if [ "$name" = nginx ] && { [ "$scenario" = get-records ] || [ "$scenario" = produce-consume ]; }; then continue; fi
+    # kinesalite has no SubscribeToShard (nginx has no Kinesis at all).
+    if [ "$scenario" = produce-subscribe ] && { [ "$name" = kinesalite ] || [ "$name" = nginx ]; }; then continue; fi
     run_scenario "$name" "$scenario"
   done
   after=$(rss_kib "$server_pid")

@@ -161,6 +161,8 @@ std::optional<StreamDescription> ParseDescribeStream(std::string_view body) {
       std::string_view key = field.unescaped_key().value();
       if (key == "StreamStatus") {
         out.status = std::string(std::string_view(field.value().get_string()));
+      } else if (key == "StreamARN") {
+        out.arn = std::string(std::string_view(field.value().get_string()));
       } else if (key == "HasMoreShards") {
         out.has_more_shards = field.value().get_bool();
       } else if (key == "Shards") {

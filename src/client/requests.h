@@ -39,6 +39,7 @@ std::string ErrorType(std::string_view body);
 
 struct StreamDescription {
   std::string status;                  // CREATING, ACTIVE, ...
+  std::string arn;                     // StreamARN
   std::vector<std::string> shard_ids;  // in response order
   bool has_more_shards = false;
 };
