@@ -8,6 +8,15 @@
 #include "app/cert.h"
 #include "app/serve.h"
 
+// jemalloc's options, read at its start when the binary links it (ignored
+// otherwise): a background thread returns freed memory to the system within
+// a second instead of whenever the next allocation happens, so RSS falls back
+// after a burst even while idle (docs/memory.md).
+extern "C" {
+extern const char* malloc_conf;
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"Riffle: a Kinesis Data Streams compatible server"};
   app.require_subcommand(1);
@@ -41,6 +50,14 @@ int main(int argc, char** argv) {
       ->check([](const std::string& v) {
         return riffle::app::ParseSync(v) ? std::string() : std::string("must be always, never or interval:MS");
       })
+      ->capture_default_str();
+  serve->add_option("--block-cache-mib", config.block_cache_mib,
+                    "RocksDB block cache in MiB, shared by all data (docs/memory.md)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
+      ->capture_default_str();
+  serve->add_option("--memtable-mib", config.memtable_mib,
+                    "MiB of unflushed writes kept in memory (all memtables together; docs/memory.md)")
+      ->check(CLI::Range(int64_t{8}, int64_t{1} << 20))
       ->capture_default_str();
   serve->add_option("--threads", config.threads, "I/O threads (0: one per core)")->capture_default_str();
   serve->add_option("--log-level", config.log_level, "trace, debug, info, warn, error, off")

@@ -12,6 +12,7 @@
 #include "core/stream_service.h"
 #include "net/api_router.h"
 #include "net/http_server.h"
+#include "store/rocksdb/rocksdb_store.h"
 #include "store/store.h"
 
 namespace riffle::app {
@@ -72,7 +73,10 @@ int Serve(const ServeConfig& config) {
   store_options.in_memory = config.in_memory;
   store_options.sync = sync->policy;
   store_options.sync_interval_ms = sync->interval_ms;
-  auto store = store::OpenRocksDbStore(store_options);
+  store::rocksdb_store::Tuning tuning;
+  tuning.block_cache_bytes = static_cast<size_t>(config.block_cache_mib) << 20;
+  tuning.memtable_budget_bytes = static_cast<size_t>(config.memtable_mib) << 20;
+  auto store = store::rocksdb_store::Open(store_options, tuning);
   if (!store.ok()) {
     std::fprintf(stderr, "riffle: cannot open the data directory %s: %s\n", config.data_dir.c_str(),
                  store.status().message().c_str());
@@ -137,8 +141,9 @@ int Serve(const ServeConfig& config) {
   std::printf("Riffle ready at http://%s:%u\n", config.host.c_str(), server.port());
   if (server.tls_port() != 0) std::printf("Riffle ready at https://%s:%u\n", config.host.c_str(), server.tls_port());
   std::fflush(stdout);
-  spdlog::info("serving {} on {}:{} (sync {})", config.in_memory ? "in memory" : config.data_dir, config.host,
-               server.port(), config.sync);
+  spdlog::info("serving {} on {}:{} (sync {}, block cache {} MiB, memtables {} MiB)",
+               config.in_memory ? "in memory" : config.data_dir, config.host, server.port(), config.sync,
+               config.block_cache_mib, config.memtable_mib);
 
   int received = 0;
   sigwait(&signals, &received);

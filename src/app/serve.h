@@ -26,6 +26,9 @@ struct ServeConfig {
   int threads = 0;  // 0: one per core
   std::string log_level = "info";
   std::string sync = "always";  // always | interval:MS | never
+  // Store memory (docs/memory.md).
+  int64_t block_cache_mib = 32;
+  int64_t memtable_mib = 64;
   // TLS: both files enable an https listener beside the plain one.
   std::string tls_cert;
   std::string tls_key;

@@ -33,11 +33,14 @@ def external_endpoint():
 
 
 class RiffleServer:
-    def __init__(self, data_dir=None, in_memory=False, args=(), ready_timeout=20.0, tls=None, preexec_fn=None):
+    def __init__(self, data_dir=None, in_memory=False, args=(), ready_timeout=20.0, tls=None, preexec_fn=None,
+                 wrapper=()):
         """args: extra flags, e.g. ['--create-stream-ms', '500'].
         tls: (cert_file, key_file) to serve https too (--tls-port 0).
-        preexec_fn: run in the child before exec (e.g. to set resource limits)."""
+        preexec_fn: run in the child before exec (e.g. to set resource limits).
+        wrapper: a command that execs the rest of its arguments (e.g. nsenter ...)."""
         self.preexec_fn = preexec_fn
+        self.wrapper = list(wrapper)
         self.external = external_endpoint() is not None
         self.in_memory = in_memory
         self.args = list(args)
@@ -69,6 +72,7 @@ class RiffleServer:
         if self.tls:
             cmd += ['--tls-cert', self.tls[0], '--tls-key', self.tls[1], '--tls-port', '0']
         cmd += self.args
+        cmd = self.wrapper + cmd
         if self._stderr is not None:
             self._stderr.close()
         self._stderr = tempfile.TemporaryFile()

@@ -21,10 +21,13 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include "store/rocksdb/batch_codec.h"
 #include "store/rocksdb/data_dir.h"
+#include "store/rocksdb/info_log.h"
 #include "store/rocksdb/keys.h"
+#include "store/rocksdb/space_errors.h"
 #include "store/rocksdb/write_ops.h"
 #include "store/rocksdb/writer.h"
 
@@ -172,16 +175,33 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
   db_options.max_background_jobs = tuning.max_background_jobs;
   db_options.max_total_wal_size = tuning.max_total_wal_bytes;
   db_options.bytes_per_sync = 1 << 20;
-  db_options.keep_log_file_num = 4;
-  db_options.max_log_file_size = 16 << 20;
+  if (!options.in_memory && tuning.env == nullptr) {
+    // Not RocksDB's own file logger: it aborts on its next line after a
+    // failed write (a full disk) in assertion-enabled builds (info_log.h).
+    db_options.info_log = std::make_shared<InfoLog>(path, 16 << 20);
+  }
+  // No automatic recovery thread: the writer calls Resume() itself between
+  // batches (writer.h), so recovery never races a write.
+  db_options.max_bgerror_resume_count = 0;
+  db_options.listeners.push_back(std::make_shared<SpaceErrorListener>());
 
+  if (tuning.block_cache_bytes < kMinBlockCacheBytes) {
+    return Status::StorageError("the block cache must be at least 1 MiB");
+  }
+  if (tuning.memtable_budget_bytes < kMinMemtableBudgetBytes) {
+    return Status::StorageError("the memtable budget must be at least 8 MiB");
+  }
+  // No write stall at the budget (allow_stall): a stalled write would wait for
+  // a flush that a full disk never finishes; the writer must get the error.
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(tuning.memtable_budget_bytes);
   cache_ = rocksdb::NewLRUCache(tuning.block_cache_bytes);
   const size_t small = tuning.small_write_buffer_bytes;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, CfOptions(cache_, 1 << 20, tuning, 4096, false)},
       {kMetaColumnFamily, CfOptions(cache_, small, tuning, 4096, false)},
       {kRecordsColumnFamily,
-       CfOptions(cache_, tuning.records_write_buffer_bytes, tuning, 32 << 10, true)},
+       CfOptions(cache_, tuning.memtable_budget_bytes / 2, tuning, 32 << 10, true)},
       {kTimeIndexColumnFamily, CfOptions(cache_, small, tuning, 4096, false)},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -22,12 +22,15 @@ class Env;
 
 namespace riffle::store::rocksdb_store {
 
-// Tuning that bounds memory; defaults suit a single server.
+// Tuning that bounds memory; defaults suit a single server (docs/memory.md).
 struct Tuning {
-  size_t block_cache_bytes = 64 << 20;          // shared by all column families
-  size_t records_write_buffer_bytes = 32 << 20;  // per memtable, records CF
-  size_t small_write_buffer_bytes = 4 << 20;     // per memtable, other CFs
-  int max_write_buffers = 2;                     // per column family
+  size_t block_cache_bytes = 32 << 20;  // shared by all column families
+  // All memtables together (a RocksDB WriteBufferManager flushes the largest
+  // when their sum passes it); the records memtable is half of it, so one can
+  // fill while the other flushes.
+  size_t memtable_budget_bytes = 64 << 20;
+  size_t small_write_buffer_bytes = 4 << 20;  // per memtable, CFs other than records
+  int max_write_buffers = 2;                  // per column family
   int max_background_jobs = 2;
   uint64_t max_total_wal_bytes = 256 << 20;  // forces flushes of idle CFs
   // Tests only: the Env to run on (e.g. one that simulates power loss); must
@@ -37,5 +40,9 @@ struct Tuning {
 };
 
 StatusOr<std::unique_ptr<Store>> Open(const Options& options, const Tuning& tuning);
+
+// Smallest accepted block cache and memtable budget.
+constexpr size_t kMinBlockCacheBytes = 1 << 20;
+constexpr size_t kMinMemtableBudgetBytes = 8 << 20;
 
 }  // namespace riffle::store::rocksdb_store

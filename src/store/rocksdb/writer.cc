@@ -98,6 +98,10 @@ void Writer::Run() {
 }
 
 void Writer::CommitGroup(std::deque<Pending>& group) {
+  if (Status error; !Recover(&error)) {
+    for (Pending& p : group) RunDone(p.done, p.mutation.ok() ? error : p.mutation.status());
+    return;
+  }
   Status combined = Write(group, 0, group.size());
   if (combined.ok()) {
     for (Pending& p : group) RunDone(p.done, p.mutation.ok() ? Status::Ok() : p.mutation.status());
@@ -144,7 +148,11 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
     rocksdb::WriteOptions options;
     options.sync = policy_ == SyncPolicy::kAlways;
     rocksdb::Status s = db_->Write(options, &batch);
-    if (!s.ok()) return FromRocks(s);
+    if (!s.ok()) {
+      Status error = FromRocks(s);
+      MarkDegraded(error);
+      return error;
+    }
     if (policy_ == SyncPolicy::kInterval && !dirty_) {
       dirty_ = true;
       next_sync_ = std::chrono::steady_clock::now() + sync_interval_;
@@ -155,9 +163,49 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
   }
 }
 
+bool Writer::Recover(Status* error) {
+  if (!degraded_) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_resume_) {
+    *error = degraded_error_;
+    return false;
+  }
+  next_resume_ = now + kResumeInterval;
+  rocksdb::Status s;
+  try {
+    s = db_->Resume();  // OK at once when RocksDB holds no background error
+  } catch (const std::exception& e) {
+    s = rocksdb::Status::Aborted(e.what());
+  }
+  if (!s.ok()) {
+    degraded_error_ = Status::StorageError("rocksdb write failed: " + s.ToString() +
+                                           " (writes resume once the store recovers)");
+    *error = degraded_error_;
+    return false;
+  }
+  degraded_ = false;
+  return true;
+}
+
+void Writer::MarkDegraded(const Status& error) {
+  if (!degraded_) {
+    degraded_ = true;
+    next_resume_ = std::chrono::steady_clock::now() + kResumeInterval;
+  }
+  degraded_error_ = error;
+}
+
 void Writer::SyncWal() {
-  // On failure stay dirty and retry at the next deadline.
-  dirty_ = !SyncWalWithWrite(db_).ok();
+  // On failure stay dirty and retry at the next deadline (after Resume()).
+  Status error;
+  if (!Recover(&error)) {
+    dirty_ = true;
+  } else if (Status s = SyncWalWithWrite(db_); !s.ok()) {
+    MarkDegraded(s);
+    dirty_ = true;
+  } else {
+    dirty_ = false;
+  }
   next_sync_ = std::chrono::steady_clock::now() + sync_interval_;
 }
 

@@ -16,6 +16,13 @@
 // RocksDB message on failure). A mutation that failed to prepare fails with
 // its preparation error, in its place in the order.
 //
+// Recovery: a failed write (e.g. no space left) may leave RocksDB in its
+// background-error state, refusing every later write. The writer then marks
+// itself degraded: before a later group it calls DB::Resume() (at most every
+// kResumeInterval; in between, groups fail at once with the last error).
+// Resume() flushes the memtables and starts a new WAL, so later writes never
+// follow a torn record of the failed one. Once Resume() succeeds, writes go on.
+//
 // Thread safety: Submit() and Stop() may be called from any thread. `done`
 // runs on the writer thread (or inline in Submit() once stopping began) and
 // must neither block nor call Stop().
@@ -53,6 +60,8 @@ class Writer {
   // Upper bound of the key+value bytes put in one group WriteBatch (a single
   // larger mutation still goes alone).
   static constexpr size_t kMaxGroupBytes = 64 << 20;
+  // Least time between two DB::Resume() attempts while degraded.
+  static constexpr std::chrono::milliseconds kResumeInterval{200};
 
   // `db` and the handles (indexed by Cf) must outlive the writer.
   Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, SyncPolicy policy,
@@ -78,6 +87,10 @@ class Writer {
   void CommitGroup(std::deque<Pending>& group);
   Status Write(const std::deque<Pending>& group, size_t begin, size_t end);
   void SyncWal();  // kInterval: makes every write so far durable
+  // While degraded: tries DB::Resume() when due; false (and *error set) if
+  // writes must still fail.
+  bool Recover(Status* error);
+  void MarkDegraded(const Status& error);
 
   rocksdb::DB* const db_;
   const std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs_;
@@ -86,6 +99,10 @@ class Writer {
   // kInterval, writer thread only: unsynced writes exist; sync them by next_sync_.
   bool dirty_ = false;
   std::chrono::steady_clock::time_point next_sync_;
+  // Writer thread only: a write failed; Resume() before the next one.
+  bool degraded_ = false;
+  Status degraded_error_;
+  std::chrono::steady_clock::time_point next_resume_;
 
   std::mutex mu_;
   std::condition_variable cv_;
