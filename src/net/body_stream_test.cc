@@ -43,7 +43,12 @@ class PiecesBody final : public protocol::BodyStream {
     pulled_bytes.store(produced_ * kPiece);
     return {produced_ == pieces_ ? Pull::kEnd : Pull::kData};
   }
-  void Cancel() override {}
+  // As the contract asks: after Cancel the wake callback (which holds the
+  // connection's executor) is dropped, so the body may outlive the server.
+  void Cancel() override {
+    std::lock_guard lock(mu_);
+    wake_ = nullptr;
+  }
   // Lets one more piece through (gated), waking the transport.
   void Open() {
     std::function<void()> wake;
