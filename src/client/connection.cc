@@ -54,22 +54,31 @@ Connection::Connection(asio::any_io_executor executor, Endpoint endpoint, Creden
 
 Connection::~Connection() { Close(); }
 
-void Connection::Close() {
+void CloseSocket(tcp::socket& socket) {
   boost::system::error_code ignored;
-  if (socket_.is_open()) {
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+  if (socket.is_open()) {
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
+}
+
+asio::awaitable<void> OpenSocket(tcp::socket& socket, const Endpoint& endpoint) {
+  CloseSocket(socket);
+  tcp::resolver resolver(socket.get_executor());
+  auto results = co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port), asio::use_awaitable);
+  co_await asio::async_connect(socket, results, asio::use_awaitable);
+  socket.set_option(tcp::no_delay(true));
+}
+
+void Connection::Close() {
+  CloseSocket(socket_);
   open_ = false;
   buffer_.clear();
 }
 
 asio::awaitable<void> Connection::Connect() {
   Close();
-  tcp::resolver resolver(socket_.get_executor());
-  auto results = co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), asio::use_awaitable);
-  co_await asio::async_connect(socket_, results, asio::use_awaitable);
-  socket_.set_option(tcp::no_delay(true));
+  co_await OpenSocket(socket_, endpoint_);
   open_ = true;
   ++connects_;
 }

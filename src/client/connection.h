@@ -32,6 +32,12 @@ struct Endpoint {
 // Parses "http://host:port" (or "host:port"); only plain HTTP.
 StatusOr<Endpoint> ParseEndpoint(std::string_view url);
 
+// Opens `socket` to `endpoint` (resolve, connect, TCP_NODELAY), closing
+// whatever it had open; and closes it, ignoring errors. Shared by
+// Connection and Subscription.
+boost::asio::awaitable<void> OpenSocket(boost::asio::ip::tcp::socket& socket, const Endpoint& endpoint);
+void CloseSocket(boost::asio::ip::tcp::socket& socket);
+
 struct Response {
   int status = 0;
   std::string body;

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "client/json_read.h"
 #include "protocol/json_writer.h"
 
 namespace riffle::client {
@@ -52,22 +53,7 @@ std::string SubscribeToShardBody(std::string_view consumer_arn, std::string_view
 
 namespace {
 
-od::parser& Parser() {
-  thread_local od::parser parser;
-  return parser;
-}
-
-template <typename T, typename Fn>
-std::optional<T> WithObject(std::string_view body, Fn&& fn) {
-  simdjson::padded_string padded(body);
-  try {
-    od::document doc = Parser().iterate(padded);
-    od::object object = doc.get_object();
-    return fn(object);
-  } catch (const simdjson::simdjson_error&) {
-    return std::nullopt;
-  }
-}
+using internal::WithObject;
 
 std::string Text(od::value v) { return std::string(std::string_view(v.get_string())); }
 

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "client/json_read.h"
 #include "protocol/json_writer.h"
 
 namespace riffle::client {
@@ -123,23 +124,7 @@ size_t Base64DecodedSize(std::string_view text) {
 
 namespace {
 
-od::parser& Parser() {
-  thread_local od::parser parser;
-  return parser;
-}
-
-// Runs `fn(object)` on the body's top-level object; nullopt on any JSON error.
-template <typename T, typename Fn>
-std::optional<T> WithObject(std::string_view body, Fn&& fn) {
-  simdjson::padded_string padded(body);
-  try {
-    od::document doc = Parser().iterate(padded);
-    od::object object = doc.get_object();
-    return fn(object);
-  } catch (const simdjson::simdjson_error&) {
-    return std::nullopt;
-  }
-}
+using internal::WithObject;
 
 }  // namespace
 

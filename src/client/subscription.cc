@@ -29,21 +29,14 @@ Subscription::Subscription(asio::any_io_executor executor, Endpoint endpoint, Cr
 Subscription::~Subscription() { Close(); }
 
 void Subscription::Close() {
-  boost::system::error_code ignored;
-  if (socket_.is_open()) {
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-  }
+  CloseSocket(socket_);
   open_ = false;
   buffer_.clear();
 }
 
 asio::awaitable<void> Subscription::Connect() {
   Close();
-  tcp::resolver resolver(socket_.get_executor());
-  auto results = co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), asio::use_awaitable);
-  co_await asio::async_connect(socket_, results, asio::use_awaitable);
-  socket_.set_option(tcp::no_delay(true));
+  co_await OpenSocket(socket_, endpoint_);
   open_ = true;
 }
 
