@@ -10,11 +10,13 @@
 
 // jemalloc's options, read at its start when the binary links it (ignored
 // otherwise): a background thread returns freed memory to the system within
-// a second instead of whenever the next allocation happens, so RSS falls back
-// after a burst even while idle (docs/memory.md).
+// a few seconds instead of whenever the next allocation happens, so RSS falls
+// back after a burst even while idle; blocks of any size, GetRecords' 13 MiB
+// responses included, are reused while requests keep coming instead of being
+// unmapped at once and page-faulted in afresh (docs/memory.md).
 extern "C" {
 extern const char* malloc_conf;
-const char* malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:5000,muzzy_decay_ms:0,oversize_threshold:0";
 }
 
 int main(int argc, char** argv) {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/realism_flags.h"
+#include "base/buffer_cache.h"
 #include "core/clock.h"
 #include "core/retention.h"
 #include "core/stream_service.h"
@@ -145,8 +146,12 @@ int Serve(const ServeConfig& config) {
                config.in_memory ? "in memory" : config.data_dir, config.host, server.port(), config.sync,
                config.block_cache_mib, config.memtable_mib);
 
+  // Once a second, large buffers kept for reuse that went unused are freed.
   int received = 0;
-  sigwait(&signals, &received);
+  const timespec second{1, 0};
+  while ((received = sigtimedwait(&signals, nullptr, &second)) < 0) {
+    BufferCache::Global().DropIdle(2000);
+  }
   spdlog::info("signal {}: stopping", received);
   server.Stop();
   trimmer.Stop();

@@ -21,7 +21,7 @@ class FakeStore final : public store::Store {
       auto& log = records_[Key(batch.shard)];
       uint64_t counter = batch.first_counter;
       for (auto& e : batch.entries) {
-        log[counter] = {counter, batch.arrival_ms, e.partition_key, e.data};
+        log[counter] = {batch.arrival_ms, e.partition_key, e.data};
         ++counter;
       }
     }
@@ -37,13 +37,13 @@ class FakeStore final : public store::Store {
     }
     return out;
   }
-  StatusOr<std::vector<store::Record>> ReadRecords(store::ShardKey shard, uint64_t from, uint64_t to,
-                                                   store::ReadLimits limits) override {
-    std::vector<store::Record> out;
+  StatusOr<store::RecordsRead> ReadRecords(store::ShardKey shard, uint64_t from, uint64_t to,
+                                           store::ReadLimits limits) override {
+    store::RecordsRead out;
     auto& log = records_[Key(shard)];
     for (auto it = log.lower_bound(from); it != log.end() && it->first <= to && out.size() < limits.max_records;
          ++it) {
-      out.push_back(it->second);
+      out.Add(it->first, it->second.arrival_ms, it->second.partition_key, it->second.data);
     }
     return out;
   }
@@ -77,7 +77,12 @@ class FakeStore final : public store::Store {
  private:
   static std::pair<uint64_t, uint32_t> Key(store::ShardKey k) { return {k.incarnation, k.shard_index}; }
   std::map<std::string, std::string> meta_;
-  std::map<std::pair<uint64_t, uint32_t>, std::map<uint64_t, store::Record>> records_;
+  struct Stored {
+    int64_t arrival_ms = 0;
+    std::string partition_key;
+    std::string data;
+  };
+  std::map<std::pair<uint64_t, uint32_t>, std::map<uint64_t, Stored>> records_;
 };
 
 }  // namespace riffle::core

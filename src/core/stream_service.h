@@ -219,11 +219,12 @@ struct IteratorRequest {
   std::optional<double> timestamp_seconds;
 };
 
+// partition_key and data view bytes held by the RecordsPage's `bytes`.
 struct RecordOut {
   std::string sequence_number;
   int64_t arrival_ms = 0;
-  std::string partition_key;
-  std::string data;
+  std::string_view partition_key;
+  std::string_view data;
 };
 
 struct ChildShard {
@@ -234,6 +235,7 @@ struct ChildShard {
 
 struct RecordsPage {
   std::vector<RecordOut> records;
+  ByteArena bytes;  // what records view
   std::optional<std::string> next_shard_iterator;  // absent at the end of a closed shard
   int64_t millis_behind_latest = 0;
   std::vector<ChildShard> child_shards;  // set at the end of a closed shard

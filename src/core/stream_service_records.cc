@@ -308,13 +308,13 @@ StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterato
     if (!records.ok()) return records.status();
     page.records.reserve(records->size());
     SequenceNumberFormatter formatter;
-    for (store::Record& r : *records) {
+    for (const store::Record& r : *records) {
       SequenceNumber seq;
       seq.incarnation = it->incarnation;
       seq.shard_index = it->shard_index;
       seq.counter = r.counter;
       seq.seconds = static_cast<uint64_t>(r.arrival_ms / 1000) & SequenceNumber::kMaxSeconds;
-      page.records.push_back({formatter.Format(seq), r.arrival_ms, std::move(r.partition_key), std::move(r.data)});
+      page.records.push_back({formatter.Format(seq), r.arrival_ms, r.partition_key, r.data});
     }
     if (!records->empty()) {
       position = records->back().counter + 1;
@@ -322,6 +322,7 @@ StatusOr<RecordsPage> StreamService::GetRecords(const std::string& shard_iterato
     } else {
       position = readable_end;  // everything in range was trimmed
     }
+    page.bytes = std::move(records->bytes);  // the views above stay valid
   }
   bool at_end = closed && position >= end_counter && readable_end >= end_counter;
   if (at_end) {

@@ -48,7 +48,7 @@ class SubscriptionTest : public ::testing::Test {
   }
   std::vector<std::string> Data(const SubscriptionBatch& b) {
     std::vector<std::string> out;
-    for (auto& r : b.page.records) out.push_back(r.data);
+    for (auto& r : b.page.records) out.emplace_back(r.data);
     return out;
   }
 

@@ -223,7 +223,7 @@ constexpr int64_t kDayMs = 24 * 3600 * 1000;
 std::vector<std::string> Keys(const StatusOr<RecordsPage>& page) {
   std::vector<std::string> out;
   if (page.ok()) {
-    for (const RecordOut& r : page->records) out.push_back(r.partition_key);
+    for (const RecordOut& r : page->records) out.emplace_back(r.partition_key);
   }
   return out;
 }

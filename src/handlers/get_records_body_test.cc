@@ -20,8 +20,8 @@ std::string EncodeWithWireTypes(const core::RecordsPage& page) {
     wire::Record record;
     record.SequenceNumber = r.sequence_number;
     record.ApproximateArrivalTimestamp = ToSeconds(r.arrival_ms);
-    record.Data = r.data;
-    record.PartitionKey = r.partition_key;
+    record.Data = std::string(r.data);
+    record.PartitionKey = std::string(r.partition_key);
     if (page.encrypted) record.EncryptionType = "KMS";
     output.Records->push_back(std::move(record));
   }
@@ -40,12 +40,15 @@ std::string EncodeWithWireTypes(const core::RecordsPage& page) {
   return protocol::EncodeJson(output);
 }
 
-core::RecordOut Record(int i, size_t size) {
+// Record i of `page`, its bytes held by the page's arena.
+core::RecordOut Record(core::RecordsPage& page, int i, size_t size) {
   core::RecordOut r;
   r.sequence_number = "4959" + std::to_string(1000000 + i);
   r.arrival_ms = 1700000000000 + i * 37;
-  r.partition_key = "key \"" + std::to_string(i) + "\"\n";
-  for (size_t j = 0; j < size; ++j) r.data.push_back(static_cast<char>((i * 31 + j * 7) & 0xff));
+  r.partition_key = page.bytes.Copy("key \"" + std::to_string(i) + "\"\n");
+  std::string data;
+  for (size_t j = 0; j < size; ++j) data.push_back(static_cast<char>((i * 31 + j * 7) & 0xff));
+  r.data = page.bytes.Copy(data);
   return r;
 }
 
@@ -58,7 +61,7 @@ TEST(GetRecordsBodyTest, EmptyPage) {
 
 TEST(GetRecordsBodyTest, RecordsOfManySizes) {
   core::RecordsPage page;
-  for (int i = 0; i < 70; ++i) page.records.push_back(Record(i, static_cast<size_t>(i * 13)));
+  for (int i = 0; i < 70; ++i) page.records.push_back(Record(page, i, static_cast<size_t>(i * 13)));
   page.next_shard_iterator = std::string(300, 'x');
   page.millis_behind_latest = 1234;
   EXPECT_EQ(EncodeGetRecordsBody(page), EncodeWithWireTypes(page));
@@ -68,7 +71,7 @@ TEST(GetRecordsBodyTest, RecordsOfManySizes) {
 
 TEST(GetRecordsBodyTest, EndOfClosedShard) {
   core::RecordsPage page;
-  page.records.push_back(Record(1, 5));
+  page.records.push_back(Record(page, 1, 5));
   core::ChildShard merged;
   merged.shard_id = "shardId-000000000002";
   merged.parent_shards = {"shardId-000000000000", "shardId-000000000001"};

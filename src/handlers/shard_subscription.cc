@@ -18,8 +18,8 @@ std::string EncodeBatch(core::SubscriptionBatch& batch) {
     wire::Record record;
     record.SequenceNumber = std::move(r.sequence_number);
     record.ApproximateArrivalTimestamp = ToSeconds(r.arrival_ms);
-    record.Data = std::move(r.data);
-    record.PartitionKey = std::move(r.partition_key);
+    record.Data = std::string(r.data);
+    record.PartitionKey = std::string(r.partition_key);
     if (batch.page.encrypted) record.EncryptionType = "KMS";  // as GetRecords reports it
     event.Records->push_back(std::move(record));
   }

@@ -1,5 +1,7 @@
 #include "net/http2_session.h"
 
+#include "base/buffer_cache.h"
+
 #include <nghttp2/nghttp2.h>
 #include <strings.h>
 
@@ -377,6 +379,7 @@ void Http2Session<Stream>::OnStreamClose(int32_t stream_id) {
   // A response's last frame was only serialized yet: the request counts as
   // in flight until the write holding it completed (see ReleaseEnded).
   if (it->second.in_flight) ++ended_unwritten_;
+  BufferCache::Global().Give(std::move(it->second.response.body));  // a large body serves the next one
   streams_.erase(it);
 }
 

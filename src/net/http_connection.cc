@@ -19,6 +19,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
+#include "base/buffer_cache.h"
 #include "net/http2_session.h"
 
 namespace riffle::net::internal {
@@ -36,6 +37,8 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr size_t kDrainChunk = 64 * 1024;
 constexpr size_t kMaxIdleBufferCapacity = 1024 * 1024;
+constexpr size_t kLargeBody = 1024 * 1024;
+constexpr int kLargeSendBuffer = 4 * 1024 * 1024;  // the kernel's usual net.core.wmem_max
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
@@ -314,6 +317,13 @@ void Connection<Stream>::OnResponse(uint64_t seq, HttpResponse response) {
   response_ = std::move(response);
   SerializeHead();
   if (response_.stream) return StartStreamedBody();
+  if (response_.body.size() >= kLargeBody && !large_send_buffer_) {
+    // Lets a multi-megabyte body leave in a few large writes instead of
+    // hundreds of socket-buffer-sized ones (each a wake-up and system calls).
+    large_send_buffer_ = true;
+    error_code ignored;
+    beast::get_lowest_layer(stream_).socket().set_option(asio::socket_base::send_buffer_size(kLargeSendBuffer), ignored);
+  }
   ArmTimer(core_->options().idle_timeout_seconds);
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     std::array<asio::const_buffer, 2> buffers = {
@@ -374,6 +384,7 @@ template <class Stream>
 void Connection<Stream>::OnWrite(error_code ec, std::size_t) {
   writing_ = false;
   core_->EndRequest();
+  BufferCache::Global().Give(std::move(response_.body));  // a large body serves the next one
   response_.body.clear();
   response_.headers.clear();
   if (head_.capacity() > kMaxIdleBufferCapacity) {

@@ -124,6 +124,7 @@ class Connection final : public Session, public std::enable_shared_from_this<Con
   ServerCore* const core_;
   Stream stream_;
   boost::beast::flat_buffer buffer_;  // may hold pipelined bytes between requests
+  bool large_send_buffer_ = false;    // the socket's send buffer was raised for large bodies
   HttpRequest request_;
   std::optional<RequestParser> parser_;  // re-emplaced for every request
   HttpResponse response_;  // being written

@@ -10,13 +10,19 @@
 #include <string>
 #include <string_view>
 
+#include "base/buffer_cache.h"
+
 namespace riffle::protocol {
 
 class JsonWriter {
  public:
   JsonWriter() = default;
   // Reserves `capacity` bytes up front (e.g. an estimate of the body size).
-  explicit JsonWriter(size_t capacity) { out_.reserve(capacity); }
+  // Large buffers come from (and, if never taken, go back to) BufferCache.
+  explicit JsonWriter(size_t capacity) : out_(BufferCache::Global().Take(capacity)) {}
+  ~JsonWriter() { BufferCache::Global().Give(std::move(out_)); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
   void BeginObject();
   void EndObject();

@@ -13,7 +13,8 @@
 // commit). `done` runs on the writer thread and must not block.
 //
 // Reads (ReadRecords, the position queries) are synchronous, thread-safe and
-// see every mutation whose `done` has run. They return owned data.
+// see every mutation whose `done` has run. ReadRecords copies each stored
+// record once, into the arena of the RecordsRead it returns.
 //
 // The store knows nothing of Kinesis names, JSON or HTTP; core decides what
 // the counters mean. Formats: docs/storage-format.md.
@@ -24,8 +25,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/byte_arena.h"
 #include "base/status.h"
 
 namespace riffle::store {
@@ -38,12 +41,31 @@ struct ShardKey {
   friend bool operator==(const ShardKey&, const ShardKey&) = default;
 };
 
-// One record as handed to Append and returned by ReadRecords.
+// One record returned by ReadRecords. partition_key and data view bytes held
+// by the RecordsRead the record came in.
 struct Record {
   uint64_t counter = 0;      // per-shard sequence counter (strictly increasing)
   int64_t arrival_ms = 0;    // approximate arrival time, ms since the epoch
-  std::string partition_key;
-  std::string data;
+  std::string_view partition_key;
+  std::string_view data;
+};
+
+// Records of one shard in counter order, and the bytes they view.
+struct RecordsRead {
+  std::vector<Record> records;
+  ByteArena bytes;
+
+  // Appends a record whose bytes are copied into `bytes`.
+  void Add(uint64_t counter, int64_t arrival_ms, std::string_view partition_key, std::string_view data) {
+    records.push_back({counter, arrival_ms, bytes.Copy(partition_key), bytes.Copy(data)});
+  }
+  size_t size() const { return records.size(); }
+  bool empty() const { return records.empty(); }
+  const Record& operator[](size_t i) const { return records[i]; }
+  const Record& front() const { return records.front(); }
+  const Record& back() const { return records.back(); }
+  auto begin() const { return records.begin(); }
+  auto end() const { return records.end(); }
 };
 
 // Records appended to one shard by one request. Records get consecutive
@@ -109,8 +131,8 @@ class Store {
   // Records of `shard` with from <= counter <= to, in counter order, stopping
   // before a record that would pass `limits` (but returning at least one
   // record if any is in range).
-  virtual StatusOr<std::vector<Record>> ReadRecords(ShardKey shard, uint64_t from, uint64_t to,
-                                                    ReadLimits limits) = 0;
+  virtual StatusOr<RecordsRead> ReadRecords(ShardKey shard, uint64_t from, uint64_t to,
+                                            ReadLimits limits) = 0;
 
   // Highest counter stored for the shard, if any record is stored.
   virtual StatusOr<std::optional<uint64_t>> LastCounter(ShardKey shard) = 0;

@@ -117,8 +117,8 @@ class RocksDbStore final : public Store {
   void Submit(Mutation mutation, std::function<void(Status)> done) override;
   StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(
       const std::string& prefix) override;
-  StatusOr<std::vector<Record>> ReadRecords(ShardKey shard, uint64_t from, uint64_t to,
-                                            ReadLimits limits) override;
+  StatusOr<RecordsRead> ReadRecords(ShardKey shard, uint64_t from, uint64_t to,
+                                    ReadLimits limits) override;
   StatusOr<std::optional<uint64_t>> LastCounter(ShardKey shard) override;
   StatusOr<std::optional<uint64_t>> FirstCounter(ShardKey shard) override;
   StatusOr<std::optional<uint64_t>> FirstCounterAtOrAfter(ShardKey shard, int64_t ms) override;
@@ -130,7 +130,7 @@ class RocksDbStore final : public Store {
   Status CheckFormat();
   rocksdb::ColumnFamilyHandle* cf(Cf which) const { return handles_[static_cast<size_t>(which)]; }
   Status ReadRecordsLocked(ShardKey shard, uint64_t from, uint64_t to, ReadLimits limits,
-                           std::vector<Record>* out);
+                           RecordsRead* out);
   Status TrimLocked(const TrimRequest& request);
 
   // Declaration order is destruction order in reverse: the Env outlives the DB.
@@ -296,19 +296,19 @@ StatusOr<std::vector<std::pair<std::string, std::string>>> RocksDbStore::ScanMet
   });
 }
 
-StatusOr<std::vector<Record>> RocksDbStore::ReadRecords(ShardKey shard, uint64_t from,
-                                                        uint64_t to, ReadLimits limits) {
-  return Guarded<std::vector<Record>>([&]() -> StatusOr<std::vector<Record>> {
+StatusOr<RecordsRead> RocksDbStore::ReadRecords(ShardKey shard, uint64_t from, uint64_t to,
+                                                ReadLimits limits) {
+  return Guarded<RecordsRead>([&]() -> StatusOr<RecordsRead> {
     std::shared_lock lock(mu_);
     if (!db_) return Status::StorageError("store is closed");
-    std::vector<Record> out;
+    RecordsRead out;
     RIFFLE_RETURN_IF_ERROR(ReadRecordsLocked(shard, from, to, limits, &out));
     return out;
   });
 }
 
 Status RocksDbStore::ReadRecordsLocked(ShardKey shard, uint64_t from, uint64_t to,
-                                       ReadLimits limits, std::vector<Record>* out) {
+                                       ReadLimits limits, RecordsRead* out) {
   if (from > to) return Status::Ok();
   Bounds bounds(ShardPrefix(shard), RecordKeyEnd(shard));
   rocksdb::ReadOptions ro = bounds.Options();
@@ -346,11 +346,7 @@ Status RocksDbStore::ReadRecordsLocked(ShardKey shard, uint64_t from, uint64_t t
         return Status::Ok();
       }
       bytes += size;
-      Record& r = out->emplace_back();
-      r.counter = counter;
-      r.arrival_ms = arrival;
-      r.partition_key.assign(pk);
-      r.data.assign(data);
+      out->Add(counter, arrival, pk, data);
     }
   }
   if (!it->status().ok()) return ReadError(it->status());

@@ -60,7 +60,7 @@ Status Append(Store& store, AppendBatch b) {
   return SubmitAndWait(store, std::move(m));
 }
 
-std::vector<uint64_t> Counters(const std::vector<Record>& records) {
+std::vector<uint64_t> Counters(const RecordsRead& records) {
   std::vector<uint64_t> out;
   for (const Record& r : records) out.push_back(r.counter);
   return out;
