@@ -12,12 +12,14 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "base/status.h"
 #include "store/store.h"
 
 namespace rocksdb {
 class Env;
+class EventListener;
 }  // namespace rocksdb
 
 namespace riffle::store::rocksdb_store {
@@ -37,6 +39,9 @@ struct Tuning {
   // outlive the store. nullptr: the default Env (or the memory Env when
   // Options::in_memory).
   rocksdb::Env* env = nullptr;
+  // Tests only: RocksDB event listeners, called before the store's own (e.g.
+  // to cut the power right after a flush, before the store records it).
+  std::vector<std::shared_ptr<rocksdb::EventListener>> listeners;
 };
 
 StatusOr<std::unique_ptr<Store>> Open(const Options& options, const Tuning& tuning);
