@@ -214,6 +214,14 @@ class DataDirFaults(unittest.TestCase):
                 fh.write(data)
         self.assert_refused(data_dir, 'older than')
 
+    def test_deleted_table_file(self):
+        """A table file the MANIFEST names but that is gone: RocksDB's own check at open refuses it."""
+        data_dir, _, _ = self.make_store()
+        tables = sorted(glob.glob(os.path.join(data_dir, '*.sst')))
+        self.assertTrue(tables, 'the store has table files')
+        os.remove(tables[0])
+        self.assert_refused(data_dir, 'No such file')
+
     def test_garbage_current_file(self):
         data_dir, _, _ = self.make_store(records=3)
         with open(os.path.join(data_dir, 'CURRENT'), 'wb') as f:
