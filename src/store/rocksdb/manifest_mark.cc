@@ -87,6 +87,7 @@ Status WriteManifestMark(rocksdb::FileSystem* fs, const std::string& dir, const 
     if (directory) directory->Close(io, nullptr).PermitUncheckedError();
   }
   if (!s.ok()) {
+    fs->DeleteFile(temp, io, nullptr).PermitUncheckedError();  // e.g. a part written to a full disk
     return Status::StorageError("cannot write " + dir + "/" + kManifestMarkFile + ": " + s.ToString());
   }
   return Status::Ok();
