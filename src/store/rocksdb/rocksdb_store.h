@@ -3,7 +3,9 @@
 // Column families: `meta` (core's opaque key/value pairs), `records` (record
 // batches keyed by shard and first counter), `time_index` (one entry per
 // batch keyed by shard and arrival time), plus `default` holding only the
-// store format version. Layout: docs/storage-format.md.
+// store format version. Layout: docs/storage-format.md. Beside the database,
+// RIFFLE-MANIFEST-MARK (manifest_mark.h) is checked before every open, so a
+// MANIFEST cut short is refused instead of silently losing newer records.
 //
 // Writes go through a Writer (group commit on one thread); reads use RocksDB
 // iterators directly on the calling thread. Every method is thread-safe,
