@@ -147,7 +147,9 @@ TEST(ManifestCheckTest, ManifestCutBackToAnEarlierSyncedSizeIsRefused) {
   ASSERT_EQ(at_close->manifest_number, at_open->manifest_number);
   ASSERT_GT(at_close->synced_bytes, at_open->synced_bytes) << "no flush recorded";
   const std::string manifest = dir.path() + "/" + ManifestName(at_open->manifest_number);
-  ASSERT_EQ(fs::file_size(manifest), at_close->synced_bytes) << "a clean close records the whole MANIFEST";
+  // Usually equal; a compaction that commits while RocksDB shuts down is not
+  // reported to listeners, so the mark may lag it, never lead.
+  ASSERT_GE(fs::file_size(manifest), at_close->synced_bytes);
 
   fs::resize_file(manifest, at_open->synced_bytes);
   const std::vector<std::string> tables = TableFiles(dir.path());

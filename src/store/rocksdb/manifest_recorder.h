@@ -9,7 +9,8 @@
 // has synced (DB::GetLiveFiles) and replaces the mark when that is newer
 // than the last one written. The mark therefore never claims more than was
 // synced, so no crash or power cut can make the check refuse a directory;
-// it lags by at most the flush or compaction in progress.
+// it lags by at most the flush or compaction in progress (or one that
+// commits while RocksDB shuts down, which RocksDB does not report).
 //
 // Thread-safe: calls are serialised, and each reads RocksDB's state under
 // that serialisation, so a later write never records an older state.
