@@ -178,11 +178,10 @@ class DataDirFaults(unittest.TestCase):
                 f.write(os.urandom(16))
         self.assert_refused(data_dir, 'Corruption')
 
-    @unittest.expectedFailure
     def test_truncated_manifest(self):
-        """KNOWN GAP (docs/hostile-input.md): a MANIFEST cut at a record boundary looks to RocksDB like
-        a crash during a MANIFEST write; it recovers the older version it describes and deletes the
-        newer table files as obsolete. Riffle does not detect this yet."""
+        """A MANIFEST cut short looks to RocksDB like a crash during a MANIFEST write (it would recover
+        the older version it describes and delete the newer table files as obsolete); Riffle's own
+        record of the synced MANIFEST size refuses it, and leaves every table file in place."""
         data_dir, _, _ = self.make_store()
         manifests = glob.glob(os.path.join(data_dir, 'MANIFEST-*'))
         self.assertTrue(manifests)
@@ -190,7 +189,38 @@ class DataDirFaults(unittest.TestCase):
             size = os.path.getsize(m)
             with open(m, 'r+b') as f:
                 f.truncate(size // 2)
-        self.assert_refused(data_dir)
+        tables = sorted(glob.glob(os.path.join(data_dir, '*.sst')))
+        self.assertTrue(tables, 'the store has table files')
+        line = self.assert_refused(data_dir, 'MANIFEST-', 'shorter than')
+        self.assertIn('RIFFLE-MANIFEST-MARK', line, 'the message says how to open it anyway')
+        self.assertEqual(sorted(glob.glob(os.path.join(data_dir, '*.sst'))), tables, 'no table file deleted')
+
+    def test_manifest_replaced_by_older_copy(self):
+        """CURRENT and MANIFEST put back from an earlier copy of the same store (RocksDB starts a new
+        MANIFEST at every open, so the copy names an older one) are refused: opening them would lose
+        the records written since."""
+        data_dir, name, written = self.make_store(records=5)
+        saved = {}
+        for f in ['CURRENT'] + [os.path.basename(m) for m in glob.glob(os.path.join(data_dir, 'MANIFEST-*'))]:
+            with open(os.path.join(data_dir, f), 'rb') as fh:
+                saved[f] = fh.read()
+        with RiffleServer(data_dir=data_dir) as server:
+            kin = client(server.endpoint)
+            for i in range(20):
+                kin.put_record(StreamName=name, PartitionKey='k', Data=os.urandom(2000))
+            server.restart()
+        for f, data in saved.items():
+            with open(os.path.join(data_dir, f), 'wb') as fh:
+                fh.write(data)
+        self.assert_refused(data_dir, 'older than')
+
+    def test_deleted_table_file(self):
+        """A table file the MANIFEST names but that is gone: RocksDB's own check at open refuses it."""
+        data_dir, _, _ = self.make_store()
+        tables = sorted(glob.glob(os.path.join(data_dir, '*.sst')))
+        self.assertTrue(tables, 'the store has table files')
+        os.remove(tables[0])
+        self.assert_refused(data_dir, 'No such file')
 
     def test_garbage_current_file(self):
         data_dir, _, _ = self.make_store(records=3)

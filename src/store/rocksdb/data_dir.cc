@@ -12,6 +12,7 @@
 #include <rocksdb/options.h>
 
 #include "store/rocksdb/keys.h"
+#include "store/rocksdb/manifest_mark.h"
 
 namespace riffle::store::rocksdb_store {
 namespace {
@@ -22,10 +23,11 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Names RocksDB writes into a database directory (and lost+found, for a
-// directory that is a mount point).
-bool IsRocksDbFileName(const std::string& name) {
+// Names RocksDB and the store write into a database directory (and
+// lost+found, for a directory that is a mount point).
+bool IsStoreFileName(const std::string& name) {
   return name == "CURRENT" || name == "LOCK" || name == "IDENTITY" || name == "lost+found" ||
+         name == kManifestMarkFile || name == kManifestMarkTempFile ||
          StartsWith(name, "LOG") || StartsWith(name, "MANIFEST-") || StartsWith(name, "OPTIONS-") ||
          EndsWith(name, ".log") || EndsWith(name, ".sst") || EndsWith(name, ".dbtmp");
 }
@@ -73,7 +75,7 @@ Status CheckDataDir(const std::string& path) {
   for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (name == "CURRENT") has_current = true;
-    if (!IsRocksDbFileName(name) && foreign.empty()) foreign = name;
+    if (!IsStoreFileName(name) && foreign.empty()) foreign = name;
   }
   if (ec) return Refuse(path, "cannot be listed: " + ec.message());
   if (!has_current) {

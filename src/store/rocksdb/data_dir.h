@@ -10,7 +10,7 @@
 namespace riffle::store::rocksdb_store {
 
 // Ok when `path` does not exist, is an empty directory, a directory with
-// only RocksDB's own files, or a RocksDB database whose column families are
+// only RocksDB's own files (and the store's manifest mark), or a RocksDB database whose column families are
 // all Riffle's. Otherwise a StorageError naming the path and the reason
 // (not a directory, foreign files, foreign column families, unreadable).
 Status CheckDataDir(const std::string& path);

@@ -17,6 +17,7 @@
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
@@ -27,6 +28,8 @@
 #include "store/rocksdb/data_dir.h"
 #include "store/rocksdb/info_log.h"
 #include "store/rocksdb/keys.h"
+#include "store/rocksdb/manifest_mark.h"
+#include "store/rocksdb/manifest_recorder.h"
 #include "store/rocksdb/space_errors.h"
 #include "store/rocksdb/write_ops.h"
 #include "store/rocksdb/writer.h"
@@ -144,6 +147,7 @@ class RocksDbStore final : public Store {
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> handles_{};
   std::unique_ptr<Writer> writer_;
+  std::shared_ptr<ManifestRecorder> recorder_;  // null in memory
 };
 
 Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
@@ -183,7 +187,17 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
   // No automatic recovery thread: the writer calls Resume() itself between
   // batches (writer.h), so recovery never races a write.
   db_options.max_bgerror_resume_count = 0;
+  db_options.listeners = tuning.listeners;
   db_options.listeners.push_back(std::make_shared<SpaceErrorListener>());
+  if (!options.in_memory) {
+    // Before DB::Open, which deletes the table files a damaged MANIFEST
+    // no longer names (manifest_mark.h).
+    rocksdb::Env* env = db_options.env != nullptr ? db_options.env : rocksdb::Env::Default();
+    std::shared_ptr<rocksdb::FileSystem> fs = env->GetFileSystem();
+    if (Status mark = CheckManifestMark(fs.get(), path); !mark.ok()) return mark;
+    recorder_ = std::make_shared<ManifestRecorder>(fs, path, db_options.info_log);
+    db_options.listeners.push_back(recorder_);
+  }
 
   if (tuning.block_cache_bytes < kMinBlockCacheBytes) {
     return Status::StorageError("the block cache must be at least 1 MiB");
@@ -224,6 +238,14 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
   if (Status format = CheckFormat(); !format.ok()) {
     Close();
     return format;
+  }
+  if (recorder_) {
+    recorder_->Arm();
+    // A failure (a full disk) leaves the previous mark, which only understates.
+    if (Status mark = recorder_->Record(db_.get()); !mark.ok() && db_options.info_log) {
+      rocksdb::Log(rocksdb::InfoLogLevel::WARN_LEVEL, db_options.info_log, "riffle: %s",
+                   mark.message().c_str());
+    }
   }
   writer_ = std::make_unique<Writer>(db_.get(), handles_, sync_,
                                      std::chrono::milliseconds(options.sync_interval_ms));
@@ -490,6 +512,7 @@ void RocksDbStore::Close() {
   if (!db_) return;
   // Trim writes and (with kInterval/kNever) appends are not synced yet.
   (void)SyncWalWithWrite(db_.get());
+  if (recorder_) (void)recorder_->Record(db_.get());
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
     if (h) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   }

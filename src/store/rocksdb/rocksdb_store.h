@@ -3,7 +3,9 @@
 // Column families: `meta` (core's opaque key/value pairs), `records` (record
 // batches keyed by shard and first counter), `time_index` (one entry per
 // batch keyed by shard and arrival time), plus `default` holding only the
-// store format version. Layout: docs/storage-format.md.
+// store format version. Layout: docs/storage-format.md. Beside the database,
+// RIFFLE-MANIFEST-MARK (manifest_mark.h) is checked before every open, so a
+// MANIFEST cut short is refused instead of silently losing newer records.
 //
 // Writes go through a Writer (group commit on one thread); reads use RocksDB
 // iterators directly on the calling thread. Every method is thread-safe,
@@ -12,12 +14,14 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "base/status.h"
 #include "store/store.h"
 
 namespace rocksdb {
 class Env;
+class EventListener;
 }  // namespace rocksdb
 
 namespace riffle::store::rocksdb_store {
@@ -37,6 +41,9 @@ struct Tuning {
   // outlive the store. nullptr: the default Env (or the memory Env when
   // Options::in_memory).
   rocksdb::Env* env = nullptr;
+  // Tests only: RocksDB event listeners, called before the store's own (e.g.
+  // to cut the power right after a flush, before the store records it).
+  std::vector<std::shared_ptr<rocksdb::EventListener>> listeners;
 };
 
 StatusOr<std::unique_ptr<Store>> Open(const Options& options, const Tuning& tuning);
