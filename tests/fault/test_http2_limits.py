@@ -263,9 +263,12 @@ class Http2SlowClients(unittest.TestCase):
         self.assert_served()
 
     def test_h2_unfinished_header_block_is_closed(self):
-        """HEADERS without END_HEADERS and no CONTINUATION: the connection is closed (no other frame,
-        PINGs included, may come before the block ends)."""
-        s = connect(self.port())
+        """HEADERS without END_HEADERS and no CONTINUATION: the connection is closed after
+        --header-timeout (no other frame, PINGs included, may come before the block ends), even with
+        an --idle-timeout longer than this test's deadline."""
+        server = RiffleServer(args=['--header-timeout', '1', '--idle-timeout', '600']).start()
+        self.addCleanup(server.close)
+        s = connect(server.port)
         s.sendall(H2_PREFACE + h2_frame(SETTINGS, 0, 0) + h2_frame(HEADERS, 0, 1, h2_request_block()))
         frames = h2_frames(read_until_closed(s))
         s.close()
