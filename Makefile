@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup node-deps configure build serve test unit bench bench-setup clean san-build asan fuzz
+.PHONY: all setup node-deps configure build serve test unit bench bench-setup bench-rss clean san-build asan fuzz
 
 all: build
 
@@ -40,6 +40,11 @@ bench-setup:
 
 bench: build bench-setup
 	BUILD=$(BUILD) ./bench/run.sh
+
+# RSS of a durable Riffle during a 10 GiB ingest of 1 MiB records (docs/memory.md).
+# Knobs: RSS_GIB, RSS_ROUND_S, RSS_SHARDS, RSS_CONNECTIONS (bench/ingest_rss.py).
+bench-rss: build
+	BUILD=$(BUILD) python3 bench/ingest_rss.py
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

@@ -37,7 +37,6 @@ constexpr size_t kMaxWriteBatch = 1024 * 1024;
 // queued PING/SETTINGS acknowledgements the client does not read, entries
 // per SETTINGS frame, CONTINUATION frames per header block, and streams the
 // client resets (token bucket: burst, then per second).
-constexpr auto kCloseLinger = std::chrono::seconds(2);
 constexpr size_t kMaxOutboundAck = 1000;
 constexpr size_t kMaxSettingsEntries = 32;
 constexpr size_t kMaxContinuations = 8;
@@ -123,6 +122,13 @@ int OnStreamCloseCb(nghttp2_session*, int32_t stream_id, uint32_t, void* user_da
 }
 
 template <class Stream>
+int OnFrameSendCb(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+  // Response headers and data are progress; PING and SETTINGS acknowledgements are not.
+  if (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) Self<Stream>(user_data)->MarkActive();
+  return 0;
+}
+
+template <class Stream>
 ssize_t ReadBodyCb(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length,
                    uint32_t* data_flags, nghttp2_data_source*, void* user_data) {
   bool eof = false;
@@ -146,6 +152,7 @@ Http2Session<Stream>::Http2Session(ServerCore* core, Stream stream, std::string 
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &OnDataChunkCb<Stream>);
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &OnFrameRecvHeadersCb<Stream>);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &OnStreamCloseCb<Stream>);
+  nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &OnFrameSendCb<Stream>);
   nghttp2_option* option = nullptr;
   nghttp2_option_new(&option);
   nghttp2_option_set_max_outbound_ack(option, kMaxOutboundAck);
@@ -183,7 +190,9 @@ void Http2Session<Stream>::Start() {
     }
     self->Flush();
     self->DoRead();
-    self->ArmIdleTimer();
+    // A new connection must complete its first request's header in time.
+    self->last_active_ = std::chrono::steady_clock::now();
+    self->ScheduleCheck(self->last_active_ + std::chrono::seconds(self->core_->options().header_timeout_seconds));
   });
 }
 
@@ -212,7 +221,10 @@ typename Http2Session<Stream>::StreamState* Http2Session<Stream>::FindStream(int
 
 template <class Stream>
 void Http2Session<Stream>::OnBeginRequest(int32_t stream_id) {
-  streams_[stream_id];
+  StreamState& state = streams_[stream_id];
+  MarkActive();
+  state.deadline = last_active_ + std::chrono::seconds(core_->options().header_timeout_seconds);
+  ScheduleCheck(state.deadline);
 }
 
 template <class Stream>
@@ -242,7 +254,14 @@ void Http2Session<Stream>::OnHeader(int32_t stream_id, std::string_view name,
 template <class Stream>
 void Http2Session<Stream>::OnHeadersComplete(int32_t stream_id) {
   StreamState* state = FindStream(stream_id);
-  if (state == nullptr || state->rejected || state->header_bytes <= core_->options().max_header_bytes) return;
+  if (state == nullptr) return;
+  if (!state->headers_done) {
+    // The body (until END_STREAM) has --idle-timeout, as on HTTP/1.1.
+    state->headers_done = true;
+    state->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(core_->options().idle_timeout_seconds);
+    ScheduleCheck(state->deadline);
+  }
+  if (state->rejected || state->header_bytes <= core_->options().max_header_bytes) return;
   state->rejected = true;
   state->request = HttpRequest{};
   state->response = HttpResponse{431, {{"content-type", "application/x-amz-json-1.1"}},
@@ -276,6 +295,9 @@ void Http2Session<Stream>::OnRequestComplete(int32_t stream_id) {
 template <class Stream>
 void Http2Session<Stream>::Dispatch(int32_t stream_id, StreamState& state) {
   state.in_flight = true;
+  state.deadline = std::chrono::steady_clock::time_point::max();
+  served_ = true;
+  MarkActive();
   state.seq = ++next_seq_;
   core_->BeginRequest();
   // Holds the ServerCore (keeps the io_context alive for the post) but only
@@ -381,6 +403,7 @@ void Http2Session<Stream>::OnStreamClose(int32_t stream_id) {
   if (it->second.in_flight) ++ended_unwritten_;
   BufferCache::Global().Give(std::move(it->second.response.body));  // a large body serves the next one
   streams_.erase(it);
+  MarkActive();
 }
 
 template <class Stream>
@@ -403,8 +426,6 @@ void Http2Session<Stream>::OnRead(error_code ec, size_t bytes) {
   if (closed_) return;
   if (ec) return Close();  // the peer went away (or reset)
   if (!Receive(reinterpret_cast<const uint8_t*>(read_buffer_.data()), bytes)) return;
-  // After a GOAWAY the deadline stands: frames no longer keep it alive.
-  if (!goaway_sent_) ArmIdleTimer();
   Flush();
   if (!closed_ && nghttp2_session_want_read(session_)) DoRead();
 }
@@ -414,17 +435,7 @@ bool Http2Session<Stream>::Receive(const uint8_t* data, size_t size) {
   ssize_t rv = nghttp2_session_mem_recv(session_, data, size);
   if (rv < 0) {
     spdlog::debug("http2: closing connection: {}", nghttp2_strerror(static_cast<int>(rv)));
-    // Lets nghttp2 send its GOAWAY (e.g. PROTOCOL_ERROR) before closing.
-    nghttp2_session_terminate_session(session_, NGHTTP2_PROTOCOL_ERROR);
-    goaway_sent_ = true;
-    Flush();
-    if (!writing_) {
-      Close();
-    } else {
-      // A client that does not read (e.g. a PING flood) gets a moment to
-      // take the GOAWAY, then the connection closes regardless.
-      ArmTimer(kCloseLinger);
-    }
+    Terminate(NGHTTP2_PROTOCOL_ERROR);
     return false;
   }
   return true;
@@ -474,31 +485,6 @@ void Http2Session<Stream>::SendGoaway() {
   goaway_sent_ = true;
   nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
                         NGHTTP2_NO_ERROR, nullptr, 0);
-}
-
-template <class Stream>
-void Http2Session<Stream>::ArmIdleTimer() {
-  ArmTimer(std::chrono::seconds(core_->options().idle_timeout_seconds));
-}
-
-template <class Stream>
-void Http2Session<Stream>::ArmTimer(std::chrono::steady_clock::duration after) {
-  idle_timer_.expires_after(after);
-  idle_timer_.async_wait([weak = this->weak_from_this()](error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->closed_) return;
-    // Waiting for the handler is not idleness.
-    for (const auto& [id, state] : self->streams_) {
-      if (state.in_flight && !state.rejected) return self->ArmIdleTimer();
-    }
-    // Idle, or only streams the client never finishes, or responses it
-    // never reads: GOAWAY first, and if that does not end the connection
-    // within another period, close it.
-    if (self->goaway_sent_) return self->Close();
-    self->SendGoaway();
-    self->Flush();
-    if (!self->closed_) self->ArmIdleTimer();
-  });
 }
 
 template <class Stream>

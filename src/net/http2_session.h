@@ -64,6 +64,10 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
     bool body_ended = false;
     std::unique_ptr<boost::asio::steady_timer> retry_timer;
     size_t header_bytes = 0;   // header list size received so far
+    bool headers_done = false;
+    // Until the request is complete: when its header block (--header-timeout)
+    // or its body (--idle-timeout) must have arrived (http2_timeouts.cc).
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   };
   StreamState* FindStream(int32_t stream_id);
   void OnBeginRequest(int32_t stream_id);
@@ -75,6 +79,8 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
   // Copies up to `length` bytes of the response body; sets *eof at the end.
   // Returns NGHTTP2_ERR_DEFERRED while a streamed body has nothing ready.
   ssize_t ReadBody(int32_t stream_id, uint8_t* buf, size_t length, bool* eof);
+  // Request activity (a response frame sent, a stream opened or closed) now.
+  void MarkActive();
 
  private:
   void DoRead();
@@ -97,9 +103,18 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
   // bytes were written.
   void ReleaseEnded();
   void SendGoaway();
-  void ArmIdleTimer();
-  // Acts after `after` unless re-armed: closes a connection that stayed idle.
-  void ArmTimer(std::chrono::steady_clock::duration after);
+  // Timeouts (http2_timeouts.cc). A stream's header block must arrive within
+  // --header-timeout and its body within --idle-timeout; a connection
+  // without requests, responses or subscriptions in progress gets GOAWAY once
+  // --idle-timeout (--header-timeout before its first request) passed since
+  // its last request activity (MarkActive); PING, SETTINGS and WINDOW_UPDATE
+  // frames are not activity. ScheduleCheck() makes sure CheckTimeouts() runs
+  // by `at`.
+  void ScheduleCheck(std::chrono::steady_clock::time_point at);
+  void CheckTimeouts();
+  // Sends GOAWAY with `error_code` and closes once it is written, or after a
+  // short linger if the client does not read.
+  void Terminate(uint32_t error_code);
   void Close();
 
   ServerCore* const core_;
@@ -107,6 +122,9 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
   std::string initial_;
   nghttp2_session* session_ = nullptr;
   boost::asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point check_at_ = std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point last_active_;
+  std::chrono::steady_clock::time_point close_at_ = std::chrono::steady_clock::time_point::max();
   std::unordered_map<int32_t, StreamState> streams_;
   std::string read_buffer_;
   std::string write_buffer_;  // being written
@@ -115,6 +133,7 @@ class Http2Session final : public Session, public std::enable_shared_from_this<H
   bool reading_ = false;
   bool writing_ = false;
   bool goaway_sent_ = false;
+  bool served_ = false;  // a complete request arrived
   bool closed_ = false;
 };
 
