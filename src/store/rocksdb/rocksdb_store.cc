@@ -32,6 +32,7 @@
 #include "store/rocksdb/manifest_recorder.h"
 #include "store/rocksdb/space_errors.h"
 #include "store/rocksdb/write_ops.h"
+#include "store/rocksdb/space_reclaimer.h"
 #include "store/rocksdb/writer.h"
 
 namespace riffle::store {
@@ -147,6 +148,7 @@ class RocksDbStore final : public Store {
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> handles_{};
   std::unique_ptr<Writer> writer_;
+  std::unique_ptr<SpaceReclaimer> reclaimer_;  // started after the writer, stopped after it
   std::shared_ptr<ManifestRecorder> recorder_;  // null in memory
 };
 
@@ -249,6 +251,7 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
   }
   writer_ = std::make_unique<Writer>(db_.get(), handles_, sync_,
                                      std::chrono::milliseconds(options.sync_interval_ms));
+  reclaimer_ = std::make_unique<SpaceReclaimer>(db_.get());
   return Status::Ok();
 }
 
@@ -285,6 +288,18 @@ Status RocksDbStore::CheckFormat() {
 }
 
 void RocksDbStore::Submit(Mutation mutation, std::function<void(Status)> done) {
+  if (!mutation.drop_shards.empty() && reclaimer_) {
+    // Once the shards' records are deleted, their disk space is given back.
+    done = [this, dropped = mutation.drop_shards, done = std::move(done)](Status s) {
+      if (s.ok()) {
+        for (const ShardKey& shard : dropped) {
+          reclaimer_->Reclaim(cf(Cf::kRecords), ShardPrefix(shard), RecordKeyEnd(shard), true);
+          reclaimer_->Reclaim(cf(Cf::kTimeIndex), ShardPrefix(shard), TimeKeyEnd(shard), true);
+        }
+      }
+      if (done) done(s);
+    };
+  }
   StatusOr<PreparedMutation> prepared =
       Guarded<PreparedMutation>([&] { return PrepareMutation(std::move(mutation)); });
   if (!writer_) {
@@ -482,32 +497,36 @@ Status RocksDbStore::TrimLocked(const TrimRequest& request) {
   }
   const uint64_t first = key->first_counter;  // < below_counter
   const uint64_t last = first + (reader.record_count() - 1);
-  rocksdb::WriteBatch batch;
-  rocksdb::Status s;
+  std::string records_end, times_end;
   if (last < request.below_counter) {
     // This batch and all before it go.
-    s = batch.DeleteRange(cf(Cf::kRecords), bounds.lower, RecordKey(shard, first + 1));
-    if (s.ok()) {
-      s = batch.DeleteRange(cf(Cf::kTimeIndex), bounds.lower,
-                            TimeKey(shard, reader.arrival_ms(), first + 1));
-    }
+    records_end = RecordKey(shard, first + 1);
+    times_end = TimeKey(shard, reader.arrival_ms(), first + 1);
   } else {
     // This batch straddles the bound and stays; delete what is before it.
     it->Prev();
     if (!it->Valid()) return it->status().ok() ? Status::Ok() : ReadError(it->status());
-    s = batch.DeleteRange(cf(Cf::kRecords), bounds.lower, RecordKey(shard, first));
-    if (s.ok()) {
-      s = batch.DeleteRange(cf(Cf::kTimeIndex), bounds.lower,
-                            TimeKey(shard, reader.arrival_ms(), first));
-    }
+    records_end = RecordKey(shard, first);
+    times_end = TimeKey(shard, reader.arrival_ms(), first);
   }
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s = batch.DeleteRange(cf(Cf::kRecords), bounds.lower, records_end);
+  if (s.ok()) s = batch.DeleteRange(cf(Cf::kTimeIndex), bounds.lower, times_end);
   if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) return Status::StorageError("rocksdb trim failed: " + s.ToString());
+  // Table files wholly before the new horizon go at once; the rest with the
+  // regular compactions (compacting every shard's range at every trim would
+  // rewrite the same files over and over).
+  if (reclaimer_) {
+    reclaimer_->Reclaim(cf(Cf::kRecords), std::string(bounds.lower), std::move(records_end), false);
+    reclaimer_->Reclaim(cf(Cf::kTimeIndex), std::string(bounds.lower), std::move(times_end), false);
+  }
   return Status::Ok();
 }
 
 void RocksDbStore::Close() {
   if (writer_) writer_->Stop();  // applies everything queued
+  if (reclaimer_) reclaimer_->Stop();
   std::unique_lock lock(mu_);
   if (!db_) return;
   // Trim writes and (with kInterval/kNever) appends are not synced yet.
