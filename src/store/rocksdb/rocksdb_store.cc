@@ -250,7 +250,8 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
     }
   }
   writer_ = std::make_unique<Writer>(db_.get(), handles_, sync_,
-                                     std::chrono::milliseconds(options.sync_interval_ms));
+                                     std::chrono::milliseconds(options.sync_interval_ms),
+                                     /*write_wal=*/!options.in_memory);
   reclaimer_ = std::make_unique<SpaceReclaimer>(db_.get());
   return Status::Ok();
 }

@@ -28,11 +28,12 @@ Status FromRocks(const rocksdb::Status& s) {
 }  // namespace
 
 Writer::Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, SyncPolicy policy,
-               std::chrono::milliseconds sync_interval)
+               std::chrono::milliseconds sync_interval, bool write_wal)
     : db_(db),
       cfs_(cfs),
-      policy_(policy),
+      policy_(write_wal ? policy : SyncPolicy::kNever),
       sync_interval_(std::max(sync_interval, std::chrono::milliseconds(1))),
+      write_wal_(write_wal),
       thread_([this] { Run(); }) {}
 
 Writer::~Writer() { Stop(); }
@@ -147,6 +148,7 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
     if (batch.Count() == 0) return Status::Ok();
     rocksdb::WriteOptions options;
     options.sync = policy_ == SyncPolicy::kAlways;
+    options.disableWAL = !write_wal_;
     rocksdb::Status s = db_->Write(options, &batch);
     if (!s.ok()) {
       Status error = FromRocks(s);

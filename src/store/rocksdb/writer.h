@@ -10,6 +10,11 @@
 // `sync_interval` after the first unsynced write (so a sync never races a
 // write); kNever never syncs (the store syncs on Close()).
 //
+// Without a WAL (`write_wal` false, the in-memory store): groups go to the
+// memtables only, never synced. A log in a memory filesystem would survive
+// nothing the memtables do not, and copying every record into it (a string
+// that grows by reallocation) cost more than the rest of the write.
+//
 // Failure handling: if the combined write fails, each mutation of the group
 // is retried alone, in order, so one bad mutation does not fail the others;
 // each `done` gets its own mutation's result (StorageError carrying the
@@ -65,7 +70,7 @@ class Writer {
 
   // `db` and the handles (indexed by Cf) must outlive the writer.
   Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, SyncPolicy policy,
-         std::chrono::milliseconds sync_interval = std::chrono::milliseconds(1000));
+         std::chrono::milliseconds sync_interval = std::chrono::milliseconds(1000), bool write_wal = true);
   ~Writer();  // Stop()s
 
   Writer(const Writer&) = delete;
@@ -96,6 +101,7 @@ class Writer {
   const std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs_;
   const SyncPolicy policy_;
   const std::chrono::milliseconds sync_interval_;
+  const bool write_wal_;
   // kInterval, writer thread only: unsynced writes exist; sync them by next_sync_.
   bool dirty_ = false;
   std::chrono::steady_clock::time_point next_sync_;
