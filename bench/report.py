@@ -46,6 +46,7 @@ DESCRIPTIONS = {
 SCENARIOS = [
     ("put-record", "PutRecord, {record_size} B records, {connections} connections, {shards} shards"),
     ("put-records", "PutRecords, {batch} × {record_size} B per request, {connections} connections, {shards} shards"),
+    ("put-records-10k", "PutRecords, {batch} × {record_size} B per request, {connections} connections, {shards} shards"),
     ("get-records", "GetRecords draining one pre-filled shard ({record_size} B records, Limit 10000), {connections} connection(s)"),
     ("produce-consume", "put → visible: PutRecord at {rate:.0f} records/s over {connections} connections, "
                         "one polling GetRecords consumer per shard ({shards} shards, 1 ms sleep after an empty page)"),
@@ -188,6 +189,7 @@ def target(scenario, key, goal, unit, higher_is_better=True, sub=None):
 for desc, args in [
     ("PutRecord 1 KiB, 32 connections ≥ 30,000 req/s", ("put-record", "requests_per_s", 30000, "req/s")),
     ("PutRecords 500 × 1 KiB ≥ 250 MiB/s", ("put-records", "mib_per_s", 250, "MiB/s")),
+    ("PutRecords 100 × 10 KiB ≥ 400 MiB/s", ("put-records-10k", "mib_per_s", 400, "MiB/s")),
     ("GetRecords from one shard ≥ 500 MiB/s", ("get-records", "mib_per_s", 500, "MiB/s")),
     ("put → consume p99 ≤ 10 ms", ("produce-consume", "e2e_latency_ms", 10, "ms", False, "p99")),
     ("put → SubscribeToShard event p99 < 10 ms", ("produce-subscribe", "e2e_latency_ms", 10, "ms", False, "p99")),
@@ -199,14 +201,15 @@ w("")
 # Chart: one panel per scenario, one bar per server.
 panels = [("put-record", "requests_per_s", None, "PutRecord 1 KiB: requests/s"),
           ("put-records", "mib_per_s", None, "PutRecords 500x1 KiB: MiB/s"),
+          ("put-records-10k", "mib_per_s", None, "PutRecords 100x10 KiB: MiB/s"),
           ("get-records", "mib_per_s", None, "GetRecords, one shard: MiB/s"),
           ("produce-consume", "e2e_latency_ms", "p99", "put -> visible p99 ms (lower is better)")]
 datadir = os.path.join(a.out, ".perfdata")
 os.makedirs(datadir, exist_ok=True)
-script = ["set terminal pngcairo size 1200,800 font ',10'" if "pngcairo" in sh("gnuplot -e 'set terminal' 2>&1 </dev/null")
-          else "set terminal png size 1200,800",
+script = ["set terminal pngcairo size 1500,800 font ',10'" if "pngcairo" in sh("gnuplot -e 'set terminal' 2>&1 </dev/null")
+          else "set terminal png size 1500,800",
           "set output '%s'" % os.path.join(a.out, "performance.png"),
-          "set multiplot layout 2,2 title 'Riffle vs. emulators (%s; see performance.md for conditions)'" % a.started,
+          "set multiplot layout 2,3 title 'Riffle vs. emulators (%s; see performance.md for conditions)'" % a.started,
           "set style data histograms", "set style fill solid 0.8 border -1", "set boxwidth 0.7",
           "set xtics rotate by -20", "set grid ytics", "unset key", "set yrange [0:*]"]
 for i, (scenario, key, sub, title) in enumerate(panels):

@@ -7,10 +7,13 @@
 # Knobs (environment): BENCH_DURATION (s per scenario, default 10),
 # BENCH_SERVERS, BENCH_SCENARIOS, BENCH_PUT_CONNECTIONS (32), BENCH_BATCH_CONNECTIONS (4),
 # BENCH_GET_CONNECTIONS (1), BENCH_PC_CONNECTIONS (16), BENCH_PREFILL_MIB (64), BENCH_RATE (1000), BENCH_SHARDS (4),
-# BENCH_RECORD_SIZE (1024), BENCH_BATCH (500), BENCH_NOTE (free text for the doc),
+# BENCH_RECORD_SIZE (1024), BENCH_BATCH (500), BENCH_BIG_RECORD_SIZE (10240), BENCH_BIG_BATCH (100),
+# BENCH_NOTE (free text for the doc),
 # BENCH_OUT (output directory, default docs).
 # Scenario produce-subscribe is `riffle-bench produce-consume --via subscribe`
 # (SubscribeToShard); it is skipped for servers without SubscribeToShard.
+# Scenario put-records-10k is `riffle-bench put-records` with the BIG record
+# size and batch (100 x 10 KiB), on the put-records connections.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -19,7 +22,7 @@ BENCH="$BUILD/riffle-bench"
 RIFFLE="$BUILD/riffle"
 DURATION=${BENCH_DURATION:-10}
 SERVERS=${BENCH_SERVERS:-"riffle riffle-mem kinesalite kinesis-mock nginx"}
-SCENARIOS=${BENCH_SCENARIOS:-"put-record put-records get-records produce-consume produce-subscribe"}
+SCENARIOS=${BENCH_SCENARIOS:-"put-record put-records put-records-10k get-records produce-consume produce-subscribe"}
 PUT_CONNECTIONS=${BENCH_PUT_CONNECTIONS:-32}
 BATCH_CONNECTIONS=${BENCH_BATCH_CONNECTIONS:-4}
 GET_CONNECTIONS=${BENCH_GET_CONNECTIONS:-1}
@@ -29,6 +32,8 @@ RATE=${BENCH_RATE:-1000}
 SHARDS=${BENCH_SHARDS:-4}
 RECORD=${BENCH_RECORD_SIZE:-1024}
 BATCH=${BENCH_BATCH:-500}
+BIG_RECORD=${BENCH_BIG_RECORD_SIZE:-10240}
+BIG_BATCH=${BENCH_BIG_BATCH:-100}
 OUT=${BENCH_OUT:-$ROOT/docs}
 case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
 NODE_MODULES="$ROOT/bench/node_modules"
@@ -110,22 +115,27 @@ NGINX
 
 run_scenario() {
   local name=$1 scenario=$2
-  local args=(--endpoint "http://127.0.0.1:$port" --duration "$DURATION" --record-size "$RECORD" --json --label "$name")
+  local record=$RECORD
+  if [ "$scenario" = put-records-10k ]; then record=$BIG_RECORD; fi
+  local args=(--endpoint "http://127.0.0.1:$port" --duration "$DURATION" --record-size "$record" --json --label "$name")
   case "$scenario" in
     put-record) args+=(--connections "$PUT_CONNECTIONS" --shards "$SHARDS") ;;
     put-records) args+=(--connections "$BATCH_CONNECTIONS" --shards "$SHARDS" --batch "$BATCH") ;;
+    put-records-10k) args+=(--connections "$BATCH_CONNECTIONS" --shards "$SHARDS" --batch "$BIG_BATCH") ;;
     get-records) args+=(--connections "$GET_CONNECTIONS" --shards 1 --prefill-mib "$PREFILL") ;;
     produce-consume) args+=(--connections "$PC_CONNECTIONS" --shards "$SHARDS" --rate "$RATE") ;;
     produce-subscribe) args+=(--connections "$PC_CONNECTIONS" --shards "$SHARDS" --rate "$RATE" --via subscribe) ;;
   esac
   local command=$scenario
   if [ "$scenario" = produce-subscribe ]; then command=produce-consume; fi
+  if [ "$scenario" = put-records-10k ]; then command=put-records; fi
   if [ "$name" = nginx ]; then args+=(--no-setup); fi
   echo "bench: $name $scenario: riffle-bench $command ${args[*]}" | sed "s|$port|\$PORT|"
   local limit=$((${DURATION%.*} + 300))
   local line
   if line=$(timeout "$limit" "$BENCH" "$command" "${args[@]}" 2>"$WORK/bench-$name-$scenario.err"); then
-    echo "$line" >>"$RESULTS"
+    # riffle-bench names the command it ran; the report keys rows by scenario.
+    echo "$line" | sed "s/\"scenario\":\"$command\"/\"scenario\":\"$scenario\"/" >>"$RESULTS"
     tail -n 3 "$WORK/bench-$name-$scenario.err" | sed 's/^/    /'
   else
     echo "bench: $name $scenario failed (exit $?):"; tail -5 "$WORK/bench-$name-$scenario.err"
@@ -171,6 +181,6 @@ cp "$RESULTS" "$OUT/performance-results.jsonl"
 cp "$SERVERS_JSON" "$OUT/performance-servers.jsonl"
 python3 "$ROOT/bench/report.py" --results "$RESULTS" --servers "$SERVERS_JSON" --out "$OUT" \
   --started "$STARTED" --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" \
-  --command "BENCH_DURATION=$DURATION BENCH_PUT_CONNECTIONS=$PUT_CONNECTIONS BENCH_BATCH_CONNECTIONS=$BATCH_CONNECTIONS BENCH_GET_CONNECTIONS=$GET_CONNECTIONS BENCH_PC_CONNECTIONS=$PC_CONNECTIONS BENCH_PREFILL_MIB=$PREFILL BENCH_RATE=$RATE BENCH_SHARDS=$SHARDS BENCH_RECORD_SIZE=$RECORD BENCH_BATCH=$BATCH bench/run.sh  (what make bench runs after building)" \
+  --command "BENCH_DURATION=$DURATION BENCH_PUT_CONNECTIONS=$PUT_CONNECTIONS BENCH_BATCH_CONNECTIONS=$BATCH_CONNECTIONS BENCH_GET_CONNECTIONS=$GET_CONNECTIONS BENCH_PC_CONNECTIONS=$PC_CONNECTIONS BENCH_PREFILL_MIB=$PREFILL BENCH_RATE=$RATE BENCH_SHARDS=$SHARDS BENCH_RECORD_SIZE=$RECORD BENCH_BATCH=$BATCH BENCH_BIG_RECORD_SIZE=$BIG_RECORD BENCH_BIG_BATCH=$BIG_BATCH bench/run.sh  (what make bench runs after building)" \
   --note "${BENCH_NOTE:-}" --micro "$MICRO"
 echo "bench: wrote $OUT/performance.md"
