@@ -33,6 +33,7 @@
 #include "store/rocksdb/space_errors.h"
 #include "store/rocksdb/write_ops.h"
 #include "store/rocksdb/space_reclaimer.h"
+#include "store/rocksdb/whole_file_fs.h"
 #include "store/rocksdb/writer.h"
 
 namespace riffle::store {
@@ -137,7 +138,9 @@ class RocksDbStore final : public Store {
                            RecordsRead* out);
   Status TrimLocked(const TrimRequest& request);
 
-  // Declaration order is destruction order in reverse: the Env outlives the DB.
+  // Declaration order is destruction order in reverse: the Envs outlive the
+  // DB, and the memory Env (in memory only) the one over it (WholeFileFs).
+  std::unique_ptr<rocksdb::Env> mem_env_;
   std::unique_ptr<rocksdb::Env> env_;
   std::shared_ptr<rocksdb::Cache> cache_;
   SyncPolicy sync_ = SyncPolicy::kAlways;
@@ -163,7 +166,9 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
     db_options.env = tuning.env;
   }
   if (options.in_memory) {
-    env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    mem_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    if (!mem_env_) return Status::StorageError("cannot create the in-memory environment");
+    env_ = rocksdb::NewCompositeEnv(std::make_shared<WholeFileFs>(mem_env_->GetFileSystem()));
     if (!env_) return Status::StorageError("cannot create the in-memory environment");
     db_options.env = env_.get();
     path = kInMemoryPath;

@@ -161,6 +161,42 @@ TEST_P(StoreTest, DrainsLargeShard) {
   EXPECT_EQ(some->front().counter, 150u);
 }
 
+// Enough data for several memtable flushes (and a compaction) with a small
+// memtable budget: every record reads back from the table files, in memory
+// (WholeFileFs) as on disk.
+TEST_P(StoreTest, ReadsBackRecordsFromFlushedTables) {
+  rocksdb_store::Tuning tuning;
+  tuning.memtable_budget_bytes = rocksdb_store::kMinMemtableBudgetBytes;
+  Options o;
+  o.in_memory = GetParam();
+  o.path = dir_.path() + "/small";
+  auto opened = rocksdb_store::Open(o, tuning);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  std::unique_ptr<Store> store = std::move(opened).value();
+  constexpr int kBatches = 48, kPerBatch = 250;
+  auto payload = [](uint64_t c) { return std::string(1000, static_cast<char>('a' + c % 26)) + std::to_string(c); };
+  for (int b = 0; b < kBatches; ++b) {
+    AppendBatch batch;
+    batch.shard = kShard;
+    batch.first_counter = static_cast<uint64_t>(b) * kPerBatch;
+    batch.arrival_ms = b;
+    for (int i = 0; i < kPerBatch; ++i) batch.entries.push_back({"k", payload(batch.first_counter + i)});
+    ASSERT_TRUE(Append(*store, std::move(batch)).ok());
+  }
+  uint64_t next = 0;
+  while (next < uint64_t{kBatches} * kPerBatch) {
+    auto page = store->ReadRecords(kShard, next, UINT64_MAX, {});
+    ASSERT_TRUE(page.ok()) << page.status().message();
+    ASSERT_FALSE(page->empty());
+    for (const Record& r : *page) {
+      ASSERT_EQ(r.counter, next);
+      ASSERT_EQ(r.data, payload(next));
+      ++next;
+    }
+  }
+  store->Close();
+}
+
 TEST_P(StoreTest, PositionQueries) {
   EXPECT_EQ(*store_->LastCounter(kShard), std::nullopt);
   EXPECT_EQ(*store_->FirstCounter(kShard), std::nullopt);
