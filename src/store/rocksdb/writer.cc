@@ -125,7 +125,7 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
     for (size_t i = begin; i < end; ++i) {
       if (group[i].mutation.ok()) bytes += group[i].mutation->bytes;
     }
-    rocksdb::WriteBatch& batch = EmptyBatch(bytes + 64 * (end - begin) + 64);
+    rocksdb::WriteBatch batch(bytes + 64 * (end - begin) + 64);
     for (size_t i = begin; i < end; ++i) {
       if (!group[i].mutation.ok()) continue;
       for (const WriteOp& op : group[i].mutation->ops) {
@@ -163,18 +163,6 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
   } catch (const std::exception& e) {
     return Status::StorageError(std::string("write failed: ") + e.what());
   }
-}
-
-rocksdb::WriteBatch& Writer::EmptyBatch(size_t bytes) {
-  if (batch_ && batch_reserved_ >= bytes && batch_reserved_ <= kKeepBatchBytes) {
-    batch_->Clear();  // keeps its buffer
-  } else {
-    // Room for a somewhat larger group next time; a batch kept large is
-    // dropped by the next group.
-    batch_reserved_ = bytes <= kKeepBatchBytes ? std::min(bytes + bytes / 4, kKeepBatchBytes) : bytes;
-    batch_ = std::make_unique<rocksdb::WriteBatch>(batch_reserved_);
-  }
-  return *batch_;
 }
 
 bool Writer::Recover(Status* error) {

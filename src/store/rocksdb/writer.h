@@ -39,7 +39,6 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -50,7 +49,6 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
-class WriteBatch;
 }  // namespace rocksdb
 
 namespace riffle::store::rocksdb_store {
@@ -67,10 +65,6 @@ class Writer {
   // Upper bound of the key+value bytes put in one group WriteBatch (a single
   // larger mutation still goes alone).
   static constexpr size_t kMaxGroupBytes = 64 << 20;
-  // The group WriteBatch is reused from group to group (a fresh multi-MiB
-  // buffer per group costs a page fault per 4 KiB on first touch) unless it
-  // was reserved larger than this.
-  static constexpr size_t kKeepBatchBytes = 16 << 20;
   // Least time between two DB::Resume() attempts while degraded.
   static constexpr std::chrono::milliseconds kResumeInterval{200};
 
@@ -97,8 +91,6 @@ class Writer {
   void Run();
   void CommitGroup(std::deque<Pending>& group);
   Status Write(const std::deque<Pending>& group, size_t begin, size_t end);
-  // Writer thread only: an empty WriteBatch with room for `bytes`.
-  rocksdb::WriteBatch& EmptyBatch(size_t bytes);
   void SyncWal();  // kInterval: makes every write so far durable
   // While degraded: tries DB::Resume() when due; false (and *error set) if
   // writes must still fail.
@@ -117,8 +109,6 @@ class Writer {
   bool degraded_ = false;
   Status degraded_error_;
   std::chrono::steady_clock::time_point next_resume_;
-  std::unique_ptr<rocksdb::WriteBatch> batch_;  // writer thread only, see EmptyBatch()
-  size_t batch_reserved_ = 0;
 
   std::mutex mu_;
   std::condition_variable cv_;
