@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <exception>
+#include <string>
+#include <thread>
 #include <utility>
 
 #include <rocksdb/db.h>
@@ -108,14 +110,15 @@ void Writer::CommitGroup(std::deque<Pending>& group) {
     for (Pending& p : group) RunDone(p.done, p.mutation.ok() ? Status::Ok() : p.mutation.status());
     return;
   }
-  // Retry one by one so a mutation that cannot be written fails alone.
+  // Retry one by one so a mutation that cannot be written fails alone
+  // (not after a stall: each would wait it out again).
   for (size_t i = 0; i < group.size(); ++i) {
     Pending& p = group[i];
     if (!p.mutation.ok()) {
       RunDone(p.done, p.mutation.status());
       continue;
     }
-    RunDone(p.done, group.size() == 1 ? combined : Write(group, i, i + 1));
+    RunDone(p.done, group.size() == 1 || stalled_ ? combined : Write(group, i, i + 1));
   }
 }
 
@@ -149,7 +152,7 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
     rocksdb::WriteOptions options;
     options.sync = policy_ == SyncPolicy::kAlways;
     options.disableWAL = !write_wal_;
-    rocksdb::Status s = db_->Write(options, &batch);
+    rocksdb::Status s = WriteThroughStalls(options, &batch);
     if (!s.ok()) {
       Status error = FromRocks(s);
       MarkDegraded(error);
@@ -162,6 +165,22 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
     return Status::Ok();
   } catch (const std::exception& e) {
     return Status::StorageError(std::string("write failed: ") + e.what());
+  }
+}
+
+rocksdb::Status Writer::WriteThroughStalls(rocksdb::WriteOptions options, rocksdb::WriteBatch* batch) {
+  options.no_slowdown = true;
+  stalled_ = false;
+  const auto deadline = std::chrono::steady_clock::now() + kMaxStall;
+  for (;;) {
+    rocksdb::Status s = db_->Write(options, batch);
+    if (!s.IsIncomplete()) return s;  // Incomplete: "Write stall" under no_slowdown
+    if (std::chrono::steady_clock::now() >= deadline) {
+      stalled_ = true;
+      return rocksdb::Status::Incomplete("writes stopped for " + std::to_string(kMaxStall.count()) +
+                                         " ms (flushes cannot keep up: disk full or failing?)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 
@@ -219,6 +238,7 @@ Status SyncWalWithWrite(rocksdb::DB* db) {
     if (s.ok()) {
       rocksdb::WriteOptions options;
       options.sync = true;
+      options.no_slowdown = true;  // never wait on a stall that may not end (e.g. at close)
       s = db->Write(options, &batch);
     }
     if (!s.ok()) return Status::StorageError("rocksdb sync failed: " + s.ToString());

@@ -28,6 +28,14 @@
 // Resume() flushes the memtables and starts a new WAL, so later writes never
 // follow a torn record of the failed one. Once Resume() succeeds, writes go on.
 //
+// Stalls: RocksDB stops writes while flushes are behind (both memtables
+// full) and waits for them inside DB::Write, without end if the flush cannot
+// run. The writer writes with `no_slowdown` and waits itself, polling, at most
+// kMaxStall per write; then the write fails (the group's requests get an
+// error instead of no answer), the writer turns degraded and the next group
+// first tries DB::Resume(). A merely delayed write (RocksDB pacing writes)
+// passes as the pacing allows.
+//
 // Thread safety: Submit() and Stop() may be called from any thread. `done`
 // runs on the writer thread (or inline in Submit() once stopping began) and
 // must neither block nor call Stop().
@@ -49,6 +57,9 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Status;
+class WriteBatch;
+struct WriteOptions;
 }  // namespace rocksdb
 
 namespace riffle::store::rocksdb_store {
@@ -67,6 +78,8 @@ class Writer {
   static constexpr size_t kMaxGroupBytes = 64 << 20;
   // Least time between two DB::Resume() attempts while degraded.
   static constexpr std::chrono::milliseconds kResumeInterval{200};
+  // Longest wait of one write for RocksDB to accept writes again.
+  static constexpr std::chrono::milliseconds kMaxStall{5000};
 
   // `db` and the handles (indexed by Cf) must outlive the writer.
   Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs, SyncPolicy policy,
@@ -96,6 +109,9 @@ class Writer {
   // writes must still fail.
   bool Recover(Status* error);
   void MarkDegraded(const Status& error);
+  // db_->Write with `no_slowdown`, retried while RocksDB stalls writes, for at
+  // most kMaxStall; sets stalled_ when it gave up.
+  rocksdb::Status WriteThroughStalls(rocksdb::WriteOptions options, rocksdb::WriteBatch* batch);
 
   rocksdb::DB* const db_;
   const std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cfs_;
@@ -107,6 +123,7 @@ class Writer {
   std::chrono::steady_clock::time_point next_sync_;
   // Writer thread only: a write failed; Resume() before the next one.
   bool degraded_ = false;
+  bool stalled_ = false;  // the last write gave up waiting out a stall
   Status degraded_error_;
   std::chrono::steady_clock::time_point next_resume_;
 
