@@ -152,6 +152,11 @@ class RocksDbStore final : public Store {
   std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> handles_{};
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<SpaceReclaimer> reclaimer_;  // started after the writer, stopped after it
+  // Deleted streams' ranges are also compacted (on disk). In memory only whole
+  // table files are dropped: RocksDB 7.8 leaks a manual compaction's state
+  // when the process ends with one scheduled (seen by LeakSanitizer in the
+  // in-memory fuzz harness).
+  bool compact_dropped_ = true;
   std::shared_ptr<ManifestRecorder> recorder_;  // null in memory
 };
 
@@ -258,6 +263,7 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
                                      std::chrono::milliseconds(options.sync_interval_ms),
                                      /*write_wal=*/!options.in_memory);
   reclaimer_ = std::make_unique<SpaceReclaimer>(db_.get());
+  compact_dropped_ = !options.in_memory;
   return Status::Ok();
 }
 
@@ -299,8 +305,8 @@ void RocksDbStore::Submit(Mutation mutation, std::function<void(Status)> done) {
     done = [this, dropped = mutation.drop_shards, done = std::move(done)](Status s) {
       if (s.ok()) {
         for (const ShardKey& shard : dropped) {
-          reclaimer_->Reclaim(cf(Cf::kRecords), ShardPrefix(shard), RecordKeyEnd(shard), true);
-          reclaimer_->Reclaim(cf(Cf::kTimeIndex), ShardPrefix(shard), TimeKeyEnd(shard), true);
+          reclaimer_->Reclaim(cf(Cf::kRecords), ShardPrefix(shard), RecordKeyEnd(shard), compact_dropped_);
+          reclaimer_->Reclaim(cf(Cf::kTimeIndex), ShardPrefix(shard), TimeKeyEnd(shard), compact_dropped_);
         }
       }
       if (done) done(s);
