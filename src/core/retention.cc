@@ -36,6 +36,7 @@ void RetentionTrimmer::Run() {
   while (!stopping_) {
     lock.unlock();
     (void)service_.TrimExpired();  // a failed trim is retried at the next run
+    (void)service_.CollectOrphanLogs(StreamService::kOrphanLogAgeMs);
     lock.lock();
     ++runs_;
     cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; });

@@ -1,6 +1,6 @@
-// RetentionTrimmer: runs StreamService::TrimExpired() in the background every
-// `interval_ms` (real time; what is expired is decided by the service's
-// clock). Start() once; Stop() wakes the thread, waits for a run in progress
+// RetentionTrimmer: runs StreamService::TrimExpired() (and
+// CollectOrphanLogs()) in the background every `interval_ms` (real time; what
+// is expired is decided by the service's clock). Start() once; Stop() wakes the thread, waits for a run in progress
 // to finish and joins; it is idempotent and the destructor calls it.
 #pragma once
 

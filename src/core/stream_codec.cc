@@ -344,6 +344,42 @@ StatusOr<AccountSettingsState> DecodeAccountSettings(std::string_view bytes) {
   return a;
 }
 
+std::string LeaseMetaKey(uint64_t incarnation, const std::string& consumer, int64_t created_ms, uint32_t shard) {
+  std::string key(kLeaseKeyPrefix);
+  key.append(std::to_string(incarnation)).append("/").append(consumer).append("/");
+  key.append(std::to_string(created_ms)).append("/").append(std::to_string(shard));
+  return key;
+}
+
+uint64_t LeaseIncarnation(std::string_view key) {
+  if (key.substr(0, kLeaseKeyPrefix.size()) != kLeaseKeyPrefix) return 0;
+  uint64_t value = 0;
+  for (char c : key.substr(kLeaseKeyPrefix.size())) {
+    if (c < '0' || c > '9') break;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
+
+namespace {
+constexpr uint8_t kLeaseVersion = 1;
+}  // namespace
+
+std::string EncodeLease(int64_t started_ms) {
+  std::string out(1, static_cast<char>(kLeaseVersion));
+  out += EncodeU64(static_cast<uint64_t>(started_ms));
+  return out;
+}
+
+StatusOr<int64_t> DecodeLease(std::string_view bytes) {
+  if (bytes.size() != 9 || static_cast<uint8_t>(bytes[0]) != kLeaseVersion) {
+    return Status::StorageError("corrupt subscription lease");
+  }
+  auto value = DecodeU64(bytes.substr(1));
+  if (!value.ok()) return value.status();
+  return static_cast<int64_t>(*value);
+}
+
 std::string EncodeU64(uint64_t value) {
   std::string out;
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));

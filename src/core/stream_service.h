@@ -1,14 +1,31 @@
 // StreamService: the Kinesis domain — streams, shards, records, iterators,
-// lifecycle and resharding — over a Store.
+// lifecycle and resharding — over a Store, as one node of possibly many
+// sharing that store.
 //
 // Thread-safe: every method may be called concurrently from any thread.
-// Methods that change durable state take a completion callback that runs
-// once the change is synced (on the store's writer thread, or at once on
-// error); they never block on I/O. Reads are synchronous.
+//
+// Two kinds of methods:
+//  - Data plane (PutRecords, GetShardIterator, GetRecords, Subscribe,
+//    ReadSubscription, RoutePuts): never block; they answer through their
+//    callback, which may run inline, on a store thread or on the service's
+//    background thread. The caller's callback must not block.
+//  - Control plane (everything else): may block the calling thread on the
+//    store (a node's reads first catch up with every change committed by any
+//    node, and writes are compare-and-set, retried on conflict). Callers run
+//    them off I/O threads (the router's control threads). Their callbacks run
+//    before they return.
+//
+// State lives in the store's metadata (one key per stream, consumer, account
+// settings; formats in docs/storage-format.md); this node keeps a copy
+// (StreamRegistry) fed by the store's change feed. Records live in one store
+// log per shard, whose counters the log assigns.
 //
 // Delayed transitions (CREATING/DELETING/UPDATING for the configured number
-// of ms) are applied lazily against the injected Clock: whenever a stream is
-// looked at after its transition is due, the transition is applied first.
+// of ms) follow the injected Clock: a stream looked at after its transition
+// is due shows the new state; transitions that change shards (a pending
+// reshard) or remove data (a deletion) are carried out by whichever node gets
+// there first — the background thread at the due time, or any control call
+// that finds them due.
 //
 // Error messages are the texts the Kinesis API returns.
 #pragma once
@@ -16,14 +33,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <memory>
 #include <mutex>
+#include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -32,6 +47,9 @@
 #include "core/shard_iterator.h"
 #include "core/shard_notifier.h"
 #include "core/stream_state.h"
+#include "core/stream_registry.h"
+#include "core/background_worker.h"
+#include "core/key_locks.h"
 #include "store/store.h"
 
 namespace riffle::core {
@@ -203,6 +221,7 @@ struct PutResult {
   std::string shard_id;
   std::string sequence_number;
   bool encrypted = false;  // the stream encrypts with KMS (EncryptionType KMS)
+  Status error;            // not OK: this record was not stored (the rest say nothing of it)
 };
 
 // The shards PutRecords would route entries to, in request order.
@@ -266,6 +285,7 @@ struct SubscriptionBatch {
   RecordsPage page;                 // child_shards set once a closed shard was read to its end
   std::string continuation;         // ContinuationSequenceNumber (empty at a closed shard's end)
   bool shard_end = false;           // ChildShards were reached: the subscription is over
+  std::string next_cursor;          // the subscription's cursor after this batch (empty at the end)
 };
 
 // A taggable resource (TagResource, UntagResource, ListTagsForResource): a
@@ -285,11 +305,14 @@ class StreamService {
  public:
   using Done = std::function<void(Status)>;
 
-  // Loads every stream from `store`. `store` and `clock` must outlive the
-  // service.
+  // Loads every stream from `store` and starts following its changes.
+  // `store` and `clock` must outlive the service.
   static StatusOr<std::unique_ptr<StreamService>> Open(store::Store& store, const Clock& clock,
                                                        ServiceOptions options);
   ~StreamService();
+  // Stops the background thread (deferred transitions wait for the next
+  // start or another node). Call before closing the store. Idempotent.
+  void Stop();
 
   // Control plane.
   // `tags`: CreateStream's Tags (at most 50).
@@ -322,6 +345,10 @@ class StreamService {
   static constexpr size_t kMaxResourcePolicyBytes = 20 * 1024;
   void PutResourcePolicy(const ResourceRef& resource, std::string policy, Done done);
   StatusOr<std::string> GetResourcePolicy(const ResourceRef& resource);
+  // The resource's policy as this node knows it, without waiting for the
+  // store ("{}" when there is none, or the resource is unknown here): for
+  // authorizing data-plane calls, which must not block.
+  std::string KnownResourcePolicy(const ResourceRef& resource) const;
   void DeleteResourcePolicy(const ResourceRef& resource, Done done);
 
   // Shards and settings (stream_service_shards.cc, stream_service_settings.cc).
@@ -366,28 +393,36 @@ class StreamService {
   void UpdateAccountSettings(const std::string& account_id, const std::string& region, bool enable,
                              std::function<void(StatusOr<AccountSettings>)> done);
 
-  // Data plane. `sequence_number_for_ordering`, when given, must be a
-  // sequence number this server issued (PutRecord only).
+  // Data plane (stream_service_records.cc). `sequence_number_for_ordering`,
+  // when given, must be a sequence number this server issued (PutRecord
+  // only). Results are in entry order; a record that could not be stored has
+  // its `error` set (when none was stored, the call fails with the error).
   void PutRecords(const StreamAddress& address, std::vector<PutEntry> entries,
                   const std::optional<std::string>& sequence_number_for_ordering,
                   std::function<void(StatusOr<std::vector<PutResult>>)> done);
-  StatusOr<std::string> GetShardIterator(const StreamAddress& address, const std::string& shard_id,
-                                         const IteratorRequest& request);
+  void GetShardIterator(const StreamAddress& address, const std::string& shard_id, const IteratorRequest& request,
+                        std::function<void(StatusOr<std::string>)> done);
   // `max_bytes`: at most this many bytes of record data (at least one record is returned).
-  StatusOr<RecordsPage> GetRecords(const std::string& shard_iterator, std::optional<int64_t> limit,
-                                   uint64_t max_bytes = UINT64_MAX);
+  void GetRecords(const std::string& shard_iterator, std::optional<int64_t> limit, uint64_t max_bytes,
+                  std::function<void(StatusOr<RecordsPage>)> done);
 
   // SubscribeToShard: checks the consumer (ACTIVE), the shard and the
-  // starting position, and the one-subscription-per-5-seconds rule; the
-  // new subscription takes over an older one of the same consumer and shard.
-  StatusOr<Subscription> Subscribe(const SubscriptionRequest& request);
-  // The next records of a subscription (advancing its cursor). Fails with
-  // ResourceNotFound when the stream or consumer is gone and ResourceInUse
-  // when another subscription took over.
-  StatusOr<SubscriptionBatch> ReadSubscription(Subscription& subscription, int64_t max_records, uint64_t max_bytes);
-  // Wakes subscribers when their shard changes (records settled, shard
-  // closed, stream or consumer deleted).
+  // starting position, and the one-subscription-per-5-seconds rule (across
+  // every node); the new subscription takes over an older one of the same
+  // consumer and shard.
+  void Subscribe(const SubscriptionRequest& request, std::function<void(StatusOr<Subscription>)> done);
+  // The next records of a subscription from its cursor (the batch carries
+  // the next cursor). Fails with ResourceNotFound when the stream or consumer
+  // is gone and ResourceInUse when another subscription took over.
+  void ReadSubscription(const Subscription& subscription, int64_t max_records, uint64_t max_bytes,
+                        std::function<void(StatusOr<SubscriptionBatch>)> done);
+  // Wakes subscribers when their shard changes (records settled — through
+  // any node, for shards watched with WatchShard — shard closed, stream or
+  // consumer deleted, a subscription taken over).
   ShardNotifier& notifier() { return notifier_; }
+  // Declares (true) or withdraws (false) interest in records put through
+  // other nodes into a shard; calls are counted.
+  void WatchShard(uint64_t incarnation, uint32_t shard_index, bool watch);
   const Clock& clock() const { return clock_; }
 
   // For throughput limits (stream_service_routing.cc): the shard each entry
@@ -396,73 +431,119 @@ class StreamService {
   StatusOr<PutRouting> RoutePuts(const StreamAddress& address, std::span<const PutEntry> entries);
   std::optional<ShardIterator> PeekIterator(const std::string& shard_iterator) const;
 
-  // Retention: hides, then deletes (store::Trim), every record older than
-  // its stream's retention period as of the clock. TRIM_HORIZON, AT_TIMESTAMP
-  // and reads through older iterators start at the trimmed horizon once this
-  // ran. Safe to call concurrently with everything else; a RetentionTrimmer
-  // (core/retention.h) calls it periodically. Returns the first store error
-  // (after trying every shard).
+  // Retention: deletes (store::TrimBefore) every record older than its
+  // stream's retention period as of the clock; TRIM_HORIZON, AT_TIMESTAMP and
+  // reads through older iterators then start at the trimmed horizon. Blocks;
+  // a RetentionTrimmer (core/retention.h) calls it periodically. Returns the
+  // first store error (after trying every shard).
   Status TrimExpired();
+  // Drops store logs that belong to no stream and are older than `min_age_ms`
+  // (left by a node that died between creating a stream's logs and writing
+  // its record, or between two steps of a deletion). Blocks.
+  static constexpr int64_t kOrphanLogAgeMs = 10 * 60 * 1000;
+  Status CollectOrphanLogs(int64_t min_age_ms);
 
  private:
-  struct Stream;
-  struct ShardRuntime;
+  StreamService(store::Store& store, const Clock& clock, ServiceOptions options, std::string secret);
 
-  StreamService(store::Store& store, const Clock& clock, ServiceOptions options, std::string secret,
-                uint64_t next_incarnation);
+  // --- metadata (stream_service_meta.cc) ---
+  // Loads the registry, the iterator secret, and adopts logs of older stores.
+  static StatusOr<std::string> LoadSecret(store::Store& store, StreamRegistry& registry);
+  Status AdoptLogs();
+  // Catches up with every change committed anywhere before the call. Blocks.
+  Status Barrier();
+  // The stream as this node knows it (never blocks); after a miss, the caller
+  // may retry after Barrier().
+  StreamPtr Find(const StreamAddress& address) const;
+  // Writes one key (compare-and-set) and waits; installs the change in the
+  // registry. Blocks.
+  StatusOr<uint64_t> WriteMetaAndWait(store::MetaWrite write);
+  // Read-modify-write of one stream record: `change` edits a copy of the
+  // stream as of now (time-only transitions applied, due reshards carried out
+  // first) and returns an error to stop, or OK to write it; a write that
+  // lost a race is retried on the fresh record. Blocks. Sets `*written` to the
+  // stream written when given.
+  using StreamChange = std::function<Status(StreamState& s, int64_t now)>;
+  Status MutateStream(const StreamAddress& address, const StreamChange& change, StreamPtr* written = nullptr);
+  using ConsumerChange = std::function<Status(ConsumerState& c, const StreamEntry& stream, int64_t now)>;
+  Status MutateConsumer(const ResourceRef& consumer, const ConsumerChange& change);
+  // Allocates a stream incarnation never used before. Blocks.
+  StatusOr<uint64_t> NewIncarnation();
+  // Called by the registry for every changed key (wakes subscribers,
+  // schedules due work).
+  void OnMetaChange(const std::string& key, const StreamPtr& stream, uint64_t incarnation);
 
-  // Finds a live stream (not yet swept). nullptr if absent.
-  std::shared_ptr<Stream> Find(const StreamAddress& address) const;
-  std::shared_ptr<Stream> FindByIncarnation(uint64_t incarnation) const;
-  // Applies a due transition. REQUIRES: stream.mu held.
-  void Refresh(Stream& stream, int64_t now, store::Mutation& mutation);
-  void ApplyReshard(Stream& stream, int64_t now);
-  // Records `reshard` as pending (UPDATING for the update delay) or applies
-  // it at once, and queues the new stream record. REQUIRES: stream.mu held.
-  void StartReshard(Stream& stream, const PendingReshard& reshard, int64_t now, store::Mutation& mutation);
-  // Applies due consumer transitions. REQUIRES: stream.mu held.
-  void RefreshConsumers(Stream& stream, int64_t now, store::Mutation& mutation);
+  // --- deferred transitions (stream_service_settle.cc) ---
+  // Carries out what the stream's record says is due: a pending reshard
+  // (seal the parents, open the children's logs, write the new layout), or a
+  // deletion (drop logs and consumers, then the record). Idempotent; any node
+  // may run it. Blocks.
+  Status Settle(const StreamAddress& address);
+  void ScheduleSettle(const StreamEntry& stream);
+  // Settles consumers of the stream whose deletion is due.
+  void SettleConsumers(const StreamAddress& address, uint64_t incarnation);
+  // The reshard `s.pending` describes, applied to `s` given the parents' log
+  // ends (stream_service_reshard.cc). Returns the shards it created.
+  std::vector<uint32_t> ApplyReshard(StreamState& s, const std::map<uint32_t, uint64_t>& ends, int64_t now);
+  // The open shards a pending reshard closes.
+  std::vector<uint32_t> ShardsClosedBy(const StreamEntry& stream, const PendingReshard& reshard) const;
+  // Records `reshard` as the stream's pending one (UPDATING until due), or
+  // applies it at once when there is no update delay.
+  Status StartReshard(const StreamAddress& address, const StreamChange& check_and_plan);
+  store::LogOptions LogOptionsFor(const StreamState& s, uint64_t first_counter) const;
+
+  // --- helpers ---
   // Sets (or, when empty, removes) a resource's policy.
   void SetResourcePolicy(const ResourceRef& resource, std::string policy, Done done);
-  ConsumerDescription DescribeConsumerLocked(const Stream& stream, const ConsumerState& consumer) const;
-  void ApplyUniformScaling(Stream& stream, uint32_t target, int64_t now);
   void ChangeRetention(const StreamAddress& address, int64_t hours, bool increase, Done done);
-  // Persists `mutation` (if non-empty) then calls done.
-  void Commit(store::Mutation mutation, Done done);
+  // The consumer `name` of the stream, if it exists, is not gone and (when
+  // given) was created in `created_seconds`.
+  ConsumerPtr LiveConsumer(const StreamEntry& stream, const std::string& name, std::optional<int64_t> created_seconds,
+                           int64_t now) const;
+  // The stream's consumers that are not gone, by name.
+  std::vector<ConsumerPtr> LiveConsumers(const StreamEntry& stream, int64_t now) const;
+  ConsumerDescription DescribeConsumerOf(const StreamAddress& stream, const ConsumerState& consumer) const;
   // Open shards of all streams of an account and region.
   int64_t CountOpenShards(const std::string& account_id, const std::string& region);
   // ON_DEMAND streams of an account and region.
   int64_t CountOnDemandStreams(const std::string& account_id, const std::string& region);
   // Whether the account has MinimumThroughputBillingCommitment on at `now`.
-  // REQUIRES: control_mu_ held.
   bool CommitmentEnabled(const std::string& account_id, const std::string& region, int64_t now);
   // OK if `address`'s account may set a warm throughput of `mibps`.
-  // REQUIRES: control_mu_ held.
   Status CheckWarmThroughput(const StreamAddress& address, int64_t mibps, int64_t now);
   Status StreamNotFound(const StreamAddress& address) const;
+  // Time-only transitions (CREATING -> ACTIVE, UPDATING without a reshard ->
+  // ACTIVE) applied to a copy of `s` as of `now`.
+  static StreamState AsOf(const StreamState& s, int64_t now);
+  static StreamStatus StatusAsOf(const StreamState& s, int64_t now);
+  static ConsumerState ConsumerAsOf(const ConsumerState& c, int64_t now);
+  static bool ConsumerGone(const ConsumerState& c, int64_t now);
+
+  // Data plane pieces (stream_service_records.cc).
+  // `refreshed`: the registry already caught up once for this call.
+  void GetShardIteratorImpl(const StreamAddress& address, const std::string& shard_id, const IteratorRequest& request,
+                            std::function<void(StatusOr<std::string>)> done, bool refreshed);
+  void SubscribeImpl(const SubscriptionRequest& request, std::function<void(StatusOr<Subscription>)> done,
+                     bool refreshed);
+  // Takes the lease of the subscription's consumer and shard (`fresh`: the
+  // lease was just read from the store).
+  void TakeLease(Subscription sub, std::function<void(StatusOr<Subscription>)> done, bool fresh);
+  struct PutCall;
+  void RunPut(std::shared_ptr<PutCall> call);
+  void FinishPut(std::shared_ptr<PutCall> call);
+  // Runs `retry` on the background thread after catching up with the
+  // store's metadata (for data-plane calls that missed in the registry).
+  void AfterBarrier(std::function<void()> retry);
 
   store::Store& store_;
   const Clock& clock_;
   const ServiceOptions options_;
-  const ShardIteratorCodec iterators_;
-
-  std::mutex control_mu_;  // serialises control-plane changes
-  mutable std::shared_mutex registry_mu_;
-  std::map<std::string, std::shared_ptr<Stream>> streams_;  // by meta key
-  std::unordered_map<uint64_t, std::shared_ptr<Stream>> by_incarnation_;
-  uint64_t next_incarnation_;  // guarded by control_mu_
-
+  ShardIteratorCodec iterators_;  // set once in Open(), before any use
+  StreamRegistry registry_;
+  KeyLocks key_locks_;  // serialises this node's read-modify-writes of one key
+  std::mutex incarnation_mu_;  // serialises this node's NewIncarnation()
   ShardNotifier notifier_;
-  // The latest SubscribeToShard of each consumer and shard
-  // ("incarnation/consumer/created_ms/shard"): when it started, its lease.
-  struct SubscriptionLease {
-    int64_t started_ms = 0;
-    uint64_t lease = 0;
-  };
-  std::mutex subscriptions_mu_;
-  std::map<std::string, SubscriptionLease> subscriptions_;  // guarded by subscriptions_mu_
-  uint64_t next_lease_ = 1;                                  // guarded by subscriptions_mu_
-  std::map<std::string, AccountSettingsState> accounts_;  // by meta key; guarded by control_mu_
+  BackgroundWorker worker_;
 };
 
 }  // namespace riffle::core

@@ -14,7 +14,7 @@ namespace {
 constexpr int64_t kMinimumCommitmentMs = 24 * 3600 * 1000;
 
 // The settings as of `now`: a pending end that has passed has ended.
-AccountSettingsState AsOf(AccountSettingsState a, int64_t now) {
+AccountSettingsState SettingsAsOf(AccountSettingsState a, int64_t now) {
   if (a.status == CommitmentStatus::kEnabledUntilEarliestAllowedEnd && now >= a.earliest_end_ms) {
     a.status = CommitmentStatus::kDisabled;
     a.ended_ms = a.earliest_end_ms;
@@ -46,53 +46,54 @@ const char* CommitmentStatusName(CommitmentStatus status) {
 }
 
 bool StreamService::CommitmentEnabled(const std::string& account_id, const std::string& region, int64_t now) {
-  auto it = accounts_.find(AccountSettingsKey(account_id, region));
-  if (it == accounts_.end()) return false;
-  return AsOf(it->second, now).status != CommitmentStatus::kDisabled;
+  std::optional<AccountEntry> entry = registry_.Account(AccountSettingsKey(account_id, region));
+  if (!entry) return false;
+  return SettingsAsOf(entry->state, now).status != CommitmentStatus::kDisabled;
 }
 
 AccountSettings StreamService::DescribeAccountSettings(const std::string& account_id, const std::string& region) {
-  std::lock_guard control(control_mu_);
-  auto it = accounts_.find(AccountSettingsKey(account_id, region));
-  if (it == accounts_.end()) return AccountSettings{};
-  return Describe(AsOf(it->second, clock_.NowMs()));
+  (void)Barrier();  // on failure: what this node knows
+  std::optional<AccountEntry> entry = registry_.Account(AccountSettingsKey(account_id, region));
+  if (!entry) return AccountSettings{};
+  return Describe(SettingsAsOf(entry->state, clock_.NowMs()));
 }
 
 void StreamService::UpdateAccountSettings(const std::string& account_id, const std::string& region, bool enable,
                                           std::function<void(StatusOr<AccountSettings>)> done) {
-  std::lock_guard control(control_mu_);
-  int64_t now = clock_.NowMs();
-  std::string key = AccountSettingsKey(account_id, region);
-  AccountSettingsState& stored = accounts_[key];
-  AccountSettingsState a = AsOf(stored, now);
-  if (enable) {
-    if (a.status == CommitmentStatus::kDisabled) {
-      a.status = CommitmentStatus::kEnabled;
-      a.started_ms = now;
-      a.ended_ms = 0;
-      a.earliest_end_ms = now + kMinimumCommitmentMs;
-    } else if (a.status == CommitmentStatus::kEnabledUntilEarliestAllowedEnd) {
-      a.status = CommitmentStatus::kEnabled;  // cancels the pending end
-      a.ended_ms = 0;
+  const std::string key = AccountSettingsKey(account_id, region);
+  auto lock = key_locks_.Lock(key);
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    if (Status synced = Barrier(); !synced.ok()) return done(synced);
+    const int64_t now = clock_.NowMs();
+    std::optional<AccountEntry> entry = registry_.Account(key);
+    AccountSettingsState stored = entry ? entry->state : AccountSettingsState{};
+    AccountSettingsState a = SettingsAsOf(stored, now);
+    if (enable) {
+      if (a.status == CommitmentStatus::kDisabled) {
+        a.status = CommitmentStatus::kEnabled;
+        a.started_ms = now;
+        a.ended_ms = 0;
+        a.earliest_end_ms = now + kMinimumCommitmentMs;
+      } else if (a.status == CommitmentStatus::kEnabledUntilEarliestAllowedEnd) {
+        a.status = CommitmentStatus::kEnabled;  // cancels the pending end
+        a.ended_ms = 0;
+      }
+    } else if (a.status == CommitmentStatus::kEnabled) {
+      if (now >= a.earliest_end_ms) {
+        a.status = CommitmentStatus::kDisabled;
+        a.ended_ms = now;
+      } else {
+        a.status = CommitmentStatus::kEnabledUntilEarliestAllowedEnd;
+        a.ended_ms = a.earliest_end_ms;
+      }
     }
-  } else if (a.status == CommitmentStatus::kEnabled) {
-    if (now >= a.earliest_end_ms) {
-      a.status = CommitmentStatus::kDisabled;
-      a.ended_ms = now;
-    } else {
-      a.status = CommitmentStatus::kEnabledUntilEarliestAllowedEnd;
-      a.ended_ms = a.earliest_end_ms;
-    }
+    AccountSettings result = Describe(a);
+    if (a == stored) return done(result);
+    auto written = WriteMetaAndWait({key, EncodeAccountSettings(a), entry ? entry->revision : store::kMustNotExist});
+    if (written.ok()) return done(result);
+    if (written.status().code() != Errc::kConflict) return done(written.status());
   }
-  AccountSettings result = Describe(a);
-  if (a == stored) return done(result);
-  stored = a;
-  store::Mutation m;
-  m.meta_puts.emplace_back(key, EncodeAccountSettings(a));
-  Commit(std::move(m), [done = std::move(done), result](Status status) {
-    if (!status.ok()) return done(status);
-    done(result);
-  });
+  done(Status::Unavailable("the account settings kept changing; try again"));
 }
 
 }  // namespace riffle::core

@@ -61,27 +61,30 @@ const char* ConsumerStatusName(ConsumerStatus status) {
   return "ACTIVE";
 }
 
-void StreamService::RefreshConsumers(Stream& stream, int64_t now, store::Mutation& mutation) {
-  for (auto it = stream.consumers.begin(); it != stream.consumers.end();) {
-    ConsumerState& c = it->second;
-    if (now < c.transition_due_ms || c.status == ConsumerStatus::kActive) {
-      ++it;
-    } else if (c.status == ConsumerStatus::kCreating) {
-      c.status = ConsumerStatus::kActive;
-      mutation.meta_puts.emplace_back(ConsumerMetaKey(stream.state.address, c.name), EncodeConsumerState(c));
-      ++it;
-    } else {
-      mutation.meta_deletes.push_back(ConsumerMetaKey(stream.state.address, c.name));
-      it = stream.consumers.erase(it);
-    }
+ConsumerPtr StreamService::LiveConsumer(const StreamEntry& stream, const std::string& name,
+                                       std::optional<int64_t> created_seconds, int64_t now) const {
+  ConsumerPtr consumer = registry_.FindConsumer(ConsumerMetaKey(stream.state.address, name));
+  if (consumer == nullptr || consumer->state.incarnation != stream.state.incarnation ||
+      ConsumerGone(consumer->state, now) ||
+      (created_seconds && *created_seconds != consumer->state.created_ms / 1000)) {
+    return nullptr;
   }
+  return consumer;
 }
 
-ConsumerDescription StreamService::DescribeConsumerLocked(const Stream& stream, const ConsumerState& c) const {
+std::vector<ConsumerPtr> StreamService::LiveConsumers(const StreamEntry& stream, int64_t now) const {
+  std::vector<ConsumerPtr> live;
+  for (ConsumerPtr& c : registry_.Consumers(stream.state.address, stream.state.incarnation)) {
+    if (!ConsumerGone(c->state, now)) live.push_back(std::move(c));
+  }
+  return live;
+}
+
+ConsumerDescription StreamService::DescribeConsumerOf(const StreamAddress& stream, const ConsumerState& c) const {
   ConsumerDescription d;
   d.name = c.name;
-  d.arn = ConsumerArn(stream.state.address, c);
-  d.stream_arn = stream.state.address.Arn();
+  d.arn = ConsumerArn(stream, c);
+  d.stream_arn = stream.Arn();
   d.status = c.status;
   d.created_ms = c.created_ms;
   return d;
@@ -90,116 +93,87 @@ ConsumerDescription StreamService::DescribeConsumerLocked(const Stream& stream, 
 void StreamService::RegisterConsumer(const StreamAddress& address, const std::string& name,
                                      std::function<void(StatusOr<ConsumerDescription>)> done,
                                      std::map<std::string, std::string> tags) {
-  int64_t now = clock_.NowMs();
   if (Status checked = CheckTagText(tags); !checked.ok()) return done(checked);
   if (tags.size() > kMaxTagsPerResource) {
     // Wording not verified against AWS.
     return done(Status::InvalidArgument("A consumer cannot have more than 50 tags associated with it."));
   }
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
-  store::Mutation m;
-  ConsumerDescription d;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    RefreshConsumers(*stream, now, m);
-    const StreamState& s = stream->state;
-    if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting) {
-      return done(Status::InUse(NotActiveMessage(s)));
+  const std::string key = ConsumerMetaKey(address, name);
+  auto lock = key_locks_.Lock(key);
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (Status synced = Barrier(); !synced.ok()) return done(synced);
+    const int64_t now = clock_.NowMs();
+    StreamPtr stream = Find(address);
+    if (stream == nullptr || stream->IsGone(now)) return done(StreamNotFound(address));
+    const StreamStatus status = StatusAsOf(stream->state, now);
+    if (status == StreamStatus::kCreating || status == StreamStatus::kDeleting) {
+      return done(Status::InUse(NotActiveMessage(AsOf(stream->state, now))));
     }
-    if (stream->consumers.count(name) != 0) {
+    if (LiveConsumer(*stream, name, std::nullopt, now) != nullptr) {
       // Wording not verified against AWS.
       return done(Status::InUse("Consumer " + name + " under stream " + address.name + " already exists for account " +
                                 address.account_id + "."));
     }
-    if (stream->consumers.size() >= kMaxConsumersPerStream) {
+    if (LiveConsumers(*stream, now).size() >= kMaxConsumersPerStream) {
       // Wording not verified against AWS.
       return done(Status::LimitExceeded("Consumer limit of 20 has been reached for stream " + address.name +
                                         " under account " + address.account_id + "."));
     }
     ConsumerState c;
-    c.incarnation = s.incarnation;
+    c.incarnation = stream->state.incarnation;
     c.name = name;
     c.created_ms = now;
     c.status = options_.create_stream_ms > 0 ? ConsumerStatus::kCreating : ConsumerStatus::kActive;
     c.transition_due_ms = now + options_.create_stream_ms;
-    c.tags = std::move(tags);
-    // A consumer of the same name that just finished deleting must not
-    // delete the new one's key in this same write.
-    std::string key = ConsumerMetaKey(address, name);
-    std::erase(m.meta_deletes, key);
-    m.meta_puts.emplace_back(key, EncodeConsumerState(c));
-    d = DescribeConsumerLocked(*stream, c);
-    stream->consumers.emplace(name, std::move(c));
+    c.tags = tags;
+    // Replaces a record left by a consumer of the name that is gone (or of
+    // an earlier stream of the name); never a live one.
+    ConsumerPtr old = registry_.FindConsumer(key);
+    auto written = WriteMetaAndWait({key, EncodeConsumerState(c), old ? old->revision : store::kMustNotExist});
+    if (written.ok()) return done(DescribeConsumerOf(address, c));
+    if (written.status().code() != Errc::kConflict) return done(written.status());
   }
-  Commit(std::move(m), [done = std::move(done), d = std::move(d)](Status status) {
-    if (!status.ok()) return done(status);
-    done(d);
-  });
+  done(Status::Unavailable("Consumer " + name + " kept changing; try again"));
 }
 
 StatusOr<ConsumerDescription> StreamService::DescribeConsumer(const StreamAddress& address, const std::string& name,
                                                               std::optional<int64_t> created_seconds) {
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return StreamNotFound(address);
-  store::Mutation m;
-  ConsumerDescription d;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return StreamNotFound(address);
-    Refresh(*stream, now, m);
-    RefreshConsumers(*stream, now, m);
-    auto it = stream->consumers.find(name);
-    if (it == stream->consumers.end() || (created_seconds && *created_seconds != it->second.created_ms / 1000)) {
-      return ConsumerNotFound(address, name);
-    }
-    d = DescribeConsumerLocked(*stream, it->second);
-  }
-  Commit(std::move(m), [](Status) {});
-  return d;
+  RIFFLE_RETURN_IF_ERROR(Barrier());
+  const int64_t now = clock_.NowMs();
+  StreamPtr stream = Find(address);
+  if (stream == nullptr || stream->IsGone(now)) return StreamNotFound(address);
+  ConsumerPtr consumer = LiveConsumer(*stream, name, created_seconds, now);
+  if (consumer == nullptr) return ConsumerNotFound(address, name);
+  return DescribeConsumerOf(address, ConsumerAsOf(consumer->state, now));
 }
 
 void StreamService::DeregisterConsumer(const StreamAddress& address, const std::string& name,
                                        std::optional<int64_t> created_seconds, Done done) {
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
-  store::Mutation m;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    RefreshConsumers(*stream, now, m);
-    auto it = stream->consumers.find(name);
-    if (it == stream->consumers.end() || (created_seconds && *created_seconds != it->second.created_ms / 1000)) {
-      return done(ConsumerNotFound(address, name));
-    }
-    ConsumerState& c = it->second;
+  ResourceRef resource{address, name, created_seconds};
+  bool remove_now = false;
+  uint64_t incarnation = 0;
+  Status status = MutateConsumer(resource, [&](ConsumerState& c, const StreamEntry& stream, int64_t now) -> Status {
     if (c.status == ConsumerStatus::kDeleting) {
       // Wording not verified against AWS.
-      return done(Status::InUse("Consumer " + name + " under stream " + address.name + " is already being deleted."));
+      return Status::InUse("Consumer " + name + " under stream " + address.name + " is already being deleted.");
     }
-    if (options_.delete_stream_ms > 0) {
-      c.status = ConsumerStatus::kDeleting;
-      c.transition_due_ms = now + options_.delete_stream_ms;
-      m.meta_puts.emplace_back(ConsumerMetaKey(address, name), EncodeConsumerState(c));
-    } else {
-      m.meta_deletes.push_back(ConsumerMetaKey(address, name));
-      stream->consumers.erase(it);
-    }
-  }
-  notifier_.NotifyStream(stream->state.incarnation);  // ends the consumer's subscriptions
-  Commit(std::move(m), std::move(done));
+    incarnation = stream.state.incarnation;
+    c.status = ConsumerStatus::kDeleting;
+    c.transition_due_ms = now + options_.delete_stream_ms;
+    remove_now = options_.delete_stream_ms <= 0;
+    return Status::Ok();
+  });
+  if (!status.ok()) return done(status);
+  notifier_.NotifyStream(incarnation);  // ends the consumer's subscriptions
+  if (remove_now) SettleConsumers(address, incarnation);
+  done(Status::Ok());
 }
 
 StatusOr<ConsumerList> StreamService::ListConsumers(const StreamAddress& address,
                                                     const std::optional<std::string>& next_token,
                                                     std::optional<int64_t> max_results,
                                                     std::optional<double> stream_creation_seconds) {
-  int64_t now = clock_.NowMs();
+  const int64_t now = clock_.NowMs();
   std::optional<ConsumerPosition> position;
   if (next_token) {
     auto payload = iterators_.Open(*next_token);
@@ -209,35 +183,28 @@ StatusOr<ConsumerList> StreamService::ListConsumers(const StreamAddress& address
       return Status(Errc::kExpiredNextToken, "The requested token has expired.");  // wording unverified
     }
   }
-  auto stream = Find(address);
-  if (stream == nullptr) return StreamNotFound(address);
-  store::Mutation m;
-  ConsumerList list;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return StreamNotFound(address);
-    Refresh(*stream, now, m);
-    RefreshConsumers(*stream, now, m);
-    const StreamState& s = stream->state;
-    if (stream_creation_seconds &&
-        static_cast<int64_t>(*stream_creation_seconds) != s.created_ms / 1000) {
-      return StreamNotFound(address);
-    }
-    if (position && position->incarnation != s.incarnation) {
-      return Status::InvalidArgument("Invalid NextToken.");  // issued for another stream
-    }
-    int64_t max = max_results.value_or(kDefaultConsumersPerListing);
-    for (const auto& [name, c] : stream->consumers) {
-      if (position && name <= position->after_name) continue;
-      if (static_cast<int64_t>(list.consumers.size()) >= max) {
-        ConsumerPosition next{s.incarnation, list.consumers.back().name, now};
-        list.next_token = iterators_.Seal(EncodeConsumerPosition(next));
-        break;
-      }
-      list.consumers.push_back(DescribeConsumerLocked(*stream, c));
-    }
+  RIFFLE_RETURN_IF_ERROR(Barrier());
+  StreamPtr stream = Find(address);
+  if (stream == nullptr || stream->IsGone(now)) return StreamNotFound(address);
+  const StreamState& s = stream->state;
+  if (stream_creation_seconds && static_cast<int64_t>(*stream_creation_seconds) != s.created_ms / 1000) {
+    return StreamNotFound(address);
   }
-  Commit(std::move(m), [](Status) {});
+  if (position && position->incarnation != s.incarnation) {
+    return Status::InvalidArgument("Invalid NextToken.");  // issued for another stream
+  }
+  ConsumerList list;
+  int64_t max = max_results.value_or(kDefaultConsumersPerListing);
+  for (const ConsumerPtr& consumer : LiveConsumers(*stream, now)) {  // by name
+    const std::string& name = consumer->state.name;
+    if (position && name <= position->after_name) continue;
+    if (static_cast<int64_t>(list.consumers.size()) >= max) {
+      ConsumerPosition next{s.incarnation, list.consumers.back().name, now};
+      list.next_token = iterators_.Seal(EncodeConsumerPosition(next));
+      break;
+    }
+    list.consumers.push_back(DescribeConsumerOf(address, ConsumerAsOf(consumer->state, now)));
+  }
   return list;
 }
 

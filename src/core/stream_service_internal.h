@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
+#include <condition_variable>
+#include <mutex>
 
 #include "core/sequence_number.h"
 #include "core/stream_codec.h"
@@ -11,116 +12,85 @@
 
 namespace riffle::core {
 
-// Runtime (not persisted) state of one shard.
-struct StreamService::ShardRuntime {
-  uint64_t next_counter = 0;    // next counter to assign
-  // Every counter below this is settled (readable). Advanced by write
-  // completions without the stream lock, so it is atomic.
-  std::atomic<uint64_t> committed_end{0};
+// A sequence number of shard `index` of stream incarnation `incarnation`.
+inline std::string SequenceAt(uint64_t incarnation, uint32_t index, uint64_t counter, int64_t ms) {
+  SequenceNumber s;
+  s.incarnation = incarnation;
+  s.shard_index = index;
+  s.counter = counter;
+  s.seconds = static_cast<uint64_t>(std::max<int64_t>(ms, 0) / 1000) & SequenceNumber::kMaxSeconds;
+  return s.ToString();
+}
 
-  // Raises committed_end to at least `end`.
-  void Settle(uint64_t end) {
-    uint64_t current = committed_end.load();
-    while (current < end && !committed_end.compare_exchange_weak(current, end)) {
-    }
+// One shard as DescribeStream/ListShards show it.
+inline ShardDescription DescribeShard(const StreamState& stream, const ShardState& shard) {
+  ShardDescription sd;
+  sd.shard_id = ShardIdString(shard.index);
+  if (shard.parent) sd.parent_shard_id = ShardIdString(*shard.parent);
+  if (shard.adjacent_parent) sd.adjacent_parent_shard_id = ShardIdString(*shard.adjacent_parent);
+  sd.range = shard.range;
+  // The counter before the first one (docs/storage-format.md), so that
+  // AFTER_SEQUENCE_NUMBER of it still reads the shard's first record.
+  uint64_t before_first = shard.start_counter > 0 ? shard.start_counter - 1 : 0;
+  sd.starting_sequence_number = SequenceAt(stream.incarnation, shard.index, before_first, shard.created_ms);
+  if (shard.closed) {
+    uint64_t last = shard.end_counter > shard.start_counter ? shard.end_counter - 1 : before_first;
+    sd.ending_sequence_number = SequenceAt(stream.incarnation, shard.index, last, shard.closed_ms);
   }
-  int64_t last_arrival_ms = 0;  // arrival times never go backwards in a shard
-  // Every counter below this is past retention: never returned, being (or
-  // already) deleted. Only rises; read without the stream lock.
-  std::atomic<uint64_t> trim_end{0};
-  void RaiseTrimEnd(uint64_t end) {
-    uint64_t current = trim_end.load();
-    while (current < end && !trim_end.compare_exchange_weak(current, end)) {
-    }
-  }
-};
+  return sd;
+}
 
-struct StreamService::Stream {
-  std::mutex mu;
-  StreamState state;
-  // Parallel to state.shards; a deque so that references stay valid while
-  // shards are added (write completions hold pointers into it).
-  std::deque<ShardRuntime> runtime;
-  std::vector<uint32_t> open_by_start;  // open shards sorted by range start
-  std::map<std::string, ConsumerState> consumers;  // by name; persisted under their own keys
+// Appends a fresh open shard to `s`.
+inline ShardState& AddShard(StreamState& s, HashKeyRange range, uint64_t start_counter, int64_t now) {
+  ShardState shard;
+  shard.index = static_cast<uint32_t>(s.shards.size());
+  shard.range = range;
+  shard.start_counter = start_counter;
+  shard.created_ms = now;
+  s.shards.push_back(shard);
+  return s.shards.back();
+}
 
-  // The consumer a resource names, if it exists and (when the resource came
-  // from an ARN) has the ARN's creation time; nullptr otherwise.
-  // REQUIRES: mu held and resource.consumer set.
-  ConsumerState* FindConsumer(const ResourceRef& resource) {
-    auto it = consumers.find(*resource.consumer);
-    if (it == consumers.end()) return nullptr;
-    if (resource.consumer_created_seconds && *resource.consumer_created_seconds != it->second.created_ms / 1000) {
-      return nullptr;
-    }
-    return &it->second;
+// Closes an open shard at `end` (one past its last counter).
+inline void CloseShard(StreamState& s, uint32_t index, uint64_t end, int64_t now) {
+  ShardState& shard = s.shards[index];
+  shard.closed = true;
+  shard.end_counter = std::max(end, shard.start_counter);
+  shard.closed_ms = now;
+}
+
+// UpdateShardCount's layout change (stream_service_shards.cc): closes the
+// open shards that are not a target range at their `ends` and builds the
+// target ranges from the pieces (docs/storage-format.md).
+void ApplyUniformScaling(StreamState& s, uint32_t target, const std::map<uint32_t, uint64_t>& ends, int64_t now);
+
+inline int64_t OpenShardCount(const StreamState& s) {
+  int64_t open = 0;
+  for (const ShardState& shard : s.shards) open += shard.closed ? 0 : 1;
+  return open;
+}
+
+// Waits for a store callback. For control-plane code only (it blocks).
+template <typename T>
+class Waiter {
+ public:
+  std::function<void(T)> Callback() {
+    return [this](T value) {
+      std::lock_guard lock(mu_);
+      value_.emplace(std::move(value));
+      cv_.notify_all();
+    };
+  }
+  T Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return value_.has_value(); });
+    return std::move(*value_);
   }
 
-  // REQUIRES: mu held (or exclusive ownership).
-  void RebuildRouting() {
-    open_by_start.clear();
-    for (const ShardState& shard : state.shards) {
-      if (!shard.closed) open_by_start.push_back(shard.index);
-    }
-    std::sort(open_by_start.begin(), open_by_start.end(), [this](uint32_t a, uint32_t b) {
-      return state.shards[a].range.start < state.shards[b].range.start;
-    });
-  }
-  // The open shard whose range holds `key`. REQUIRES: mu held.
-  uint32_t Route(HashKey key) const {
-    auto it = std::upper_bound(open_by_start.begin(), open_by_start.end(), key,
-                               [this](HashKey k, uint32_t index) { return k < state.shards[index].range.start; });
-    return *(it - 1);  // open ranges cover the whole space, so it > begin
-  }
-  bool IsGone(int64_t now) const {
-    return state.status == StreamStatus::kDeleting && now >= state.transition_due_ms;
-  }
-  store::ShardKey Key(uint32_t index) const { return {state.incarnation, index}; }
-  std::string SequenceAt(uint32_t index, uint64_t counter, int64_t ms) const {
-    SequenceNumber s;
-    s.incarnation = state.incarnation;
-    s.shard_index = index;
-    s.counter = counter;
-    s.seconds = static_cast<uint64_t>(std::max<int64_t>(ms, 0) / 1000) & SequenceNumber::kMaxSeconds;
-    return s.ToString();
-  }
-  // One shard as DescribeStream/ListShards show it. REQUIRES: mu held.
-  ShardDescription Describe(const ShardState& shard) const {
-    ShardDescription sd;
-    sd.shard_id = ShardIdString(shard.index);
-    if (shard.parent) sd.parent_shard_id = ShardIdString(*shard.parent);
-    if (shard.adjacent_parent) sd.adjacent_parent_shard_id = ShardIdString(*shard.adjacent_parent);
-    sd.range = shard.range;
-    // The counter before the first one (docs/storage-format.md), so that
-    // AFTER_SEQUENCE_NUMBER of it still reads the shard's first record.
-    uint64_t before_first = shard.start_counter > 0 ? shard.start_counter - 1 : 0;
-    sd.starting_sequence_number = SequenceAt(shard.index, before_first, shard.created_ms);
-    if (shard.closed) {
-      uint64_t last = shard.end_counter > shard.start_counter ? shard.end_counter - 1 : before_first;
-      sd.ending_sequence_number = SequenceAt(shard.index, last, shard.closed_ms);
-    }
-    return sd;
-  }
-  // Appends a fresh open shard. REQUIRES: mu held.
-  ShardState& AddShard(HashKeyRange range, uint64_t start_counter, int64_t now) {
-    ShardState shard;
-    shard.index = static_cast<uint32_t>(state.shards.size());
-    shard.range = range;
-    shard.start_counter = start_counter;
-    shard.created_ms = now;
-    state.shards.push_back(shard);
-    ShardRuntime& rt = runtime.emplace_back();
-    rt.next_counter = start_counter;
-    rt.committed_end = start_counter;
-    return state.shards.back();
-  }
-  // Closes an open shard at its next counter. REQUIRES: mu held.
-  void CloseShard(uint32_t index, int64_t now) {
-    ShardState& shard = state.shards[index];
-    shard.closed = true;
-    shard.end_counter = runtime[index].next_counter;
-    shard.closed_ms = now;
-  }
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<T> value_;
 };
 
 // Texts shared by several operations, worded as Kinesis words them.

@@ -42,14 +42,12 @@ Status CheckStreamCreation(const StreamCreation& creation) {
 }
 
 int64_t StreamService::CountOnDemandStreams(const std::string& account_id, const std::string& region) {
-  int64_t now = clock_.NowMs();
+  const int64_t now = clock_.NowMs();
   int64_t count = 0;
-  std::shared_lock registry(registry_mu_);
-  for (const auto& [key, stream] : streams_) {
-    std::lock_guard lock(stream->mu);
-    const StreamAddress& a = stream->state.address;
-    if (a.account_id != account_id || a.region != region || stream->IsGone(now)) continue;
-    if (stream->state.mode == StreamMode::kOnDemand) ++count;
+  for (const StreamPtr& stream : registry_.Streams()) {
+    const StreamState& s = stream->state;
+    if (s.address.account_id != account_id || s.address.region != region || stream->IsGone(now)) continue;
+    if (s.mode == StreamMode::kOnDemand) ++count;
   }
   return count;
 }
@@ -70,35 +68,25 @@ void StreamService::UpdateStreamMode(const StreamAddress& address, StreamMode mo
     // Wording not verified against AWS.
     return done(Status::InvalidArgument("WarmThroughputMiBps is only supported for streams in ON_DEMAND capacity mode."));
   }
-  std::lock_guard control(control_mu_);  // the on-demand stream count stays true until this commits
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
-  int64_t on_demand_count = CountOnDemandStreams(address.account_id, address.region);
-  store::Mutation m;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    StreamState& s = stream->state;
-    if (s.status != StreamStatus::kActive) return done(Status::InUse(NotActiveMessage(s)));
+  done(MutateStream(address, [&](StreamState& s, int64_t now) -> Status {
+    if (s.status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(s));
     if (s.mode == mode) {
       // Wording not verified against AWS.
-      return done(Status::InvalidArgument("Stream " + address.name + " under account " + address.account_id +
-                                          " is already in " + StreamModeName(mode) + " capacity mode."));
+      return Status::InvalidArgument("Stream " + address.name + " under account " + address.account_id +
+                                     " is already in " + StreamModeName(mode) + " capacity mode.");
     }
     std::erase_if(s.mode_switches_ms, [now](int64_t ms) { return ms <= now - kModeSwitchWindowMs; });
     if (s.mode_switches_ms.size() >= kMaxModeSwitchesPerWindow) {
       // Wording not verified against AWS.
-      return done(Status::LimitExceeded("Stream " + address.name + " under account " + address.account_id +
-                                        " has already switched capacity mode twice in the last 24 hours."));
+      return Status::LimitExceeded("Stream " + address.name + " under account " + address.account_id +
+                                   " has already switched capacity mode twice in the last 24 hours.");
     }
+    const int64_t on_demand_count = CountOnDemandStreams(address.account_id, address.region);
     if (mode == StreamMode::kOnDemand && on_demand_count >= options_.on_demand_stream_limit) {
-      return done(
-          Status::LimitExceeded(OnDemandLimitMessage(address, on_demand_count, options_.on_demand_stream_limit)));
+      return Status::LimitExceeded(OnDemandLimitMessage(address, on_demand_count, options_.on_demand_stream_limit));
     }
     if (warm_throughput_mibps) {
-      if (Status checked = CheckWarmThroughput(address, *warm_throughput_mibps, now); !checked.ok()) return done(checked);
+      RIFFLE_RETURN_IF_ERROR(CheckWarmThroughput(address, *warm_throughput_mibps, now));
       s.warm = WarmThroughput{static_cast<uint32_t>(*warm_throughput_mibps), 0};
       if (options_.update_stream_ms <= 0) s.warm->current_mibps = s.warm->target_mibps;
     }
@@ -106,32 +94,26 @@ void StreamService::UpdateStreamMode(const StreamAddress& address, StreamMode mo
     s.mode_switches_ms.push_back(now);
     if (mode == StreamMode::kProvisioned) s.warm.reset();  // warm throughput is for on-demand streams only
     StartUpdate(s, now, options_.update_stream_ms);
-    m.meta_puts.clear();
-    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
-  }
-  Commit(std::move(m), std::move(done));
+    return Status::Ok();
+  }));
 }
 
 void StreamService::UpdateMaxRecordSize(const StreamAddress& address, int64_t kib, Done done) {
   if (kib < kDefaultMaxRecordSizeKiB || kib > kMaxMaxRecordSizeKiB) {
     return done(Status::Validation(MaxRecordSizeRangeMessage(kib)));
   }
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
-  store::Mutation m;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    StreamState& s = stream->state;
-    if (s.status != StreamStatus::kActive) return done(Status::InUse(NotActiveMessage(s)));
+  done(MutateStream(address, [&](StreamState& s, int64_t now) -> Status {
+    if (s.status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(s));
+    if (static_cast<uint64_t>(kib) * 1024 > store_.MaxRecordBytes()) {
+      // The cluster's NATS servers take messages up to their max_payload.
+      return Status::LimitExceeded("MaxRecordSizeInKiB " + std::to_string(kib) + " exceeds the largest record this "
+                                   "server's store can take (" + std::to_string(store_.MaxRecordBytes() / 1024) +
+                                   " KiB).");
+    }
     s.max_record_size_kib = static_cast<uint32_t>(kib);
     StartUpdate(s, now, options_.update_stream_ms);
-    m.meta_puts.clear();
-    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
-  }
-  Commit(std::move(m), std::move(done));
+    return Status::Ok();
+  }));
 }
 
 Status StreamService::CheckWarmThroughput(const StreamAddress& address, int64_t mibps, int64_t now) {
@@ -151,25 +133,16 @@ Status StreamService::CheckWarmThroughput(const StreamAddress& address, int64_t 
 
 void StreamService::UpdateStreamWarmThroughput(const StreamAddress& address, int64_t mibps,
                                                std::function<void(StatusOr<WarmThroughputUpdate>)> done) {
-  std::lock_guard control(control_mu_);  // reads the account settings
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
-  store::Mutation m;
   WarmThroughputUpdate update;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    StreamState& s = stream->state;
-    if (s.status != StreamStatus::kActive) return done(Status::InUse(NotActiveMessage(s)));
+  Status status = MutateStream(address, [&](StreamState& s, int64_t now) -> Status {
+    if (s.status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(s));
     if (s.mode != StreamMode::kOnDemand) {
       // Wording not verified against AWS.
-      return done(Status::InvalidArgument("Stream " + address.name + " under account " + address.account_id +
-                                          " is in PROVISIONED capacity mode. Warm throughput is only supported "
-                                          "for streams in ON_DEMAND capacity mode."));
+      return Status::InvalidArgument("Stream " + address.name + " under account " + address.account_id +
+                                     " is in PROVISIONED capacity mode. Warm throughput is only supported "
+                                     "for streams in ON_DEMAND capacity mode.");
     }
-    if (Status checked = CheckWarmThroughput(address, mibps, now); !checked.ok()) return done(checked);
+    RIFFLE_RETURN_IF_ERROR(CheckWarmThroughput(address, mibps, now));
     uint32_t current = s.warm ? s.warm->current_mibps : 0;
     s.warm = WarmThroughput{static_cast<uint32_t>(mibps), current};
     if (options_.update_stream_ms > 0) {
@@ -180,13 +153,10 @@ void StreamService::UpdateStreamWarmThroughput(const StreamAddress& address, int
     update.name = address.name;
     update.arn = address.Arn();
     update.warm = *s.warm;
-    m.meta_puts.clear();
-    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
-  }
-  Commit(std::move(m), [done = std::move(done), update = std::move(update)](Status status) {
-    if (!status.ok()) return done(status);
-    done(update);
+    return Status::Ok();
   });
+  if (!status.ok()) return done(status);
+  done(update);
 }
 
 }  // namespace riffle::core

@@ -21,61 +21,49 @@ void StreamService::DeleteResourcePolicy(const ResourceRef& resource, Done done)
 }
 
 void StreamService::SetResourcePolicy(const ResourceRef& resource, std::string policy, Done done) {
-  const StreamAddress& address = resource.stream;
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
-  store::Mutation m;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    RefreshConsumers(*stream, now, m);
-    if (!resource.consumer) {
-      StreamState& s = stream->state;
+  if (!resource.consumer) {
+    return done(MutateStream(resource.stream, [&](StreamState& s, int64_t) -> Status {
       if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting) {
-        return done(Status::InUse(NotActiveMessage(s)));
+        return Status::InUse(NotActiveMessage(s));
       }
-      s.policy = std::move(policy);
-      std::string key = StreamMetaKey(address);
-      std::erase_if(m.meta_puts, [&](const auto& put) { return put.first == key; });
-      m.meta_puts.emplace_back(key, EncodeStreamState(s));
-    } else {
-      ConsumerState* consumer = stream->FindConsumer(resource);
-      if (consumer == nullptr) return done(ConsumerNotFound(address, *resource.consumer));
-      ConsumerState& c = *consumer;
-      c.policy = std::move(policy);
-      std::string key = ConsumerMetaKey(address, c.name);
-      std::erase_if(m.meta_puts, [&](const auto& put) { return put.first == key; });
-      m.meta_puts.emplace_back(key, EncodeConsumerState(c));
-    }
+      s.policy = policy;
+      return Status::Ok();
+    }));
   }
-  Commit(std::move(m), std::move(done));
+  done(MutateConsumer(resource, [&](ConsumerState& c, const StreamEntry&, int64_t) -> Status {
+    c.policy = policy;
+    return Status::Ok();
+  }));
 }
 
 StatusOr<std::string> StreamService::GetResourcePolicy(const ResourceRef& resource) {
+  RIFFLE_RETURN_IF_ERROR(Barrier());
   const StreamAddress& address = resource.stream;
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return StreamNotFound(address);
-  store::Mutation m;
+  const int64_t now = clock_.NowMs();
+  StreamPtr stream = Find(address);
+  if (stream == nullptr || stream->IsGone(now)) return StreamNotFound(address);
   std::string policy;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return StreamNotFound(address);
-    Refresh(*stream, now, m);
-    RefreshConsumers(*stream, now, m);
-    if (!resource.consumer) {
-      policy = stream->state.policy;
-    } else {
-      ConsumerState* consumer = stream->FindConsumer(resource);
-      if (consumer == nullptr) return ConsumerNotFound(address, *resource.consumer);
-      policy = consumer->policy;
-    }
+  if (!resource.consumer) {
+    policy = stream->state.policy;
+  } else {
+    ConsumerPtr consumer = LiveConsumer(*stream, *resource.consumer, resource.consumer_created_seconds, now);
+    if (consumer == nullptr) return ConsumerNotFound(address, *resource.consumer);
+    policy = consumer->state.policy;
   }
-  Commit(std::move(m), [](Status) {});
   if (policy.empty()) return std::string("{}");
   return policy;
+}
+
+std::string StreamService::KnownResourcePolicy(const ResourceRef& resource) const {
+  const int64_t now = clock_.NowMs();
+  StreamPtr stream = Find(resource.stream);
+  if (stream == nullptr || stream->IsGone(now)) return "{}";
+  std::string policy = stream->state.policy;
+  if (resource.consumer) {
+    ConsumerPtr consumer = LiveConsumer(*stream, *resource.consumer, resource.consumer_created_seconds, now);
+    policy = consumer ? consumer->state.policy : std::string();
+  }
+  return policy.empty() ? std::string("{}") : policy;
 }
 
 }  // namespace riffle::core

@@ -145,14 +145,12 @@ StatusOr<ShardList> StreamService::ListShards(const ListShardsRequest& request) 
     }
   }
 
-  auto stream = Find(p.address);
-  if (stream == nullptr) return StreamNotFound(p.address);
-  store::Mutation m;
+  RIFFLE_RETURN_IF_ERROR(Barrier());
+  RIFFLE_RETURN_IF_ERROR(Settle(p.address));  // a due reshard shows its children
+  StreamPtr stream = Find(p.address);
+  if (stream == nullptr || stream->IsGone(now)) return StreamNotFound(p.address);
   ShardList list;
   {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return StreamNotFound(p.address);
-    Refresh(*stream, now, m);
     const StreamState& s = stream->state;
     if (request.next_token) {
       // The stream was deleted and re-created since the token was issued.
@@ -182,16 +180,19 @@ StatusOr<ShardList> StreamService::ListShards(const ListShardsRequest& request) 
         list.next_token = iterators_.Seal(EncodePosition(next));
         break;
       }
-      list.shards.push_back(stream->Describe(shard));
+      list.shards.push_back(DescribeShard(s, shard));
     }
   }
-  Commit(std::move(m), [](Status) {});
   return list;
 }
 
-void StreamService::ApplyUniformScaling(Stream& stream, uint32_t target, int64_t now) {
-  StreamState& s = stream.state;
-  std::vector<uint32_t> old = stream.open_by_start;  // sorted by range start
+void ApplyUniformScaling(StreamState& s, uint32_t target, const std::map<uint32_t, uint64_t>& ends, int64_t now) {
+  std::vector<uint32_t> old;  // open shards sorted by range start
+  for (const ShardState& shard : s.shards) {
+    if (!shard.closed) old.push_back(shard.index);
+  }
+  std::sort(old.begin(), old.end(),
+            [&s](uint32_t a, uint32_t b) { return s.shards[a].range.start < s.shards[b].range.start; });
   std::vector<HashKeyRange> wanted;
   for (uint32_t j = 0; j < target; ++j) wanted.push_back(UniformRange(j, target));
 
@@ -206,7 +207,9 @@ void StreamService::ApplyUniformScaling(Stream& stream, uint32_t target, int64_t
     }
   }
   for (uint32_t index : old) {
-    if (!keep[index]) stream.CloseShard(index, now);
+    if (keep[index]) continue;
+    auto end = ends.find(index);
+    CloseShard(s, index, end == ends.end() ? 0 : end->second, now);
   }
   auto close_at_once = [&](uint32_t index) {
     ShardState& shard = s.shards[index];
@@ -235,7 +238,7 @@ void StreamService::ApplyUniformScaling(Stream& stream, uint32_t target, int64_t
       }
       HashKeyRange part{std::max(r.start, want.start), std::min(r.end, want.end)};
       uint64_t start = s.shards[index].end_counter;
-      uint32_t child = stream.AddShard(part, start, now).index;
+      uint32_t child = AddShard(s, part, start, now).index;
       s.shards[child].parent = index;
       pieces.push_back(child);
     }
@@ -246,7 +249,7 @@ void StreamService::ApplyUniformScaling(Stream& stream, uint32_t target, int64_t
       if (!s.shards[pieces[k]].closed) close_at_once(pieces[k]);
       HashKeyRange merged{s.shards[acc].range.start, s.shards[pieces[k]].range.end};
       uint64_t start = std::max(s.shards[acc].end_counter, s.shards[pieces[k]].end_counter);
-      uint32_t child = stream.AddShard(merged, start, now).index;
+      uint32_t child = AddShard(s, merged, start, now).index;
       s.shards[child].parent = acc;
       s.shards[child].adjacent_parent = pieces[k];
       acc = child;
@@ -256,39 +259,29 @@ void StreamService::ApplyUniformScaling(Stream& stream, uint32_t target, int64_t
 
 void StreamService::UpdateShardCount(const StreamAddress& address, int64_t target,
                                      std::function<void(StatusOr<ShardCountUpdate>)> done) {
-  std::lock_guard control(control_mu_);
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
-  int64_t account_open = CountOpenShards(address.account_id, address.region);
-
-  store::Mutation m;
   ShardCountUpdate update;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    StreamState& s = stream->state;
-    if (s.status != StreamStatus::kActive) return done(Status::InUse(NotActiveMessage(s)));
-    if (s.mode == StreamMode::kOnDemand) return done(OnDemandReshardError(s, "UpdateShardCount"));
-    int64_t open = static_cast<int64_t>(stream->open_by_start.size());
+  Status status = StartReshard(address, [&](StreamState& s, int64_t) -> Status {
+    if (s.status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(s));
+    if (s.mode == StreamMode::kOnDemand) return OnDemandReshardError(s, "UpdateShardCount");
+    const int64_t open = OpenShardCount(s);
+    const int64_t account_open = CountOpenShards(address.account_id, address.region);
     std::string counts =
         " Current open shard count: " + std::to_string(open) + ", Target shard count: " + std::to_string(target);
     if (target > options_.shard_limit) {
-      return done(Status::LimitExceeded("Target shard count or number of open shards cannot be greater than " +
-                                        std::to_string(options_.shard_limit) + "." + counts));
+      return Status::LimitExceeded("Target shard count or number of open shards cannot be greater than " +
+                                   std::to_string(options_.shard_limit) + "." + counts);
     }
     if (target > open * 2) {
-      return done(Status::LimitExceeded("UpdateShardCount cannot scale up over double your current open shard count." +
-                                        counts));
+      return Status::LimitExceeded("UpdateShardCount cannot scale up over double your current open shard count." +
+                                   counts);
     }
     if (target * 2 < open) {
-      return done(Status::LimitExceeded(
-          "UpdateShardCount cannot scale down below half your current open shard count." + counts));
+      return Status::LimitExceeded("UpdateShardCount cannot scale down below half your current open shard count." +
+                                   counts);
     }
     if (account_open - open + target > options_.shard_limit) {
-      return done(Status::LimitExceeded(
-          ShardLimitMessage(address, account_open, options_.shard_limit, std::max<int64_t>(target - open, 0))));
+      return Status::LimitExceeded(
+          ShardLimitMessage(address, account_open, options_.shard_limit, std::max<int64_t>(target - open, 0)));
     }
     update.name = address.name;
     update.arn = address.Arn();
@@ -298,19 +291,10 @@ void StreamService::UpdateShardCount(const StreamAddress& address, int64_t targe
     p.kind = ReshardKind::kUniformScaling;
     p.shard = static_cast<uint32_t>(target);
     s.pending = p;
-    if (options_.update_stream_ms > 0) {
-      s.status = StreamStatus::kUpdating;
-      s.transition_due_ms = now + options_.update_stream_ms;
-    } else {
-      ApplyReshard(*stream, now);
-    }
-    m.meta_puts.clear();
-    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
-  }
-  Commit(std::move(m), [done = std::move(done), update = std::move(update)](Status status) {
-    if (!status.ok()) return done(status);
-    done(update);
+    return Status::Ok();
   });
+  if (!status.ok()) return done(status);
+  done(update);
 }
 
 }  // namespace riffle::core

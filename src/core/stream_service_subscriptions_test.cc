@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "core/fake_store_for_test.h"
+#include "core/service_calls_for_test.h"
 #include "core/sequence_number.h"
 #include "core/stream_service.h"
 
@@ -61,15 +62,15 @@ class SubscriptionTest : public ::testing::Test {
 
 TEST_F(SubscriptionTest, ReadsFromTheStartingPositionWithContinuation) {
   auto seqs = Put({"a", "b", "c"});
-  auto sub = service_->Subscribe(Request(IteratorType::kAfterSequenceNumber, seqs[0]));
+  auto sub = SubscribeOf(*service_, Request(IteratorType::kAfterSequenceNumber, seqs[0]));
   ASSERT_TRUE(sub.ok()) << sub.status().message();
-  auto batch = service_->ReadSubscription(*sub, 10000, 1 << 20);
+  auto batch = ReadOf(*service_, *sub, 10000, 1 << 20);
   ASSERT_TRUE(batch.ok());
   EXPECT_EQ(Data(*batch), (std::vector<std::string>{"b", "c"}));
   EXPECT_EQ(batch->continuation, seqs[2]);
   EXPECT_FALSE(batch->shard_end);
   // Nothing new: an empty batch whose continuation resumes right after "c".
-  auto empty = service_->ReadSubscription(*sub, 10000, 1 << 20);
+  auto empty = ReadOf(*service_, *sub, 10000, 1 << 20);
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(empty->page.records.empty());
   auto parsed = SequenceNumber::Parse(empty->continuation);
@@ -78,7 +79,7 @@ TEST_F(SubscriptionTest, ReadsFromTheStartingPositionWithContinuation) {
 }
 
 TEST_F(SubscriptionTest, PutRecordsWakesTheShardsWatchers) {
-  auto sub = service_->Subscribe(Request(IteratorType::kLatest));
+  auto sub = SubscribeOf(*service_, Request(IteratorType::kLatest));
   ASSERT_TRUE(sub.ok());
   std::atomic<int> woken{0};
   service_->notifier().Watch(sub->incarnation, sub->shard_index, [&] { ++woken; });
@@ -88,45 +89,45 @@ TEST_F(SubscriptionTest, PutRecordsWakesTheShardsWatchers) {
   EXPECT_EQ(woken.load(), 1);
   Put({"y"});  // one-shot: no second call
   EXPECT_EQ(woken.load(), 1);
-  auto batch = service_->ReadSubscription(*sub, 10000, 1 << 20);
+  auto batch = ReadOf(*service_, *sub, 10000, 1 << 20);
   ASSERT_TRUE(batch.ok());
   EXPECT_EQ(Data(*batch), (std::vector<std::string>{"x", "y"}));
 }
 
 TEST_F(SubscriptionTest, FiveSecondRuleAndTakeover) {
-  auto first = service_->Subscribe(Request(IteratorType::kLatest));
+  auto first = SubscribeOf(*service_, Request(IteratorType::kLatest));
   ASSERT_TRUE(first.ok());
-  auto again = service_->Subscribe(Request(IteratorType::kLatest));
+  auto again = SubscribeOf(*service_, Request(IteratorType::kLatest));
   EXPECT_EQ(again.status().code(), Errc::kResourceInUse);
   EXPECT_EQ(again.status().message(),
             "Another active subscription exists for this consumer: 000000000000:s1:shardId-000000000000:app");
   clock_.Advance(5000);
-  auto second = service_->Subscribe(Request(IteratorType::kLatest));
+  auto second = SubscribeOf(*service_, Request(IteratorType::kLatest));
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(service_->ReadSubscription(*first, 10, 1024).status().code(), Errc::kResourceInUse);
-  EXPECT_TRUE(service_->ReadSubscription(*second, 10, 1024).ok());
+  EXPECT_EQ(ReadOf(*service_, *first, 10, 1024).status().code(), Errc::kResourceInUse);
+  EXPECT_TRUE(ReadOf(*service_, *second, 10, 1024).ok());
 }
 
 TEST_F(SubscriptionTest, StartingChecks) {
   SubscriptionRequest unknown = Request(IteratorType::kLatest);
   unknown.consumer = "nobody";
-  EXPECT_EQ(service_->Subscribe(unknown).status().code(), Errc::kResourceNotFound);
+  EXPECT_EQ(SubscribeOf(*service_, unknown).status().code(), Errc::kResourceNotFound);
   SubscriptionRequest stale = Request(IteratorType::kLatest);
   stale.consumer_created_seconds = consumer_created_s_ + 1;
-  EXPECT_EQ(service_->Subscribe(stale).status().code(), Errc::kResourceNotFound);
+  EXPECT_EQ(SubscribeOf(*service_, stale).status().code(), Errc::kResourceNotFound);
   SubscriptionRequest shard = Request(IteratorType::kLatest);
   shard.shard_id = "shardId-000000000005";
-  EXPECT_EQ(service_->Subscribe(shard).status().code(), Errc::kResourceNotFound);
-  auto no_seq = service_->Subscribe(Request(IteratorType::kAtSequenceNumber));
+  EXPECT_EQ(SubscribeOf(*service_, shard).status().code(), Errc::kResourceNotFound);
+  auto no_seq = SubscribeOf(*service_, Request(IteratorType::kAtSequenceNumber));
   EXPECT_EQ(no_seq.status().code(), Errc::kInvalidArgument);
-  auto bad_seq = service_->Subscribe(Request(IteratorType::kAtSequenceNumber, std::string(56, '9')));
+  auto bad_seq = SubscribeOf(*service_, Request(IteratorType::kAtSequenceNumber, std::string(56, '9')));
   EXPECT_EQ(bad_seq.status().code(), Errc::kInvalidArgument);
   EXPECT_NE(bad_seq.status().message().find("used in SubscribeToShard"), std::string::npos)
       << bad_seq.status().message();
 }
 
 TEST_F(SubscriptionTest, ClosedShardEndsWithChildShards) {
-  auto sub = service_->Subscribe(Request(IteratorType::kTrimHorizon));
+  auto sub = SubscribeOf(*service_, Request(IteratorType::kTrimHorizon));
   ASSERT_TRUE(sub.ok());
   Put({"a"});
   std::atomic<int> woken{0};
@@ -134,11 +135,11 @@ TEST_F(SubscriptionTest, ClosedShardEndsWithChildShards) {
   service_->SplitShard(stream_, "shardId-000000000000", "170141183460469231731687303715884105728",
                        [](Status s) { ASSERT_TRUE(s.ok()); });
   EXPECT_EQ(woken.load(), 1);
-  auto batch = service_->ReadSubscription(*sub, 10000, 1 << 20);
+  auto batch = ReadOf(*service_, *sub, 10000, 1 << 20);
   ASSERT_TRUE(batch.ok());
   EXPECT_EQ(Data(*batch), (std::vector<std::string>{"a"}));
   if (!batch->shard_end) {
-    batch = service_->ReadSubscription(*sub, 10000, 1 << 20);
+    batch = ReadOf(*service_, *sub, 10000, 1 << 20);
     ASSERT_TRUE(batch.ok());
   }
   EXPECT_TRUE(batch->shard_end);
@@ -147,17 +148,17 @@ TEST_F(SubscriptionTest, ClosedShardEndsWithChildShards) {
 }
 
 TEST_F(SubscriptionTest, DeregisteredConsumerEndsTheSubscription) {
-  auto sub = service_->Subscribe(Request(IteratorType::kLatest));
+  auto sub = SubscribeOf(*service_, Request(IteratorType::kLatest));
   ASSERT_TRUE(sub.ok());
   std::atomic<int> woken{0};
   service_->notifier().Watch(sub->incarnation, sub->shard_index, [&] { ++woken; });
   service_->DeregisterConsumer(stream_, "app", std::nullopt, [](Status s) { ASSERT_TRUE(s.ok()); });
   EXPECT_EQ(woken.load(), 1);
-  EXPECT_EQ(service_->ReadSubscription(*sub, 10, 1024).status().code(), Errc::kResourceNotFound);
+  EXPECT_EQ(ReadOf(*service_, *sub, 10, 1024).status().code(), Errc::kResourceNotFound);
 }
 
 TEST_F(SubscriptionTest, LifetimeIsTheConfiguredDuration) {
-  auto sub = service_->Subscribe(Request(IteratorType::kLatest));
+  auto sub = SubscribeOf(*service_, Request(IteratorType::kLatest));
   ASSERT_TRUE(sub.ok());
   EXPECT_EQ(sub->expires_ms, clock_.NowMs() + 60000);
 }

@@ -58,45 +58,33 @@ Status CheckTagText(const std::map<std::string, std::string>& tags) {
 
 void StreamService::AddTags(const StreamAddress& address, std::vector<std::pair<std::string, std::string>> tags,
                             Done done) {
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
   for (const auto& [key, value] : tags) {
     if (!ValidTagText(key) || !ValidTagText(value)) return done(Status::InvalidArgument(kInvalidTagCharacters));
   }
-  store::Mutation m;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    StreamState& s = stream->state;
+  done(MutateStream(address, [&](StreamState& s, int64_t) -> Status {
     if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting) {
-      return done(Status::InUse(NotActiveMessage(s)));
+      return Status::InUse(NotActiveMessage(s));
     }
     std::map<std::string, std::string> merged = s.tags;
     for (auto& [key, value] : tags) merged[key] = value;
     if (merged.size() > kMaxTagsPerStream) {
-      return done(Status::InvalidArgument("Failed to add tags to stream " + address.name + " under account " +
-                                          address.account_id +
-                                          " because a given stream cannot have more than 50 tags associated with "
-                                          "it."));
+      return Status::InvalidArgument("Failed to add tags to stream " + address.name + " under account " +
+                                     address.account_id +
+                                     " because a given stream cannot have more than 50 tags associated with it.");
     }
     s.tags = std::move(merged);
-    m.meta_puts.clear();
-    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
-  }
-  Commit(std::move(m), std::move(done));
+    return Status::Ok();
+  }));
 }
 
 StatusOr<TagList> StreamService::ListTags(const StreamAddress& address,
                                           const std::optional<std::string>& exclusive_start_key,
                                           std::optional<int64_t> limit) {
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return StreamNotFound(address);
+  RIFFLE_RETURN_IF_ERROR(Barrier());
+  const int64_t now = clock_.NowMs();
+  StreamPtr stream = Find(address);
+  if (stream == nullptr || stream->IsGone(now)) return StreamNotFound(address);
   TagList list;
-  std::lock_guard lock(stream->mu);
-  if (stream->IsGone(now)) return StreamNotFound(address);
   int64_t max = limit.value_or(static_cast<int64_t>(kMaxTagsPerStream));
   for (const auto& [key, value] : stream->state.tags) {
     if (exclusive_start_key && key <= *exclusive_start_key) continue;
@@ -110,111 +98,62 @@ StatusOr<TagList> StreamService::ListTags(const StreamAddress& address,
 }
 
 void StreamService::RemoveTags(const StreamAddress& address, std::vector<std::string> keys, Done done) {
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
   for (const std::string& key : keys) {
     if (!ValidTagText(key)) return done(Status::InvalidArgument(kInvalidTagCharacters));
   }
-  store::Mutation m;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    StreamState& s = stream->state;
+  done(MutateStream(address, [&](StreamState& s, int64_t) -> Status {
     if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting) {
-      return done(Status::InUse(NotActiveMessage(s)));
+      return Status::InUse(NotActiveMessage(s));
     }
     for (const std::string& key : keys) s.tags.erase(key);
-    m.meta_puts.clear();
-    m.meta_puts.emplace_back(StreamMetaKey(address), EncodeStreamState(s));
-  }
-  Commit(std::move(m), std::move(done));
+    return Status::Ok();
+  }));
 }
 
 void StreamService::TagResource(const ResourceRef& resource, std::map<std::string, std::string> tags, Done done) {
   if (!resource.consumer) {
     return AddTags(resource.stream, {tags.begin(), tags.end()}, std::move(done));
   }
-  const StreamAddress& address = resource.stream;
-  int64_t now = clock_.NowMs();
   if (Status checked = CheckTagText(tags); !checked.ok()) return done(checked);
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
-  store::Mutation m;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    RefreshConsumers(*stream, now, m);
-    ConsumerState* consumer = stream->FindConsumer(resource);
-    if (consumer == nullptr) return done(ConsumerNotFound(address, *resource.consumer));
-    ConsumerState& c = *consumer;
+  const StreamAddress& address = resource.stream;
+  done(MutateConsumer(resource, [&](ConsumerState& c, const StreamEntry&, int64_t) -> Status {
     if (c.status == ConsumerStatus::kDeleting) {
       // Wording not verified against AWS.
-      return done(Status::InUse("Consumer " + c.name + " under stream " + address.name + " is being deleted."));
+      return Status::InUse("Consumer " + c.name + " under stream " + address.name + " is being deleted.");
     }
     std::map<std::string, std::string> merged = c.tags;
     for (auto& [key, value] : tags) merged[key] = value;
     if (merged.size() > kMaxTagsPerResource) {
       // Wording not verified against AWS.
-      return done(Status::InvalidArgument("Failed to add tags to consumer " + c.name + " under stream " +
-                                          address.name + " because a given consumer cannot have more than 50 tags "
-                                          "associated with it."));
+      return Status::InvalidArgument("Failed to add tags to consumer " + c.name + " under stream " + address.name +
+                                     " because a given consumer cannot have more than 50 tags associated with it.");
     }
     c.tags = std::move(merged);
-    std::string key = ConsumerMetaKey(address, c.name);
-    std::erase_if(m.meta_puts, [&](const auto& put) { return put.first == key; });
-    m.meta_puts.emplace_back(key, EncodeConsumerState(c));
-  }
-  Commit(std::move(m), std::move(done));
+    return Status::Ok();
+  }));
 }
 
 void StreamService::UntagResource(const ResourceRef& resource, std::vector<std::string> keys, Done done) {
   if (!resource.consumer) return RemoveTags(resource.stream, std::move(keys), std::move(done));
-  const StreamAddress& address = resource.stream;
-  int64_t now = clock_.NowMs();
   for (const std::string& key : keys) {
     if (!ValidTagText(key)) return done(Status::InvalidArgument(kInvalidTagCharacters));
   }
-  auto stream = Find(address);
-  if (stream == nullptr) return done(StreamNotFound(address));
-  store::Mutation m;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return done(StreamNotFound(address));
-    Refresh(*stream, now, m);
-    RefreshConsumers(*stream, now, m);
-    ConsumerState* consumer = stream->FindConsumer(resource);
-    if (consumer == nullptr) return done(ConsumerNotFound(address, *resource.consumer));
-    ConsumerState& c = *consumer;
+  done(MutateConsumer(resource, [&](ConsumerState& c, const StreamEntry&, int64_t) -> Status {
     for (const std::string& key : keys) c.tags.erase(key);
-    std::string key = ConsumerMetaKey(address, c.name);
-    std::erase_if(m.meta_puts, [&](const auto& put) { return put.first == key; });
-    m.meta_puts.emplace_back(key, EncodeConsumerState(c));
-  }
-  Commit(std::move(m), std::move(done));
+    return Status::Ok();
+  }));
 }
 
 StatusOr<std::map<std::string, std::string>> StreamService::ListResourceTags(const ResourceRef& resource) {
+  RIFFLE_RETURN_IF_ERROR(Barrier());
   const StreamAddress& address = resource.stream;
-  int64_t now = clock_.NowMs();
-  auto stream = Find(address);
-  if (stream == nullptr) return StreamNotFound(address);
-  store::Mutation m;
-  std::map<std::string, std::string> tags;
-  {
-    std::lock_guard lock(stream->mu);
-    if (stream->IsGone(now)) return StreamNotFound(address);
-    if (!resource.consumer) return stream->state.tags;
-    Refresh(*stream, now, m);
-    RefreshConsumers(*stream, now, m);
-    ConsumerState* consumer = stream->FindConsumer(resource);
-    if (consumer == nullptr) return ConsumerNotFound(address, *resource.consumer);
-    tags = consumer->tags;
-  }
-  Commit(std::move(m), [](Status) {});
-  return tags;
+  const int64_t now = clock_.NowMs();
+  StreamPtr stream = Find(address);
+  if (stream == nullptr || stream->IsGone(now)) return StreamNotFound(address);
+  if (!resource.consumer) return stream->state.tags;
+  ConsumerPtr consumer = LiveConsumer(*stream, *resource.consumer, resource.consumer_created_seconds, now);
+  if (consumer == nullptr) return ConsumerNotFound(address, *resource.consumer);
+  return consumer->state.tags;
 }
 
 }  // namespace riffle::core

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/fake_store_for_test.h"
+#include "core/service_calls_for_test.h"
 #include "core/retention.h"
 #include "core/sequence_number.h"
 
@@ -75,9 +76,9 @@ TEST_F(StreamServiceTest, RoutesByMd5AndReadsInOrder) {
       }
     }
   }
-  auto iterator = service_->GetShardIterator(stream_, results[0].shard_id, {IteratorType::kTrimHorizon, {}, {}});
+  auto iterator = IteratorOf(*service_, stream_, results[0].shard_id, {IteratorType::kTrimHorizon, {}, {}});
   ASSERT_TRUE(iterator.ok());
-  auto page = service_->GetRecords(*iterator, {});
+  auto page = RecordsOf(*service_, *iterator, {});
   ASSERT_TRUE(page.ok());
   std::vector<std::string> seen;
   for (auto& r : page->records) {
@@ -92,14 +93,14 @@ TEST_F(StreamServiceTest, RoutesByMd5AndReadsInOrder) {
 TEST_F(StreamServiceTest, IteratorsExpireAfterFiveMinutes) {
   SetUpService();
   ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 1, d); }).ok());
-  auto iterator = service_->GetShardIterator(stream_, "shardId-000000000000", {IteratorType::kLatest, {}, {}});
+  auto iterator = IteratorOf(*service_, stream_, "shardId-000000000000", {IteratorType::kLatest, {}, {}});
   ASSERT_TRUE(iterator.ok());
   clock_.Advance(ShardIterator::kLifetimeMs);
-  EXPECT_TRUE(service_->GetRecords(*iterator, {}).ok());
+  EXPECT_TRUE(RecordsOf(*service_, *iterator, {}).ok());
   clock_.Advance(1);
-  auto expired = service_->GetRecords(*iterator, {});
+  auto expired = RecordsOf(*service_, *iterator, {});
   EXPECT_EQ(expired.status().code(), Errc::kExpiredIterator);
-  EXPECT_EQ(service_->GetRecords("garbage", {}).status().message(), "Invalid ShardIterator.");
+  EXPECT_EQ(RecordsOf(*service_, "garbage", {}).status().message(), "Invalid ShardIterator.");
 }
 
 TEST_F(StreamServiceTest, SplitClosesParentAndReaderFollowsLineage) {
@@ -116,8 +117,8 @@ TEST_F(StreamServiceTest, SplitClosesParentAndReaderFollowsLineage) {
   auto after = Put(stream_, {"x"});
   EXPECT_NE(after[0].shard_id, "shardId-000000000000");
 
-  auto iterator = service_->GetShardIterator(stream_, "shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
-  auto page = service_->GetRecords(*iterator, {});
+  auto iterator = IteratorOf(*service_, stream_, "shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
+  auto page = RecordsOf(*service_, *iterator, {});
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->records.size(), 1u);
   EXPECT_FALSE(page->next_shard_iterator);
@@ -167,12 +168,12 @@ TEST_F(StreamServiceTest, StateSurvivesReopen) {
   ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 2, d); }).ok());
   ASSERT_TRUE(Sync([&](auto d) { service_->AddTags(stream_, {{"env", "test"}}, d); }).ok());
   auto first = Put(stream_, {"k"});
-  auto iterator = service_->GetShardIterator(stream_, first[0].shard_id, {IteratorType::kTrimHorizon, {}, {}});
+  auto iterator = IteratorOf(*service_, stream_, first[0].shard_id, {IteratorType::kTrimHorizon, {}, {}});
   service_.reset();
   SetUpService();
   auto tags = service_->ListTags(stream_, {}, {});
   ASSERT_EQ(tags->tags.size(), 1u);
-  auto page = service_->GetRecords(*iterator, {});
+  auto page = RecordsOf(*service_, *iterator, {});
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->records.size(), 1u);
   auto second = Put(stream_, {"k"});
@@ -185,7 +186,7 @@ TEST_F(StreamServiceTest, SequenceNumberFromAnotherShardIsRejected) {
   ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 2, d); }).ok());
   auto put = Put(stream_, {"k"});
   std::string other = put[0].shard_id == "shardId-000000000000" ? "shardId-000000000001" : "shardId-000000000000";
-  auto it = service_->GetShardIterator(stream_, other,
+  auto it = IteratorOf(*service_, stream_, other,
                                        {IteratorType::kAtSequenceNumber, put[0].sequence_number, std::nullopt});
   EXPECT_EQ(it.status().code(), Errc::kInvalidArgument);
   EXPECT_NE(it.status().message().find("Invalid StartingSequenceNumber. It encodes " + put[0].shard_id),
@@ -203,9 +204,9 @@ TEST_F(StreamServiceTest, ReadingAfterTheStartingSequenceNumberKeepsTheFirstReco
     for (auto& shard : description->shards) {
       if (shard.shard_id == shard_id) start = shard.starting_sequence_number;
     }
-    auto iterator = service_->GetShardIterator(stream_, shard_id, {type, start, std::nullopt});
+    auto iterator = IteratorOf(*service_, stream_, shard_id, {type, start, std::nullopt});
     if (!iterator.ok()) return "error: " + iterator.status().message();
-    auto page = service_->GetRecords(*iterator, {});
+    auto page = RecordsOf(*service_, *iterator, {});
     if (!page.ok() || page->records.empty()) return "none";
     return page->records.front().sequence_number;
   };
@@ -237,24 +238,24 @@ TEST_F(StreamServiceTest, RetentionTrimsExpiredRecordsAndMovesTheHorizon) {
   auto mid = Put(stream_, {"mid"});
   clock_.Advance(kDayMs / 2 + 1);  // old1/old2 are now 24 h + 1 ms old, "mid" 12 h
   const std::string shard = "shardId-000000000000";
-  auto before = service_->GetShardIterator(stream_, shard, {IteratorType::kTrimHorizon, {}, {}});
+  auto before = IteratorOf(*service_, stream_, shard, {IteratorType::kTrimHorizon, {}, {}});
   ASSERT_TRUE(before.ok());
   // Nothing is hidden before the trim runs.
-  EXPECT_EQ(Keys(service_->GetRecords(*before, {})), (std::vector<std::string>{"old1", "old2", "mid"}));
+  EXPECT_EQ(Keys(RecordsOf(*service_, *before, {})), (std::vector<std::string>{"old1", "old2", "mid"}));
 
   ASSERT_TRUE(service_->TrimExpired().ok());
   EXPECT_EQ(store_.trims.load(), 1);
   EXPECT_EQ(store_.Size({1, 0}), 1u);  // deleted from the store, not only hidden
-  auto trim_horizon = service_->GetShardIterator(stream_, shard, {IteratorType::kTrimHorizon, {}, {}});
-  EXPECT_EQ(Keys(service_->GetRecords(*trim_horizon, {})), (std::vector<std::string>{"mid"}));
-  auto at_time = service_->GetShardIterator(stream_, shard,
+  auto trim_horizon = IteratorOf(*service_, stream_, shard, {IteratorType::kTrimHorizon, {}, {}});
+  EXPECT_EQ(Keys(RecordsOf(*service_, *trim_horizon, {})), (std::vector<std::string>{"mid"}));
+  auto at_time = IteratorOf(*service_, stream_, shard,
                                             {IteratorType::kAtTimestamp, {}, static_cast<double>(t0) / 1000.0});
-  EXPECT_EQ(Keys(service_->GetRecords(*at_time, {})), (std::vector<std::string>{"mid"}));
-  auto at_old = service_->GetShardIterator(stream_, shard,
+  EXPECT_EQ(Keys(RecordsOf(*service_, *at_time, {})), (std::vector<std::string>{"mid"}));
+  auto at_old = IteratorOf(*service_, stream_, shard,
                                            {IteratorType::kAtSequenceNumber, old[0].sequence_number, {}});
-  EXPECT_EQ(Keys(service_->GetRecords(*at_old, {})), (std::vector<std::string>{"mid"}));
+  EXPECT_EQ(Keys(RecordsOf(*service_, *at_old, {})), (std::vector<std::string>{"mid"}));
   // An iterator issued before the trim resumes at the horizon.
-  EXPECT_EQ(Keys(service_->GetRecords(*before, {})), (std::vector<std::string>{"mid"}));
+  EXPECT_EQ(Keys(RecordsOf(*service_, *before, {})), (std::vector<std::string>{"mid"}));
   // Nothing more is due: a second run trims nothing.
   ASSERT_TRUE(service_->TrimExpired().ok());
   EXPECT_EQ(store_.trims.load(), 1);
@@ -262,8 +263,8 @@ TEST_F(StreamServiceTest, RetentionTrimsExpiredRecordsAndMovesTheHorizon) {
   auto fresh = Put(stream_, {"new"});
   clock_.Advance(kDayMs / 2);
   ASSERT_TRUE(service_->TrimExpired().ok());
-  auto latest = service_->GetShardIterator(stream_, shard, {IteratorType::kTrimHorizon, {}, {}});
-  EXPECT_EQ(Keys(service_->GetRecords(*latest, {})), (std::vector<std::string>{"new"}));
+  auto latest = IteratorOf(*service_, stream_, shard, {IteratorType::kTrimHorizon, {}, {}});
+  EXPECT_EQ(Keys(RecordsOf(*service_, *latest, {})), (std::vector<std::string>{"new"}));
   ASSERT_EQ(mid.size(), 1u);
   ASSERT_EQ(fresh.size(), 1u);
 }
@@ -275,15 +276,15 @@ TEST_F(StreamServiceTest, RetentionTrimsEverythingWhenAllExpired) {
   clock_.Advance(kDayMs + 1);
   ASSERT_TRUE(service_->TrimExpired().ok());
   for (const char* shard : {"shardId-000000000000", "shardId-000000000001"}) {
-    auto it = service_->GetShardIterator(stream_, shard, {IteratorType::kTrimHorizon, {}, {}});
+    auto it = IteratorOf(*service_, stream_, shard, {IteratorType::kTrimHorizon, {}, {}});
     ASSERT_TRUE(it.ok());
-    EXPECT_TRUE(Keys(service_->GetRecords(*it, {})).empty()) << shard;
+    EXPECT_TRUE(Keys(RecordsOf(*service_, *it, {})).empty()) << shard;
   }
   // Sequence numbers keep increasing after a full trim.
   auto next = Put(stream_, {"a"});
   ASSERT_EQ(next.size(), 1u);
-  auto it = service_->GetShardIterator(stream_, next[0].shard_id, {IteratorType::kTrimHorizon, {}, {}});
-  EXPECT_EQ(Keys(service_->GetRecords(*it, {})), (std::vector<std::string>{"a"}));
+  auto it = IteratorOf(*service_, stream_, next[0].shard_id, {IteratorType::kTrimHorizon, {}, {}});
+  EXPECT_EQ(Keys(RecordsOf(*service_, *it, {})), (std::vector<std::string>{"a"}));
 }
 
 TEST_F(StreamServiceTest, RetentionTrimmerRunsInTheBackgroundAndStopWaits) {
@@ -467,8 +468,8 @@ TEST_F(StreamServiceTest, UpdateShardCountScalesUniformlyWithLineage) {
     }
   }
   // Readers follow: the old shard ends with child shards, and new records get larger sequence numbers.
-  auto it = service_->GetShardIterator(stream_, "shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
-  auto page = service_->GetRecords(*it, {});
+  auto it = IteratorOf(*service_, stream_, "shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
+  auto page = RecordsOf(*service_, *it, {});
   ASSERT_TRUE(page.ok());
   EXPECT_FALSE(page->next_shard_iterator);
   EXPECT_FALSE(page->child_shards.empty());
@@ -592,8 +593,8 @@ TEST_F(StreamServiceTest, StreamEncryptionIsReportedEverywhere) {
   EXPECT_EQ(d->key_id, "alias/aws/kinesis");
   EXPECT_TRUE(service_->DescribeStreamSummary(stream_)->encrypted);
   EXPECT_TRUE(Put(stream_, {"k"})[0].encrypted);
-  auto it = service_->GetShardIterator(stream_, "shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
-  EXPECT_TRUE(service_->GetRecords(*it, {})->encrypted);
+  auto it = IteratorOf(*service_, stream_, "shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
+  EXPECT_TRUE(RecordsOf(*service_, *it, {})->encrypted);
   service_.reset();
   SetUpService();
   EXPECT_EQ(service_->DescribeStreamSummary(stream_)->key_id, "alias/aws/kinesis");

@@ -15,25 +15,12 @@
 
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/store.h"
+#include "store/store_test_support.h"
 
 namespace riffle::store::rocksdb_store {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "riffle-datadir-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::riffle::store::testing::TempDir;
 
 StatusOr<std::unique_ptr<Store>> OpenAt(const std::string& path) {
   Options o;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/codec/fixed.h"
 #include "store/store.h"
 
 namespace riffle::store::rocksdb_store {
@@ -35,11 +36,11 @@ inline constexpr size_t kRecordKeySize = kShardPrefixSize + 8;
 // time_index CF key: shard prefix | arrival (8) | first_counter (8).
 inline constexpr size_t kTimeKeySize = kShardPrefixSize + 16;
 
-// Big-endian fixed-width integers.
-void PutFixed32BE(std::string* out, uint32_t v);
-void PutFixed64BE(std::string* out, uint64_t v);
-uint32_t DecodeFixed32BE(const char* p);
-uint64_t DecodeFixed64BE(const char* p);
+// Big-endian fixed-width integers (store/codec/fixed.h).
+using codec::DecodeFixed32BE;
+using codec::DecodeFixed64BE;
+using codec::PutFixed32BE;
+using codec::PutFixed64BE;
 
 // Order-preserving mapping of a signed time to an unsigned key component
 // (flips the sign bit, so negative times sort before positive ones).

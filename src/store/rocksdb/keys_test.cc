@@ -2,9 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "store/rocksdb/checksum.h"
-#include "store/rocksdb/varint.h"
-
 namespace riffle::store::rocksdb_store {
 namespace {
 
@@ -62,43 +59,6 @@ TEST(KeysTest, PrefixSuccessor) {
   EXPECT_EQ(PrefixSuccessor(std::string("a\xFF", 2)), std::optional<std::string>("b"));
   EXPECT_FALSE(PrefixSuccessor(std::string("\xFF\xFF", 2)).has_value());
   EXPECT_FALSE(PrefixSuccessor("").has_value());
-}
-
-TEST(VarintTest, RoundTripsAndRejectsBadInput) {
-  for (uint32_t v : {0u, 1u, 127u, 128u, 300u, 16383u, 16384u, 0xFFFFFFFFu}) {
-    std::string s;
-    PutVarint32(&s, v);
-    EXPECT_EQ(s.size(), Varint32Size(v));
-    std::string_view in = s;
-    uint32_t out = 0;
-    ASSERT_TRUE(GetVarint32(&in, &out));
-    EXPECT_EQ(out, v);
-    EXPECT_TRUE(in.empty());
-  }
-  std::string_view truncated("\x80", 1);
-  uint32_t v = 0;
-  EXPECT_FALSE(GetVarint32(&truncated, &v));
-  std::string_view too_big("\xFF\xFF\xFF\xFF\x1F", 5);
-  EXPECT_FALSE(GetVarint32(&too_big, &v));
-}
-
-TEST(ChecksumTest, KnownVectors) {
-  EXPECT_EQ(Crc32c("123456789"), 0xE3069283u);
-  EXPECT_EQ(Crc32cExtendPortable(0, "123456789"), 0xE3069283u);
-  EXPECT_EQ(Crc32c(""), 0u);
-  std::string zeros(32, '\0');
-  EXPECT_EQ(Crc32c(zeros), 0x8A9136AAu);  // RFC 3720 B.4
-}
-
-TEST(ChecksumTest, HardwareMatchesPortableAndExtends) {
-  std::string data;
-  for (int i = 0; i < 1000; ++i) data.push_back(static_cast<char>(i * 7919));
-  for (size_t len : {0u, 1u, 7u, 8u, 9u, 63u, 1000u}) {
-    std::string_view v(data.data(), len);
-    EXPECT_EQ(Crc32c(v), Crc32cExtendPortable(0, v)) << len;
-  }
-  std::string_view all = data;
-  EXPECT_EQ(Crc32cExtend(Crc32c(all.substr(0, 333)), all.substr(333)), Crc32c(all));
 }
 
 }  // namespace

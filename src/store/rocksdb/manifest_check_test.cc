@@ -27,6 +27,7 @@
 #include "store/rocksdb/manifest_mark.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/store.h"
+#include "store/store_test_support.h"
 
 namespace riffle::store {
 namespace {
@@ -35,21 +36,7 @@ namespace fs = std::filesystem;
 using rocksdb_store::ManifestMark;
 using rocksdb_store::testing::FaultInjectionFs;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "riffle-manifest-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::riffle::store::testing::TempDir;
 
 // Small memtables and WAL so that a few MiB of appends make RocksDB flush
 // every column family (deleting old WALs) and compact.
@@ -94,22 +81,19 @@ std::vector<std::string> TableFiles(const std::string& dir) {
 
 // Appends `batches` batches of 4 records to one shard, waiting for each.
 // Returns the number of records acknowledged.
+// Records get counters 1, 2, 3, ... from the shard's log (created here if
+// needed), so `*counter` tracks them.
 uint64_t AppendSync(Store& store, ShardKey shard, uint64_t* counter, int batches) {
+  if (!store.CreateLog(shard, {}).ok()) return 0;
   uint64_t acked = 0;
   for (int b = 0; b < batches; ++b) {
     AppendBatch batch;
     batch.shard = shard;
-    batch.first_counter = *counter;
     batch.arrival_ms = 1000 + static_cast<int64_t>(*counter);
     for (int i = 0; i < 4; ++i, ++*counter) {
       batch.entries.push_back({"pk", Payload(shard.shard_index, *counter)});
     }
-    Mutation m;
-    m.appends.push_back(std::move(batch));
-    std::promise<Status> done;
-    std::future<Status> result = done.get_future();
-    store.Submit(std::move(m), [&done](Status s) { done.set_value(std::move(s)); });
-    if (result.get().ok()) acked += 4;
+    if (::riffle::store::testing::AppendOne(store, std::move(batch)).error.ok()) acked += 4;
   }
   return acked;
 }
@@ -117,8 +101,11 @@ uint64_t AppendSync(Store& store, ShardKey shard, uint64_t* counter, int batches
 uint64_t CountPresent(Store& store, ShardKey shard, uint64_t first, uint64_t end) {
   uint64_t present = 0;
   for (uint64_t c = first; c < end; ++c) {
-    auto got = store.ReadRecords(shard, c, c, {});
-    if (got.ok() && got->size() == 1 && (*got)[0].data == Payload(shard.shard_index, c)) ++present;
+    auto got = ::riffle::store::testing::ReadSync(store, shard, c, {.max_records = 1});
+    if (got.ok() && got->records.size() == 1 && got->records[0].counter == c &&
+        got->records[0].data == Payload(shard.shard_index, c)) {
+      ++present;
+    }
   }
   return present;
 }
@@ -206,7 +193,10 @@ struct CutOutcome {
 
 // Two writers append (sync=always) until the cut; then close, power on,
 // reopen (which must succeed) and check every acknowledged record.
-CutOutcome RunCut(const std::string& dir, PowerCutAt::Event event, int nth, uint64_t acked_goal) {
+// `incarnation`: of the shards written (a later round on the same directory
+// writes new shards, as counters go on after the records already stored).
+CutOutcome RunCut(const std::string& dir, PowerCutAt::Event event, int nth, uint64_t acked_goal,
+                  uint64_t incarnation = 5) {
   auto fault_fs = std::make_shared<FaultInjectionFs>(rocksdb::FileSystem::Default());
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fault_fs);
   auto cutter = std::make_shared<PowerCutAt>(fault_fs.get(), event, nth);
@@ -233,7 +223,7 @@ CutOutcome RunCut(const std::string& dir, PowerCutAt::Event event, int nth, uint
         uint64_t counter = 1;
         while (!stop && !cutter->cut()) {
           const uint64_t before = counter;
-          if (AppendSync(store, ShardKey{5, t}, &counter, 1) == 0) break;  // failed: the power is off
+          if (AppendSync(store, ShardKey{incarnation, t}, &counter, 1) == 0) break;  // failed: the power is off
           acked_below[t] = counter;
           acked += counter - before;
         }
@@ -269,7 +259,7 @@ CutOutcome RunCut(const std::string& dir, PowerCutAt::Event event, int nth, uint
   for (uint32_t t = 0; t < kShards; ++t) {
     const uint64_t end = acked_below[t];
     out.acked += end - 1;
-    out.lost += (end - 1) - CountPresent(**reopened, ShardKey{5, t}, 1, end);
+    out.lost += (end - 1) - CountPresent(**reopened, ShardKey{incarnation, t}, 1, end);
   }
   (*reopened)->Close();
   return out;
@@ -303,7 +293,7 @@ TEST(ManifestCheckTest, PowerCutRightAfterACompactionIsNeverRefused) {
 TEST(ManifestCheckTest, RepeatedPowerCutsWhileFlushingAreNeverRefused) {
   TempDir dir;
   for (int round = 0; round < 4; ++round) {
-    CutOutcome o = RunCut(dir.path(), PowerCutAt::Event::kFlush, 0, 300 + 250 * round);
+    CutOutcome o = RunCut(dir.path(), PowerCutAt::Event::kFlush, 0, 300 + 250 * round, 5 + round);
     EXPECT_EQ(o.reopen_error, "") << "round " << round;
     EXPECT_EQ(o.lost, 0u) << "round " << round << ": " << o.lost << " of " << o.acked << " lost";
   }

@@ -6,10 +6,13 @@
 
 #include <rocksdb/file_system.h>
 
-#include "store/rocksdb/checksum.h"
+#include "store/codec/checksum.h"
 #include "store/rocksdb/keys.h"
 
 namespace riffle::store::rocksdb_store {
+
+using codec::Crc32c;
+
 namespace {
 
 constexpr uint8_t kMarkFormatVersion = 1;

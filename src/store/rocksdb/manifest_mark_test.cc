@@ -1,6 +1,7 @@
 // The manifest mark's byte format and the check made before RocksDB opens a
 // data directory (docs/storage-format.md, "RIFFLE-MANIFEST-MARK").
 #include "store/rocksdb/manifest_mark.h"
+#include "store/store_test_support.h"
 
 #include <stdlib.h>
 
@@ -15,21 +16,7 @@
 namespace riffle::store::rocksdb_store {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "riffle-mark-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::riffle::store::testing::TempDir;
 
 void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);

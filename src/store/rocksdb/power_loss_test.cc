@@ -20,27 +20,14 @@
 #include "store/rocksdb/fault_injection_fs.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/store.h"
+#include "store/store_test_support.h"
 
 namespace riffle::store {
 namespace {
 
 using rocksdb_store::testing::FaultInjectionFs;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "riffle-power-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::riffle::store::testing::TempDir;
 
 struct Acked {
   ShardKey shard;
@@ -92,12 +79,13 @@ Outcome RunPowerCut(const std::string& dir, SyncPolicy policy, int64_t interval_
     std::atomic<size_t> acked_count{0};
     std::atomic<size_t> failed{0};
     constexpr int kShards = 4;
+    for (uint32_t t = 0; t < kShards; ++t) EXPECT_TRUE(store.CreateLog({9, t}, {}).ok());
     std::vector<std::thread> writers;
     for (uint32_t t = 0; t < kShards; ++t) {
       writers.emplace_back([&, t] {
         const ShardKey shard{9, t};
         std::atomic<int> in_flight{0};
-        uint64_t counter = 1;
+        uint64_t label = 1;
         while (!stop.load()) {
           if (in_flight.load() >= 32) {
             std::this_thread::yield();
@@ -105,22 +93,23 @@ Outcome RunPowerCut(const std::string& dir, SyncPolicy policy, int64_t interval_
           }
           AppendBatch batch;
           batch.shard = shard;
-          batch.first_counter = counter;
-          batch.arrival_ms = 1000 + static_cast<int64_t>(counter);
-          const int n = 1 + static_cast<int>(counter % 5);
-          std::vector<Acked> records;
-          for (int i = 0; i < n; ++i, ++counter) {
-            records.push_back({shard, counter, Payload(t, counter)});
-            batch.entries.push_back({"pk" + std::to_string(counter), records.back().data});
+          batch.arrival_ms = 1000 + static_cast<int64_t>(label);
+          const int n = 1 + static_cast<int>(label % 5);
+          std::vector<std::string> payloads;
+          for (int i = 0; i < n; ++i, ++label) {
+            payloads.push_back(Payload(t, label));
+            batch.entries.push_back({"pk" + std::to_string(label), payloads.back()});
           }
-          Mutation m;
-          m.appends.push_back(std::move(batch));
+          std::vector<AppendBatch> batches;
+          batches.push_back(std::move(batch));
           ++in_flight;
-          store.Submit(std::move(m), [&, records = std::move(records)](Status s) mutable {
-            if (s.ok()) {
+          store.Append(std::move(batches), [&, shard, payloads = std::move(payloads)](std::vector<AppendResult> r) mutable {
+            if (r[0].error.ok()) {
               std::lock_guard lock(mu);
-              acked_count += records.size();
-              for (Acked& a : records) acked.push_back(std::move(a));
+              acked_count += payloads.size();
+              for (size_t i = 0; i < payloads.size(); ++i) {
+                acked.push_back({shard, r[0].counters[i], std::move(payloads[i])});
+              }
             } else {
               ++failed;
             }
@@ -155,8 +144,9 @@ Outcome RunPowerCut(const std::string& dir, SyncPolicy policy, int64_t interval_
   if (!reopened.ok()) return out;
   out.acked = acked.size();
   for (const Acked& a : acked) {
-    auto got = (*reopened)->ReadRecords(a.shard, a.counter, a.counter, {});
-    bool ok = got.ok() && got->size() == 1 && (*got)[0].counter == a.counter && (*got)[0].data == a.data;
+    auto got = ::riffle::store::testing::ReadSync(**reopened, a.shard, a.counter, {.max_records = 1});
+    bool ok = got.ok() && got->records.size() == 1 && got->records[0].counter == a.counter &&
+              got->records[0].data == a.data;
     if (!ok) {
       if (out.lost == 0) {
         out.first_loss = "shard " + std::to_string(a.shard.shard_index) + " counter " + std::to_string(a.counter);

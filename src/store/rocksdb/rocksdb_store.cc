@@ -1,11 +1,14 @@
 #include "store/rocksdb/rocksdb_store.h"
 
+#include "store/rocksdb/rocksdb_store_impl.h"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <exception>
 #include <memory>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -24,20 +27,19 @@
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
-#include "store/rocksdb/batch_codec.h"
 #include "store/rocksdb/data_dir.h"
 #include "store/rocksdb/info_log.h"
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/manifest_mark.h"
 #include "store/rocksdb/manifest_recorder.h"
 #include "store/rocksdb/space_errors.h"
-#include "store/rocksdb/write_ops.h"
 #include "store/rocksdb/space_reclaimer.h"
 #include "store/rocksdb/whole_file_fs.h"
 #include "store/rocksdb/writer.h"
 
 namespace riffle::store {
 namespace rocksdb_store {
+
 namespace {
 
 // Path of the database inside the in-memory Env (any absolute path works).
@@ -46,48 +48,6 @@ constexpr char kInMemoryPath[] = "/riffle-in-memory";
 Status ReadError(const rocksdb::Status& s) {
   return Status::StorageError("rocksdb read failed: " + s.ToString());
 }
-
-std::string ShardName(ShardKey shard) {
-  return "incarnation " + std::to_string(shard.incarnation) + " shard " +
-         std::to_string(shard.shard_index);
-}
-
-Status BatchError(const Status& s, ShardKey shard, uint64_t first_counter) {
-  return Status::StorageError(s.message() + " (" + ShardName(shard) + ", batch at counter " +
-                              std::to_string(first_counter) + ")");
-}
-
-// Runs `fn`, turning any exception into a StorageError so none escapes.
-template <typename T, typename Fn>
-StatusOr<T> Guarded(Fn&& fn) {
-  try {
-    return fn();
-  } catch (const std::exception& e) {
-    return Status::StorageError(std::string("store failure: ") + e.what());
-  } catch (...) {
-    return Status::StorageError("store failure");
-  }
-}
-
-// A key range [lower, upper) that the iterator must stay in. Owns the bytes
-// the ReadOptions point to.
-struct Bounds {
-  Bounds(std::string lo, std::string up) : lower(std::move(lo)), upper(std::move(up)) {}
-  Bounds(const Bounds&) = delete;
-  Bounds& operator=(const Bounds&) = delete;
-  std::string lower;
-  std::string upper;
-  rocksdb::Slice lower_slice{lower};
-  rocksdb::Slice upper_slice{upper};
-  rocksdb::ReadOptions Options() const {
-    rocksdb::ReadOptions o;
-    o.iterate_lower_bound = &lower_slice;
-    o.iterate_upper_bound = &upper_slice;
-    return o;
-  }
-};
-
-std::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
 rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
                                        size_t write_buffer, const Tuning& tuning,
@@ -112,53 +72,10 @@ rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& ca
   return o;
 }
 
-class RocksDbStore final : public Store {
- public:
-  RocksDbStore() = default;
-  ~RocksDbStore() override { Close(); }
+}  // namespace
 
-  Status Init(const Options& options, const Tuning& tuning);
-
-  void Submit(Mutation mutation, std::function<void(Status)> done) override;
-  StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(
-      const std::string& prefix) override;
-  StatusOr<RecordsRead> ReadRecords(ShardKey shard, uint64_t from, uint64_t to,
-                                    ReadLimits limits) override;
-  StatusOr<std::optional<uint64_t>> LastCounter(ShardKey shard) override;
-  StatusOr<std::optional<uint64_t>> FirstCounter(ShardKey shard) override;
-  StatusOr<std::optional<uint64_t>> FirstCounterAtOrAfter(ShardKey shard, int64_t ms) override;
-  StatusOr<std::optional<int64_t>> FirstArrival(ShardKey shard) override;
-  Status Trim(const TrimRequest& request) override;
-  void Close() override;
-
- private:
-  Status CheckFormat();
-  rocksdb::ColumnFamilyHandle* cf(Cf which) const { return handles_[static_cast<size_t>(which)]; }
-  Status ReadRecordsLocked(ShardKey shard, uint64_t from, uint64_t to, ReadLimits limits,
-                           RecordsRead* out);
-  Status TrimLocked(const TrimRequest& request);
-
-  // Declaration order is destruction order in reverse: the Envs outlive the
-  // DB, and the memory Env (in memory only) the one over it (WholeFileFs).
-  std::unique_ptr<rocksdb::Env> mem_env_;
-  std::unique_ptr<rocksdb::Env> env_;
-  std::shared_ptr<rocksdb::Cache> cache_;
-  SyncPolicy sync_ = SyncPolicy::kAlways;
-
-  // Guards db_ against Close(): readers hold it shared, Close() exclusive.
-  std::shared_mutex mu_;
-  std::unique_ptr<rocksdb::DB> db_;
-  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
-  std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> handles_{};
-  std::unique_ptr<Writer> writer_;
-  std::unique_ptr<SpaceReclaimer> reclaimer_;  // started after the writer, stopped after it
-  // Deleted streams' ranges are also compacted (on disk). In memory only whole
-  // table files are dropped: RocksDB 7.8 leaks a manual compaction's state
-  // when the process ends with one scheduled (seen by LeakSanitizer in the
-  // in-memory fuzz harness).
-  bool compact_dropped_ = true;
-  std::shared_ptr<ManifestRecorder> recorder_;  // null in memory
-};
+RocksDbStore::RocksDbStore() = default;
+RocksDbStore::~RocksDbStore() { Close(); }
 
 Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
   sync_ = options.sync;
@@ -243,7 +160,7 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
     return Status::StorageError(message);
   }
   db_.reset(raw);
-  default_cf_ = handles[0];
+  handles_[static_cast<size_t>(Cf::kDefault)] = handles[0];
   handles_[static_cast<size_t>(Cf::kMeta)] = handles[1];
   handles_[static_cast<size_t>(Cf::kRecords)] = handles[2];
   handles_[static_cast<size_t>(Cf::kTimeIndex)] = handles[3];
@@ -259,6 +176,14 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
                    mark.message().c_str());
     }
   }
+  if (Status loaded = LoadMeta(); !loaded.ok()) {
+    Close();
+    return loaded;
+  }
+  if (Status loaded = LoadLogs(); !loaded.ok()) {
+    Close();
+    return loaded;
+  }
   writer_ = std::make_unique<Writer>(db_.get(), handles_, sync_,
                                      std::chrono::milliseconds(options.sync_interval_ms),
                                      /*write_wal=*/!options.in_memory);
@@ -269,12 +194,13 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
 
 Status RocksDbStore::CheckFormat() {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), default_cf_, kFormatVersionKey, &value);
+  rocksdb::ColumnFamilyHandle* default_cf = cf(Cf::kDefault);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), default_cf, kFormatVersionKey, &value);
   if (s.IsNotFound()) {
     // New only if empty (creation interrupted before the version was
     // written); keys without a version belong to some other program.
-    for (rocksdb::ColumnFamilyHandle* cf : {default_cf_, handles_[0], handles_[1], handles_[2]}) {
-      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle));
       it->SeekToFirst();
       if (!it->status().ok()) return ReadError(it->status());
       if (it->Valid()) {
@@ -285,7 +211,7 @@ Status RocksDbStore::CheckFormat() {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     std::string version(1, static_cast<char>(kStoreFormatVersion));
-    s = db_->Put(wo, default_cf_, kFormatVersionKey, version);
+    s = db_->Put(wo, default_cf, kFormatVersionKey, version);
     if (!s.ok()) return Status::StorageError("cannot write store format: " + s.ToString());
     return Status::Ok();
   }
@@ -299,244 +225,25 @@ Status RocksDbStore::CheckFormat() {
   return Status::Ok();
 }
 
-void RocksDbStore::Submit(Mutation mutation, std::function<void(Status)> done) {
-  if (!mutation.drop_shards.empty() && reclaimer_) {
-    // Once the shards' records are deleted, their disk space is given back.
-    done = [this, dropped = mutation.drop_shards, done = std::move(done)](Status s) {
-      if (s.ok()) {
-        for (const ShardKey& shard : dropped) {
-          reclaimer_->Reclaim(cf(Cf::kRecords), ShardPrefix(shard), RecordKeyEnd(shard), compact_dropped_);
-          reclaimer_->Reclaim(cf(Cf::kTimeIndex), ShardPrefix(shard), TimeKeyEnd(shard), compact_dropped_);
-        }
-      }
-      if (done) done(s);
-    };
+Status RocksDbStore::WriteAndWait(PreparedMutation mutation) {
+  std::promise<Status> promise;
+  std::future<Status> result = promise.get_future();
+  if (!writer_ || !writer_->Submit(std::move(mutation), [&promise](Status s) { promise.set_value(std::move(s)); })) {
+    return Status::StorageError("store is closed");
   }
-  StatusOr<PreparedMutation> prepared =
-      Guarded<PreparedMutation>([&] { return PrepareMutation(std::move(mutation)); });
-  if (!writer_) {
-    if (done) done(Status::StorageError("store is closed"));
-    return;
-  }
-  writer_->Submit(std::move(prepared), std::move(done));
+  return result.get();
 }
 
-StatusOr<std::vector<std::pair<std::string, std::string>>> RocksDbStore::ScanMeta(
-    const std::string& prefix) {
-  using Pairs = std::vector<std::pair<std::string, std::string>>;
-  return Guarded<Pairs>([&]() -> StatusOr<Pairs> {
-    std::shared_lock lock(mu_);
-    if (!db_) return Status::StorageError("store is closed");
-    std::optional<std::string> end = PrefixSuccessor(prefix);
-    rocksdb::Slice end_slice;
-    rocksdb::ReadOptions ro;
-    if (end) {
-      end_slice = rocksdb::Slice(*end);
-      ro.iterate_upper_bound = &end_slice;
-    }
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(Cf::kMeta)));
-    Pairs out;
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
-      if (!it->key().starts_with(prefix)) break;
-      out.emplace_back(it->key().ToString(), it->value().ToString());
-    }
-    if (!it->status().ok()) return ReadError(it->status());
-    return out;
-  });
-}
-
-StatusOr<RecordsRead> RocksDbStore::ReadRecords(ShardKey shard, uint64_t from, uint64_t to,
-                                                ReadLimits limits) {
-  return Guarded<RecordsRead>([&]() -> StatusOr<RecordsRead> {
-    std::shared_lock lock(mu_);
-    if (!db_) return Status::StorageError("store is closed");
-    RecordsRead out;
-    RIFFLE_RETURN_IF_ERROR(ReadRecordsLocked(shard, from, to, limits, &out));
-    return out;
-  });
-}
-
-Status RocksDbStore::ReadRecordsLocked(ShardKey shard, uint64_t from, uint64_t to,
-                                       ReadLimits limits, RecordsRead* out) {
-  if (from > to) return Status::Ok();
-  Bounds bounds(ShardPrefix(shard), RecordKeyEnd(shard));
-  rocksdb::ReadOptions ro = bounds.Options();
-  ro.adaptive_readahead = true;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(Cf::kRecords)));
-  const std::string target = RecordKey(shard, from);
-  it->SeekForPrev(target);  // the batch that may hold `from`
-  if (!it->Valid()) {
-    if (!it->status().ok()) return ReadError(it->status());
-    it->Seek(target);
-  }
-  uint64_t bytes = 0;
-  for (; it->Valid(); it->Next()) {
-    std::optional<DecodedRecordKey> key = DecodeRecordKey(View(it->key()));
-    if (!key) return Status::StorageError("corrupt record key in " + ShardName(shard));
-    const uint64_t first = key->first_counter;
-    if (first > to) break;
-    BatchReader reader;
-    if (Status s = reader.Init(View(it->value())); !s.ok()) return BatchError(s, shard, first);
-    const uint64_t count = reader.record_count();
-    if (first > UINT64_MAX - (count - 1)) {
-      return BatchError(Status::StorageError("corrupt record batch: counter overflow"), shard,
-                        first);
-    }
-    if (first + (count - 1) < from) continue;
-    const int64_t arrival = reader.arrival_ms();
-    for (uint64_t i = 0; i < count; ++i) {
-      const uint64_t counter = first + i;
-      std::string_view pk, data;
-      if (!reader.Next(&pk, &data)) return BatchError(reader.status(), shard, first);
-      if (counter < from) continue;
-      if (counter > to) return Status::Ok();
-      const uint64_t size = pk.size() + data.size();
-      if (!out->empty() && (out->size() >= limits.max_records || bytes + size > limits.max_bytes)) {
-        return Status::Ok();
-      }
-      bytes += size;
-      out->Add(counter, arrival, pk, data);
-    }
-  }
-  if (!it->status().ok()) return ReadError(it->status());
-  return Status::Ok();
-}
-
-StatusOr<std::optional<uint64_t>> RocksDbStore::LastCounter(ShardKey shard) {
-  using Result = std::optional<uint64_t>;
-  return Guarded<Result>([&]() -> StatusOr<Result> {
-    std::shared_lock lock(mu_);
-    if (!db_) return Status::StorageError("store is closed");
-    Bounds bounds(ShardPrefix(shard), RecordKeyEnd(shard));
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(bounds.Options(), cf(Cf::kRecords)));
-    it->SeekToLast();
-    if (!it->Valid()) {
-      if (!it->status().ok()) return ReadError(it->status());
-      return Result();
-    }
-    std::optional<DecodedRecordKey> key = DecodeRecordKey(View(it->key()));
-    if (!key) return Status::StorageError("corrupt record key in " + ShardName(shard));
-    BatchReader reader;
-    if (Status s = reader.Init(View(it->value())); !s.ok()) {
-      return BatchError(s, shard, key->first_counter);
-    }
-    return Result(key->first_counter + (reader.record_count() - 1));
-  });
-}
-
-StatusOr<std::optional<uint64_t>> RocksDbStore::FirstCounter(ShardKey shard) {
-  using Result = std::optional<uint64_t>;
-  return Guarded<Result>([&]() -> StatusOr<Result> {
-    std::shared_lock lock(mu_);
-    if (!db_) return Status::StorageError("store is closed");
-    Bounds bounds(ShardPrefix(shard), RecordKeyEnd(shard));
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(bounds.Options(), cf(Cf::kRecords)));
-    it->SeekToFirst();
-    if (!it->Valid()) {
-      if (!it->status().ok()) return ReadError(it->status());
-      return Result();
-    }
-    std::optional<DecodedRecordKey> key = DecodeRecordKey(View(it->key()));
-    if (!key) return Status::StorageError("corrupt record key in " + ShardName(shard));
-    return Result(key->first_counter);
-  });
-}
-
-StatusOr<std::optional<uint64_t>> RocksDbStore::FirstCounterAtOrAfter(ShardKey shard,
-                                                                      int64_t ms) {
-  using Result = std::optional<uint64_t>;
-  return Guarded<Result>([&]() -> StatusOr<Result> {
-    std::shared_lock lock(mu_);
-    if (!db_) return Status::StorageError("store is closed");
-    Bounds bounds(ShardPrefix(shard), TimeKeyEnd(shard));
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(bounds.Options(), cf(Cf::kTimeIndex)));
-    it->Seek(TimeKey(shard, ms, 0));
-    if (!it->Valid()) {
-      if (!it->status().ok()) return ReadError(it->status());
-      return Result();
-    }
-    std::optional<DecodedTimeKey> key = DecodeTimeKey(View(it->key()));
-    if (!key) return Status::StorageError("corrupt time index key in " + ShardName(shard));
-    return Result(key->first_counter);
-  });
-}
-
-StatusOr<std::optional<int64_t>> RocksDbStore::FirstArrival(ShardKey shard) {
-  using Result = std::optional<int64_t>;
-  return Guarded<Result>([&]() -> StatusOr<Result> {
-    std::shared_lock lock(mu_);
-    if (!db_) return Status::StorageError("store is closed");
-    Bounds bounds(ShardPrefix(shard), TimeKeyEnd(shard));
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(bounds.Options(), cf(Cf::kTimeIndex)));
-    it->SeekToFirst();
-    if (!it->Valid()) {
-      if (!it->status().ok()) return ReadError(it->status());
-      return Result();
-    }
-    std::optional<DecodedTimeKey> key = DecodeTimeKey(View(it->key()));
-    if (!key) return Status::StorageError("corrupt time index key in " + ShardName(shard));
-    return Result(key->arrival_ms);
-  });
-}
-
-Status RocksDbStore::Trim(const TrimRequest& request) {
-  StatusOr<bool> result = Guarded<bool>([&]() -> StatusOr<bool> {
-    std::shared_lock lock(mu_);
-    if (!db_) return Status::StorageError("store is closed");
-    RIFFLE_RETURN_IF_ERROR(TrimLocked(request));
-    return true;
-  });
-  return result.ok() ? Status::Ok() : result.status();
-}
-
-// Deletes the batches wholly below the bound. Only ranges ending at a batch
-// this call has seen are deleted, so batches appended concurrently (always
-// above) are never touched.
-Status RocksDbStore::TrimLocked(const TrimRequest& request) {
-  const ShardKey shard = request.shard;
-  if (request.below_counter == 0) return Status::Ok();
-  Bounds bounds(ShardPrefix(shard), RecordKeyEnd(shard));
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(bounds.Options(), cf(Cf::kRecords)));
-  it->SeekForPrev(RecordKey(shard, request.below_counter - 1));
-  if (!it->Valid()) return it->status().ok() ? Status::Ok() : ReadError(it->status());
-  std::optional<DecodedRecordKey> key = DecodeRecordKey(View(it->key()));
-  if (!key) return Status::StorageError("corrupt record key in " + ShardName(shard));
-  BatchReader reader;
-  if (Status s = reader.Init(View(it->value())); !s.ok()) {
-    return BatchError(s, shard, key->first_counter);
-  }
-  const uint64_t first = key->first_counter;  // < below_counter
-  const uint64_t last = first + (reader.record_count() - 1);
-  std::string records_end, times_end;
-  if (last < request.below_counter) {
-    // This batch and all before it go.
-    records_end = RecordKey(shard, first + 1);
-    times_end = TimeKey(shard, reader.arrival_ms(), first + 1);
-  } else {
-    // This batch straddles the bound and stays; delete what is before it.
-    it->Prev();
-    if (!it->Valid()) return it->status().ok() ? Status::Ok() : ReadError(it->status());
-    records_end = RecordKey(shard, first);
-    times_end = TimeKey(shard, reader.arrival_ms(), first);
-  }
-  rocksdb::WriteBatch batch;
-  rocksdb::Status s = batch.DeleteRange(cf(Cf::kRecords), bounds.lower, records_end);
-  if (s.ok()) s = batch.DeleteRange(cf(Cf::kTimeIndex), bounds.lower, times_end);
-  if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &batch);
-  if (!s.ok()) return Status::StorageError("rocksdb trim failed: " + s.ToString());
-  // Table files wholly before the new horizon go at once; the rest with the
-  // regular compactions (compacting every shard's range at every trim would
-  // rewrite the same files over and over).
-  if (reclaimer_) {
-    reclaimer_->Reclaim(cf(Cf::kRecords), std::string(bounds.lower), std::move(records_end), false);
-    reclaimer_->Reclaim(cf(Cf::kTimeIndex), std::string(bounds.lower), std::move(times_end), false);
+Status RocksDbStore::Ready() {
+  if (closed_) return Status::StorageError("store is closed");
+  if (writer_ && !writer_->healthy()) {
+    return Status::StorageError("the last write failed (disk full or failing?); writes resume once it recovers");
   }
   return Status::Ok();
 }
 
 void RocksDbStore::Close() {
+  closed_ = true;
   if (writer_) writer_->Stop();  // applies everything queued
   if (reclaimer_) reclaimer_->Stop();
   std::unique_lock lock(mu_);
@@ -548,13 +255,9 @@ void RocksDbStore::Close() {
     if (h) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   }
   handles_ = {};
-  if (default_cf_) db_->DestroyColumnFamilyHandle(default_cf_).PermitUncheckedError();
-  default_cf_ = nullptr;
   db_->Close().PermitUncheckedError();
   db_.reset();
 }
-
-}  // namespace
 
 StatusOr<std::unique_ptr<Store>> Open(const Options& options, const Tuning& tuning) {
   return Guarded<std::unique_ptr<Store>>([&]() -> StatusOr<std::unique_ptr<Store>> {

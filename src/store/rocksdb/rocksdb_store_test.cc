@@ -1,76 +1,52 @@
+// The RocksDB store's own behaviour: counters, batches and reads on disk and
+// in memory, trimming, sealing and dropping logs, metadata compare-and-set,
+// concurrency, close, reopen (everything acknowledged survives), stores from
+// before log records, and damage. The Store contract itself is checked by the
+// conformance suite (store/conformance/).
 #include "store/rocksdb/rocksdb_store.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <atomic>
 #include <filesystem>
-#include <future>
 #include <mutex>
 #include <thread>
 
 #include <rocksdb/db.h>
 
 #include "store/rocksdb/keys.h"
+#include "store/rocksdb/log_table.h"
 #include "store/store.h"
+#include "store/store_test_support.h"
 
 namespace riffle::store {
 namespace {
 
+using testing::AppendOne;
+using testing::BoundsSync;
+using testing::CountersFrom;
+using testing::FindByArrivalSync;
+using testing::MakeBatch;
+using testing::ReadSync;
+using ::riffle::store::testing::TempDir;
+using testing::WriteMetaSync;
+
 constexpr ShardKey kShard{5, 0};
 constexpr ShardKey kNeighbour{5, 1};
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "riffle-store-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-Status SubmitAndWait(Store& store, Mutation m) {
-  std::promise<Status> p;
-  store.Submit(std::move(m), [&p](Status s) { p.set_value(std::move(s)); });
-  return p.get_future().get();
-}
-
-AppendBatch Batch(ShardKey shard, uint64_t first, int n, int64_t arrival) {
-  AppendBatch b;
-  b.shard = shard;
-  b.first_counter = first;
-  b.arrival_ms = arrival;
-  for (int i = 0; i < n; ++i) {
-    uint64_t c = first + static_cast<uint64_t>(i);
-    b.entries.push_back({"pk" + std::to_string(c), "data" + std::to_string(c)});
-  }
-  return b;
-}
-
-Status Append(Store& store, AppendBatch b) {
-  Mutation m;
-  m.appends.push_back(std::move(b));
-  return SubmitAndWait(store, std::move(m));
-}
-
-std::vector<uint64_t> Counters(const RecordsRead& records) {
+std::vector<uint64_t> Counters(const StatusOr<LogRead>& read) {
   std::vector<uint64_t> out;
-  for (const Record& r : records) out.push_back(r.counter);
+  EXPECT_TRUE(read.ok()) << read.status().message();
+  if (read.ok()) {
+    for (const Record& r : read->records) out.push_back(r.counter);
+  }
   return out;
 }
 
-std::vector<uint64_t> Read(Store& store, ShardKey shard, uint64_t from, uint64_t to,
-                           ReadLimits limits = {}) {
-  auto r = store.ReadRecords(shard, from, to, limits);
-  EXPECT_TRUE(r.ok()) << r.status().message();
-  return r.ok() ? Counters(*r) : std::vector<uint64_t>{};
+std::vector<uint64_t> Range(uint64_t first, uint64_t end) {
+  std::vector<uint64_t> out;
+  for (uint64_t c = first; c < end; ++c) out.push_back(c);
+  return out;
 }
 
 // Runs each functional test over a directory store and an in-memory store.
@@ -83,60 +59,72 @@ class StoreTest : public ::testing::TestWithParam<bool> {
     auto s = OpenRocksDbStore(o);
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(s).value();
+    ASSERT_TRUE(store_->CreateLog(kShard, {}).ok());
+    ASSERT_TRUE(store_->CreateLog(kNeighbour, {.first_counter = 100}).ok());
   }
   void TearDown() override {
     if (store_) store_->Close();
   }
 
-  // Shard kShard: [1..3]@1000, [4]@2000, [10..14]@2000, [15..16]@3000.
+  // kShard: [1..3]@1000, [4]@2000, [5..9]@2000, [10..11]@3000.
   void AppendStandard() {
-    ASSERT_TRUE(Append(*store_, Batch(kShard, 1, 3, 1000)).ok());
-    ASSERT_TRUE(Append(*store_, Batch(kShard, 4, 1, 2000)).ok());
-    ASSERT_TRUE(Append(*store_, Batch(kShard, 10, 5, 2000)).ok());
-    ASSERT_TRUE(Append(*store_, Batch(kShard, 15, 2, 3000)).ok());
+    ASSERT_TRUE(AppendOne(*store_, MakeBatch(kShard, 3, 1000)).error.ok());
+    ASSERT_TRUE(AppendOne(*store_, MakeBatch(kShard, 1, 2000, 3)).error.ok());
+    ASSERT_TRUE(AppendOne(*store_, MakeBatch(kShard, 5, 2000, 4)).error.ok());
+    ASSERT_TRUE(AppendOne(*store_, MakeBatch(kShard, 2, 3000, 9)).error.ok());
   }
 
-  TempDir dir_;
+  TempDir dir_{"riffle-store"};
   std::unique_ptr<Store> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(DirAndMemory, StoreTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "InMemory" : "Directory"; });
 
-TEST_P(StoreTest, ReadsAcrossBatchBoundaries) {
-  AppendStandard();
-  ASSERT_TRUE(Append(*store_, Batch(kNeighbour, 1, 2, 500)).ok());
-  EXPECT_EQ(Read(*store_, kShard, 0, UINT64_MAX),
-            (std::vector<uint64_t>{1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16}));
-  EXPECT_EQ(Read(*store_, kShard, 2, 11), (std::vector<uint64_t>{2, 3, 4, 10, 11}));
-  EXPECT_EQ(Read(*store_, kShard, 12, 12), (std::vector<uint64_t>{12}));
-  EXPECT_EQ(Read(*store_, kShard, 5, 9), (std::vector<uint64_t>{}));
-  EXPECT_EQ(Read(*store_, kShard, 5, 10), (std::vector<uint64_t>{10}));
-  EXPECT_EQ(Read(*store_, kShard, 17, UINT64_MAX), (std::vector<uint64_t>{}));
-  EXPECT_EQ(Read(*store_, kShard, 9, 3), (std::vector<uint64_t>{}));
-  EXPECT_EQ(Read(*store_, kNeighbour, 0, UINT64_MAX), (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(Read(*store_, {5, 2}, 0, UINT64_MAX), (std::vector<uint64_t>{}));
-  EXPECT_EQ(Read(*store_, {4, 0}, 0, UINT64_MAX), (std::vector<uint64_t>{}));
-
-  auto records = store_->ReadRecords(kShard, 3, 10, {});
-  ASSERT_TRUE(records.ok());
-  ASSERT_EQ(records->size(), 3u);
-  EXPECT_EQ((*records)[0].partition_key, "pk3");
-  EXPECT_EQ((*records)[0].data, "data3");
-  EXPECT_EQ((*records)[0].arrival_ms, 1000);
-  EXPECT_EQ((*records)[1].arrival_ms, 2000);
-  EXPECT_EQ((*records)[2].data, "data10");
+TEST_P(StoreTest, CountsFromTheFirstCounterAndReadsAcrossBatches) {
+  AppendResult first = AppendOne(*store_, MakeBatch(kShard, 3, 1000));
+  ASSERT_TRUE(first.error.ok());
+  EXPECT_EQ(first.counters, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(first.arrival_ms, 1000);
+  AppendResult neighbour = AppendOne(*store_, MakeBatch(kNeighbour, 2, 500));
+  EXPECT_EQ(neighbour.counters, (std::vector<uint64_t>{100, 101}));
+  // Arrival times never go backwards in a log.
+  AppendResult earlier = AppendOne(*store_, MakeBatch(kShard, 1, 900, 3));
+  EXPECT_EQ(earlier.counters, (std::vector<uint64_t>{4}));
+  EXPECT_EQ(earlier.arrival_ms, 1000);
+  EXPECT_EQ(CountersFrom(*store_, kShard), Range(1, 5));
+  EXPECT_EQ(Counters(ReadSync(*store_, kShard, 2)), Range(2, 5));
+  auto tail = ReadSync(*store_, kShard, 5);
+  ASSERT_TRUE(tail.ok());
+  EXPECT_TRUE(tail->records.empty());
+  EXPECT_TRUE(tail->at_end);
+  EXPECT_EQ(tail->next, 5u);
+  auto record = ReadSync(*store_, kShard, 3);
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ(record->records[0].partition_key, "pk2");
+  EXPECT_EQ(record->records[0].data, "data2");
+  EXPECT_EQ(record->records[0].arrival_ms, 1000);
+  EXPECT_EQ(ReadSync(*store_, {4, 0}, 0).status().code(), Errc::kResourceNotFound);
 }
 
-TEST_P(StoreTest, ReadLimits) {
+TEST_P(StoreTest, ReadLimitsSetNextAndAtEnd) {
   AppendStandard();
-  EXPECT_EQ(Read(*store_, kShard, 2, 100, {.max_records = 3}), (std::vector<uint64_t>{2, 3, 4}));
-  // Record i has partition key "pk<i>" and data "data<i>": 3 + 5 bytes for 1..9.
-  EXPECT_EQ(Read(*store_, kShard, 1, 100, {.max_bytes = 16}), (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(Read(*store_, kShard, 1, 100, {.max_bytes = 17}), (std::vector<uint64_t>{1, 2}));
+  auto three = ReadSync(*store_, kShard, 2, {.max_records = 3});
+  EXPECT_EQ(Counters(three), (std::vector<uint64_t>{2, 3, 4}));
+  EXPECT_FALSE(three->at_end);
+  EXPECT_EQ(three->next, 5u);
+  // Record i has partition key "pk<i-1>" and data "data<i-1>": 3 + 5 bytes.
+  EXPECT_EQ(Counters(ReadSync(*store_, kShard, 1, {.max_bytes = 16})), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(Counters(ReadSync(*store_, kShard, 1, {.max_bytes = 17})), (std::vector<uint64_t>{1, 2}));
   // At least one record, whatever the limits.
-  EXPECT_EQ(Read(*store_, kShard, 11, 100, {.max_bytes = 1}), (std::vector<uint64_t>{11}));
-  EXPECT_EQ(Read(*store_, kShard, 11, 100, {.max_records = 0}), (std::vector<uint64_t>{11}));
+  EXPECT_EQ(Counters(ReadSync(*store_, kShard, 11, {.max_bytes = 1})), (std::vector<uint64_t>{11}));
+  auto last = ReadSync(*store_, kShard, 10, {.max_records = 0});
+  EXPECT_EQ(Counters(last), (std::vector<uint64_t>{10}));
+  EXPECT_FALSE(last->at_end);
+  auto rest = ReadSync(*store_, kShard, 10);
+  EXPECT_EQ(Counters(rest), (std::vector<uint64_t>{10, 11}));
+  EXPECT_TRUE(rest->at_end);
+  EXPECT_EQ(rest->next, 12u);
 }
 
 TEST_P(StoreTest, DrainsLargeShard) {
@@ -144,21 +132,20 @@ TEST_P(StoreTest, DrainsLargeShard) {
   for (int b = 0; b < 40; ++b) {
     AppendBatch batch;
     batch.shard = kShard;
-    batch.first_counter = static_cast<uint64_t>(b) * 100;
     batch.arrival_ms = b;
     for (int i = 0; i < 100; ++i) batch.entries.push_back({"k", payload});
-    ASSERT_TRUE(Append(*store_, std::move(batch)).ok());
+    ASSERT_TRUE(AppendOne(*store_, std::move(batch)).error.ok());
   }
-  auto all = store_->ReadRecords(kShard, 0, UINT64_MAX, {});
+  auto all = ReadSync(*store_, kShard, 0);
   ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 4000u);
-  for (size_t i = 0; i < all->size(); ++i) ASSERT_EQ((*all)[i].counter, i);
-  EXPECT_EQ((*all)[3999].data, payload);
+  ASSERT_EQ(all->records.size(), 4000u);
+  for (size_t i = 0; i < all->records.size(); ++i) ASSERT_EQ(all->records[i].counter, i + 1);
+  EXPECT_EQ(all->records[3999].data, payload);
   // 1001 bytes per record: 50 KiB holds 51 of them.
-  auto some = store_->ReadRecords(kShard, 150, UINT64_MAX, {.max_bytes = 50 * 1024});
+  auto some = ReadSync(*store_, kShard, 150, {.max_bytes = 50 * 1024});
   ASSERT_TRUE(some.ok());
-  ASSERT_EQ(some->size(), 51u);
-  EXPECT_EQ(some->front().counter, 150u);
+  ASSERT_EQ(some->records.size(), 51u);
+  EXPECT_EQ(some->records.front().counter, 150u);
 }
 
 // Enough data for several memtable flushes (and a compaction) with a small
@@ -173,22 +160,24 @@ TEST_P(StoreTest, ReadsBackRecordsFromFlushedTables) {
   auto opened = rocksdb_store::Open(o, tuning);
   ASSERT_TRUE(opened.ok()) << opened.status().message();
   std::unique_ptr<Store> store = std::move(opened).value();
+  ASSERT_TRUE(store->CreateLog(kShard, {}).ok());
   constexpr int kBatches = 48, kPerBatch = 250;
   auto payload = [](uint64_t c) { return std::string(1000, static_cast<char>('a' + c % 26)) + std::to_string(c); };
+  uint64_t counter = 1;
   for (int b = 0; b < kBatches; ++b) {
     AppendBatch batch;
     batch.shard = kShard;
-    batch.first_counter = static_cast<uint64_t>(b) * kPerBatch;
     batch.arrival_ms = b;
-    for (int i = 0; i < kPerBatch; ++i) batch.entries.push_back({"k", payload(batch.first_counter + i)});
-    ASSERT_TRUE(Append(*store, std::move(batch)).ok());
+    for (int i = 0; i < kPerBatch; ++i) batch.entries.push_back({"k", payload(counter + i)});
+    counter += kPerBatch;
+    ASSERT_TRUE(AppendOne(*store, std::move(batch)).error.ok());
   }
-  uint64_t next = 0;
-  while (next < uint64_t{kBatches} * kPerBatch) {
-    auto page = store->ReadRecords(kShard, next, UINT64_MAX, {});
+  uint64_t next = 1;
+  while (next < counter) {
+    auto page = ReadSync(*store, kShard, next);
     ASSERT_TRUE(page.ok()) << page.status().message();
-    ASSERT_FALSE(page->empty());
-    for (const Record& r : *page) {
+    ASSERT_FALSE(page->records.empty());
+    for (const Record& r : page->records) {
       ASSERT_EQ(r.counter, next);
       ASSERT_EQ(r.data, payload(next));
       ++next;
@@ -197,174 +186,170 @@ TEST_P(StoreTest, ReadsBackRecordsFromFlushedTables) {
   store->Close();
 }
 
-TEST_P(StoreTest, PositionQueries) {
-  EXPECT_EQ(*store_->LastCounter(kShard), std::nullopt);
-  EXPECT_EQ(*store_->FirstCounter(kShard), std::nullopt);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 0), std::nullopt);
-  EXPECT_EQ(*store_->FirstArrival(kShard), std::nullopt);
+TEST_P(StoreTest, BoundsAndArrivalLookups) {
+  auto empty = BoundsSync(*store_, kNeighbour);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->first, 100u);
+  EXPECT_EQ(empty->end, 100u);
+  EXPECT_FALSE(empty->sealed);
+  EXPECT_EQ(*FindByArrivalSync(*store_, kShard, 0), 1u);  // the end of an empty log
   AppendStandard();
-  ASSERT_TRUE(Append(*store_, Batch(kNeighbour, 100, 2, 100)).ok());
-  EXPECT_EQ(*store_->LastCounter(kShard), 16u);
-  EXPECT_EQ(*store_->FirstCounter(kShard), 1u);
-  EXPECT_EQ(*store_->FirstArrival(kShard), 1000);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, INT64_MIN), 1u);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 1000), 1u);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 1001), 4u);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 2000), 4u);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 2001), 15u);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 3001), std::nullopt);
-  EXPECT_EQ(*store_->LastCounter(kNeighbour), 101u);
-  EXPECT_EQ(*store_->FirstArrival(kNeighbour), 100);
+  auto bounds = BoundsSync(*store_, kShard);
+  EXPECT_EQ(bounds->first, 1u);
+  EXPECT_EQ(bounds->end, 12u);
+  EXPECT_EQ(*FindByArrivalSync(*store_, kShard, INT64_MIN), 1u);
+  EXPECT_EQ(*FindByArrivalSync(*store_, kShard, 1000), 1u);
+  EXPECT_EQ(*FindByArrivalSync(*store_, kShard, 1001), 4u);
+  EXPECT_EQ(*FindByArrivalSync(*store_, kShard, 2000), 4u);
+  EXPECT_EQ(*FindByArrivalSync(*store_, kShard, 2001), 10u);
+  EXPECT_EQ(*FindByArrivalSync(*store_, kShard, 3001), 12u);
 }
 
-TEST_P(StoreTest, TrimDeletesWholeBatchesBelowTheBound) {
+TEST_P(StoreTest, TrimDeletesWholeBatchesBelowTheCutoff) {
   AppendStandard();
-  ASSERT_TRUE(Append(*store_, Batch(kNeighbour, 1, 2, 100)).ok());
-  ASSERT_TRUE(store_->Trim({kShard, 0}).ok());
-  ASSERT_TRUE(store_->Trim({kShard, 3}).ok());  // [1..3] straddles: kept
-  EXPECT_EQ(*store_->FirstCounter(kShard), 1u);
-  ASSERT_TRUE(store_->Trim({kShard, 4}).ok());
-  EXPECT_EQ(*store_->FirstCounter(kShard), 4u);
-  EXPECT_EQ(*store_->FirstArrival(kShard), 2000);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 0), 4u);
-  ASSERT_TRUE(store_->Trim({kShard, 12}).ok());  // drops [4], keeps [10..14]
-  ASSERT_TRUE(store_->Trim({kShard, 12}).ok());  // idempotent
-  EXPECT_EQ(*store_->FirstCounter(kShard), 10u);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 0), 10u);
-  EXPECT_EQ(*store_->FirstArrival(kShard), 2000);
-  EXPECT_EQ(Read(*store_, kShard, 0, UINT64_MAX),
-            (std::vector<uint64_t>{10, 11, 12, 13, 14, 15, 16}));
-  ASSERT_TRUE(store_->Trim({kShard, 1000}).ok());
-  EXPECT_EQ(*store_->FirstCounter(kShard), std::nullopt);
-  EXPECT_EQ(*store_->LastCounter(kShard), std::nullopt);
-  EXPECT_EQ(*store_->FirstArrival(kShard), std::nullopt);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 0), std::nullopt);
-  EXPECT_EQ(Read(*store_, kNeighbour, 0, UINT64_MAX), (std::vector<uint64_t>{1, 2}));
-  // Appending after a full trim works.
-  ASSERT_TRUE(Append(*store_, Batch(kShard, 2000, 1, 4000)).ok());
-  EXPECT_EQ(*store_->FirstCounter(kShard), 2000u);
-  EXPECT_EQ(*store_->FirstArrival(kShard), 4000);
+  ASSERT_TRUE(AppendOne(*store_, MakeBatch(kNeighbour, 2, 100)).error.ok());
+  EXPECT_EQ(*store_->TrimBefore(kShard, 0), 1u);  // nothing arrived before 0: the first counter stays
+  EXPECT_EQ(*store_->TrimBefore(kShard, 1500), 4u);  // [1..3] arrived at 1000
+  EXPECT_EQ(BoundsSync(*store_, kShard)->first, 4u);
+  EXPECT_EQ(*FindByArrivalSync(*store_, kShard, 0), 4u);
+  EXPECT_EQ(*store_->TrimBefore(kShard, 1500), 4u);  // idempotent
+  EXPECT_EQ(CountersFrom(*store_, kShard, 0), Range(4, 12));
+  // A reader positioned below the horizon resumes at it.
+  EXPECT_EQ(Counters(ReadSync(*store_, kShard, 2, {.max_records = 1})), (std::vector<uint64_t>{4}));
+  EXPECT_EQ(*store_->TrimBefore(kShard, 10000), 12u);
+  auto bounds = BoundsSync(*store_, kShard);
+  EXPECT_EQ(bounds->first, 12u);
+  EXPECT_EQ(bounds->end, 12u);
+  EXPECT_TRUE(CountersFrom(*store_, kShard).empty());
+  EXPECT_EQ(CountersFrom(*store_, kNeighbour), (std::vector<uint64_t>{100, 101}));
+  // Appending after a full trim goes on counting.
+  EXPECT_EQ(AppendOne(*store_, MakeBatch(kShard, 1, 4000)).counters, (std::vector<uint64_t>{12}));
 }
 
-TEST_P(StoreTest, DropShards) {
+TEST_P(StoreTest, SealedLogsRefuseAppendsAndKeepTheirRecords) {
   AppendStandard();
-  ASSERT_TRUE(Append(*store_, Batch(kNeighbour, 1, 2, 100)).ok());
-  Mutation drop;
-  drop.drop_shards.push_back(kShard);
-  ASSERT_TRUE(SubmitAndWait(*store_, std::move(drop)).ok());
-  EXPECT_EQ(Read(*store_, kShard, 0, UINT64_MAX), (std::vector<uint64_t>{}));
-  EXPECT_EQ(*store_->LastCounter(kShard), std::nullopt);
-  EXPECT_EQ(*store_->FirstArrival(kShard), std::nullopt);
-  EXPECT_EQ(*store_->FirstCounterAtOrAfter(kShard, 0), std::nullopt);
-  EXPECT_EQ(Read(*store_, kNeighbour, 0, UINT64_MAX), (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(*store_->FirstArrival(kNeighbour), 100);
+  EXPECT_EQ(*store_->SealLog(kShard), 12u);
+  EXPECT_EQ(*store_->SealLog(kShard), 12u);  // idempotent
+  AppendResult refused = AppendOne(*store_, MakeBatch(kShard, 2, 5000));
+  EXPECT_EQ(refused.error.code(), Errc::kSealed);
+  EXPECT_EQ(refused.counters, (std::vector<uint64_t>{0, 0}));
+  ASSERT_EQ(refused.returned.size(), 2u);  // handed back for routing elsewhere
+  EXPECT_EQ(refused.returned[1].data, "data1");
+  EXPECT_EQ(CountersFrom(*store_, kShard), Range(1, 12));
+  EXPECT_TRUE(BoundsSync(*store_, kShard)->sealed);
+  EXPECT_EQ(*store_->SealLog(kNeighbour), 100u);  // an empty log ends where it starts
 }
 
-TEST_P(StoreTest, MetaPutDeleteScan) {
-  Mutation m;
-  m.meta_puts = {{"stream/a", "1"}, {"stream/b", "2"}, {"streamz", "3"}, {"key/x", "4"},
-                 {std::string("\xFF\xFF", 2), "5"}};
-  ASSERT_TRUE(SubmitAndWait(*store_, std::move(m)).ok());
-  using Pairs = std::vector<std::pair<std::string, std::string>>;
-  EXPECT_EQ(*store_->ScanMeta("stream/"), (Pairs{{"stream/a", "1"}, {"stream/b", "2"}}));
-  EXPECT_EQ(store_->ScanMeta("")->size(), 5u);
-  EXPECT_EQ(*store_->ScanMeta(std::string("\xFF", 1)), (Pairs{{std::string("\xFF\xFF", 2), "5"}}));
-  EXPECT_EQ(*store_->ScanMeta("nothing"), Pairs{});
-
-  Mutation m2;
-  m2.meta_deletes = {"stream/a", "missing"};
-  m2.meta_puts = {{"stream/b", "22"}};
-  ASSERT_TRUE(SubmitAndWait(*store_, std::move(m2)).ok());
-  EXPECT_EQ(*store_->ScanMeta("stream/"), (Pairs{{"stream/b", "22"}}));
+TEST_P(StoreTest, DroppedLogsAreGone) {
+  AppendStandard();
+  ASSERT_TRUE(AppendOne(*store_, MakeBatch(kNeighbour, 2, 100)).error.ok());
+  ASSERT_TRUE(store_->DropLog(kShard).ok());
+  ASSERT_TRUE(store_->DropLog(kShard).ok());  // idempotent
+  EXPECT_EQ(ReadSync(*store_, kShard, 0).status().code(), Errc::kResourceNotFound);
+  AppendResult refused = AppendOne(*store_, MakeBatch(kShard, 1, 100));
+  EXPECT_EQ(refused.error.code(), Errc::kResourceNotFound);
+  EXPECT_EQ(CountersFrom(*store_, kNeighbour), (std::vector<uint64_t>{100, 101}));
+  auto logs = store_->ListLogs();
+  ASSERT_TRUE(logs.ok());
+  ASSERT_EQ(logs->size(), 1u);
+  EXPECT_EQ((*logs)[0].shard, kNeighbour);
 }
 
-TEST_P(StoreTest, ConcurrentSubmitsAllApplyInOrder) {
+TEST_P(StoreTest, MetaCompareAndSetScanAndObserver) {
+  std::vector<MetaChange> seen;
+  std::mutex seen_mu;
+  store_->SetMetaObserver([&](const MetaChange& c) {
+    std::lock_guard lock(seen_mu);
+    seen.push_back(c);
+  });
+  auto a = WriteMetaSync(*store_, {"stream/a", "1", kMustNotExist});
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(WriteMetaSync(*store_, {"stream/a", "x", kMustNotExist}).status().code(), Errc::kConflict);
+  auto a2 = WriteMetaSync(*store_, {"stream/a", "2", *a});
+  ASSERT_TRUE(a2.ok());
+  EXPECT_GT(*a2, *a);
+  EXPECT_EQ(WriteMetaSync(*store_, {"stream/a", "3", *a}).status().code(), Errc::kConflict);
+  for (const char* key : {"stream/b", "streamz", "key/x"}) ASSERT_TRUE(WriteMetaSync(*store_, {key, "v"}).ok());
+  auto scanned = store_->ScanMeta("stream/");
+  ASSERT_TRUE(scanned.ok());
+  ASSERT_EQ(scanned->size(), 2u);
+  EXPECT_EQ((*scanned)[0].key, "stream/a");
+  EXPECT_EQ((*scanned)[0].value, "2");
+  EXPECT_EQ((*scanned)[0].revision, *a2);
+  EXPECT_EQ((*scanned)[1].key, "stream/b");
+  EXPECT_EQ(store_->ScanMeta("")->size(), 4u);
+  EXPECT_EQ(WriteMetaSync(*store_, {"stream/a", std::nullopt, *a}).status().code(), Errc::kConflict);
+  ASSERT_TRUE(WriteMetaSync(*store_, {"stream/a", std::nullopt, *a2}).ok());
+  EXPECT_FALSE(store_->GetMeta("stream/a")->has_value());
+  EXPECT_TRUE(WriteMetaSync(*store_, {"missing", std::nullopt}).ok());  // deleting nothing, unconditionally
+  // Ephemeral keys are their own namespace and never reach the disk.
+  auto lease = WriteMetaSync(*store_, {"stream/b", "lease", kMustNotExist, true});
+  ASSERT_TRUE(lease.ok());
+  EXPECT_EQ((*store_->GetMeta("stream/b", true))->value, "lease");
+  EXPECT_EQ((*store_->GetMeta("stream/b"))->value, "v");
+  // Each write was reported before it was answered, in write order.
+  std::lock_guard lock(seen_mu);
+  ASSERT_EQ(seen.size(), 8u);  // every write that succeeded
+  EXPECT_EQ(seen[0].key, "stream/a");
+  EXPECT_EQ(seen[0].revision, *a);
+  EXPECT_FALSE(seen[5].value.has_value());  // the delete
+  EXPECT_EQ(seen[6].key, "missing");
+  EXPECT_TRUE(seen[7].ephemeral);
+}
+
+TEST_P(StoreTest, ConcurrentAppendsGetDistinctIncreasingCounters) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 300;
-  std::atomic<int> done_count{0};
   std::atomic<int> failures{0};
-  std::mutex order_mu;
-  std::vector<std::vector<int>> done_order(kThreads);
+  std::mutex mu;
+  std::vector<uint64_t> acknowledged;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        Mutation m;
-        m.appends.push_back(Batch({77, static_cast<uint32_t>(t)}, static_cast<uint64_t>(i), 1, i));
-        m.meta_puts.push_back({"t" + std::to_string(t), std::to_string(i)});
-        store_->Submit(std::move(m), [&, t, i](Status s) {
-          if (!s.ok()) ++failures;
-          {
-            std::lock_guard<std::mutex> lock(order_mu);
-            done_order[static_cast<size_t>(t)].push_back(i);
+        std::vector<AppendBatch> batches;
+        batches.push_back(MakeBatch(kShard, 2, i, t * 1000 + i));
+        batches.push_back(MakeBatch(kNeighbour, 1, i, t * 1000 + i));
+        store_->Append(std::move(batches), [&](std::vector<AppendResult> results) {
+          std::lock_guard lock(mu);
+          for (const AppendResult& r : results) {
+            if (!r.error.ok()) ++failures;
           }
-          ++done_count;
+          for (uint64_t c : results[0].counters) acknowledged.push_back(c);
         });
       }
     });
   }
   for (std::thread& th : threads) th.join();
-  // Wait for the last mutation of every thread via a final barrier mutation.
-  ASSERT_TRUE(SubmitAndWait(*store_, Mutation{}).ok());
-  EXPECT_EQ(done_count.load(), kThreads * kPerThread);
+  ASSERT_TRUE(store_->SealLog(kShard).ok());  // every append queued before it is settled now
   EXPECT_EQ(failures.load(), 0);
-  for (int t = 0; t < kThreads; ++t) {
-    std::vector<int> expected(kPerThread);
-    for (int i = 0; i < kPerThread; ++i) expected[static_cast<size_t>(i)] = i;
-    EXPECT_EQ(done_order[static_cast<size_t>(t)], expected);
-    auto records = store_->ReadRecords({77, static_cast<uint32_t>(t)}, 0, UINT64_MAX, {});
-    ASSERT_TRUE(records.ok());
-    EXPECT_EQ(records->size(), static_cast<size_t>(kPerThread));
-    // The last put of each key wins: mutations applied in submission order.
-    auto meta = store_->ScanMeta("t" + std::to_string(t));
-    ASSERT_TRUE(meta.ok());
-    ASSERT_EQ(meta->size(), 1u);
-    EXPECT_EQ((*meta)[0].second, std::to_string(kPerThread - 1));
-  }
-}
-
-TEST_P(StoreTest, BadMutationFailsAloneInItsGroup) {
-  std::vector<std::promise<Status>> results(3);
-  Mutation good1;
-  good1.meta_puts.push_back({"a", "1"});
-  Mutation bad;
-  bad.appends.push_back(AppendBatch{});  // no records
-  bad.meta_puts.push_back({"b", "1"});
-  Mutation good2;
-  good2.meta_puts.push_back({"c", "1"});
-  store_->Submit(std::move(good1), [&](Status s) { results[0].set_value(s); });
-  store_->Submit(std::move(bad), [&](Status s) { results[1].set_value(s); });
-  store_->Submit(std::move(good2), [&](Status s) { results[2].set_value(s); });
-  EXPECT_TRUE(results[0].get_future().get().ok());
-  EXPECT_EQ(results[1].get_future().get().code(), Errc::kInvalidArgument);
-  EXPECT_TRUE(results[2].get_future().get().ok());
-  EXPECT_EQ(store_->ScanMeta("")->size(), 2u);
+  std::lock_guard lock(mu);
+  std::sort(acknowledged.begin(), acknowledged.end());
+  EXPECT_EQ(acknowledged, Range(1, 1 + 2 * kThreads * kPerThread));
+  EXPECT_EQ(CountersFrom(*store_, kShard), acknowledged);
+  EXPECT_EQ(CountersFrom(*store_, kNeighbour).size(), static_cast<size_t>(kThreads * kPerThread));
 }
 
 TEST_P(StoreTest, CloseIsIdempotentAndRejectsLaterWork) {
   AppendStandard();
   store_->Close();
   store_->Close();
-  bool called = false;
-  Status result;
-  store_->Submit(Mutation{}, [&](Status s) {
-    called = true;
-    result = s;
-  });
-  EXPECT_TRUE(called);  // at once, on this thread
-  EXPECT_EQ(result.code(), Errc::kStorageError);
-  EXPECT_EQ(store_->ReadRecords(kShard, 0, 10, {}).status().code(), Errc::kStorageError);
-  EXPECT_EQ(store_->LastCounter(kShard).status().code(), Errc::kStorageError);
-  EXPECT_EQ(store_->Trim({kShard, 5}).code(), Errc::kStorageError);
+  AppendResult refused = AppendOne(*store_, MakeBatch(kShard, 1, 0));
+  EXPECT_EQ(refused.error.code(), Errc::kStorageError);
+  EXPECT_EQ(ReadSync(*store_, kShard, 0).status().code(), Errc::kStorageError);
+  EXPECT_EQ(WriteMetaSync(*store_, {"k", "v"}).status().code(), Errc::kStorageError);
+  EXPECT_EQ(store_->TrimBefore(kShard, 5).status().code(), Errc::kStorageError);
+  EXPECT_EQ(store_->SealLog(kShard).status().code(), Errc::kStorageError);
+  EXPECT_EQ(store_->Ready().code(), Errc::kStorageError);
 }
 
-TEST_P(StoreTest, CloseCompletesQueuedMutations) {
+TEST_P(StoreTest, CloseCompletesQueuedAppends) {
   std::atomic<int> ok{0};
   for (int i = 0; i < 200; ++i) {
-    Mutation m;
-    m.appends.push_back(Batch(kShard, static_cast<uint64_t>(i), 1, 0));
-    store_->Submit(std::move(m), [&](Status s) {
-      if (s.ok()) ++ok;
+    std::vector<AppendBatch> batches;
+    batches.push_back(MakeBatch(kShard, 1, 0));
+    store_->Append(std::move(batches), [&](std::vector<AppendResult> r) {
+      if (r[0].error.ok()) ++ok;
     });
   }
   store_->Close();
@@ -387,24 +372,68 @@ TEST_P(ReopenTest, SeesEverythingAcknowledged) {
   o.path = dir.path() + "/nested/data";
   o.sync = GetParam();
   o.sync_interval_ms = 10;
+  constexpr ShardKey kSealed{5, 2};
+  constexpr ShardKey kEmpty{5, 3};
   {
     auto s = OpenRocksDbStore(o);
     ASSERT_TRUE(s.ok()) << s.status().message();
-    Mutation m;
-    m.appends.push_back(Batch(kShard, 1, 3, 1000));
-    m.appends.push_back(Batch(kNeighbour, 7, 1, 1500));
-    m.meta_puts.push_back({"stream/x", "meta"});
-    ASSERT_TRUE(SubmitAndWait(**s, std::move(m)).ok());
-    ASSERT_TRUE(Append(**s, Batch(kShard, 4, 2, 2000)).ok());
-    ASSERT_TRUE((*s)->Trim({kShard, 4}).ok());
+    for (ShardKey shard : {kShard, kNeighbour, kSealed}) ASSERT_TRUE((*s)->CreateLog(shard, {}).ok());
+    ASSERT_TRUE((*s)->CreateLog(kEmpty, {.first_counter = 77}).ok());
+    ASSERT_TRUE(AppendOne(**s, MakeBatch(kShard, 3, 1000)).error.ok());
+    ASSERT_TRUE(AppendOne(**s, MakeBatch(kNeighbour, 1, 1500)).error.ok());
+    ASSERT_TRUE(AppendOne(**s, MakeBatch(kShard, 2, 2000)).error.ok());
+    ASSERT_TRUE(AppendOne(**s, MakeBatch(kSealed, 2, 2000)).error.ok());
+    ASSERT_EQ(*(*s)->SealLog(kSealed), 3u);
+    ASSERT_TRUE(WriteMetaSync(**s, {"stream/x", "meta"}).ok());
+    ASSERT_EQ(*(*s)->TrimBefore(kShard, 1500), 4u);
     // Destructor closes.
   }
   auto s = OpenRocksDbStore(o);
   ASSERT_TRUE(s.ok()) << s.status().message();
-  EXPECT_EQ(Read(**s, kShard, 0, UINT64_MAX), (std::vector<uint64_t>{4, 5}));
-  EXPECT_EQ(Read(**s, kNeighbour, 0, UINT64_MAX), (std::vector<uint64_t>{7}));
-  EXPECT_EQ(*(*s)->FirstArrival(kShard), 2000);
-  EXPECT_EQ((*s)->ScanMeta("stream/")->size(), 1u);
+  EXPECT_EQ(CountersFrom(**s, kShard), (std::vector<uint64_t>{4, 5}));
+  EXPECT_EQ(CountersFrom(**s, kNeighbour), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(AppendOne(**s, MakeBatch(kShard, 1, 3000)).counters, (std::vector<uint64_t>{6}));  // counting goes on
+  EXPECT_EQ(AppendOne(**s, MakeBatch(kEmpty, 1, 3000)).counters, (std::vector<uint64_t>{77}));
+  EXPECT_EQ(AppendOne(**s, MakeBatch(kSealed, 1, 3000)).error.code(), Errc::kSealed);
+  EXPECT_EQ(*(*s)->SealLog(kSealed), 3u);
+  EXPECT_EQ((*s)->ListLogs()->size(), 4u);
+  auto meta = (*s)->ScanMeta("stream/");
+  ASSERT_EQ(meta->size(), 1u);
+  EXPECT_EQ((*meta)[0].value, "meta");
+}
+
+// A store from before log records keeps its records under their keys only:
+// creating the shard's log adopts them and counting goes on after them.
+TEST(RocksDbStoreTest, CreatingALogAdoptsRecordsFromBeforeLogRecords) {
+  TempDir dir;
+  Options o;
+  o.path = dir.path();
+  {
+    auto s = OpenRocksDbStore(o);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->CreateLog(kShard, {}).ok());
+    ASSERT_TRUE(AppendOne(**s, MakeBatch(kShard, 3, 1000)).error.ok());
+  }
+  {  // remove the log record, as an older Riffle never wrote one
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+        {rocksdb::kDefaultColumnFamilyName, {}},
+        {rocksdb_store::kMetaColumnFamily, {}},
+        {rocksdb_store::kRecordsColumnFamily, {}},
+        {rocksdb_store::kTimeIndexColumnFamily, {}}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[0], rocksdb_store::LogRecordKey(kShard)).ok());
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto s = OpenRocksDbStore(o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(ReadSync(**s, kShard, 0).status().code(), Errc::kResourceNotFound);
+  ASSERT_TRUE((*s)->CreateLog(kShard, {.first_counter = 1}).ok());
+  EXPECT_EQ(CountersFrom(**s, kShard), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(AppendOne(**s, MakeBatch(kShard, 1, 2000)).counters, (std::vector<uint64_t>{4}));
 }
 
 TEST(RocksDbStoreTest, SecondOpenOfLockedDirectoryFails) {
@@ -416,8 +445,7 @@ TEST(RocksDbStoreTest, SecondOpenOfLockedDirectoryFails) {
   auto second = OpenRocksDbStore(o);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), Errc::kStorageError);
-  EXPECT_NE(second.status().message().find("lock"), std::string::npos)
-      << second.status().message();
+  EXPECT_NE(second.status().message().find("lock"), std::string::npos) << second.status().message();
 }
 
 TEST(RocksDbStoreTest, InMemoryStoresAreIndependentAndLeaveNoFiles) {
@@ -428,9 +456,10 @@ TEST(RocksDbStoreTest, InMemoryStoresAreIndependentAndLeaveNoFiles) {
   auto b = OpenRocksDbStore(o);
   ASSERT_TRUE(a.ok()) << a.status().message();
   ASSERT_TRUE(b.ok()) << b.status().message();
-  ASSERT_TRUE(Append(**a, Batch(kShard, 1, 1, 0)).ok());
-  EXPECT_EQ(Read(**b, kShard, 0, UINT64_MAX), (std::vector<uint64_t>{}));
-  EXPECT_EQ(Read(**a, kShard, 0, UINT64_MAX), (std::vector<uint64_t>{1}));
+  ASSERT_TRUE((*a)->CreateLog(kShard, {}).ok());
+  ASSERT_TRUE(AppendOne(**a, MakeBatch(kShard, 1, 0)).error.ok());
+  EXPECT_EQ(ReadSync(**b, kShard, 0).status().code(), Errc::kResourceNotFound);
+  EXPECT_EQ(CountersFrom(**a, kShard), (std::vector<uint64_t>{1}));
   EXPECT_FALSE(std::filesystem::exists("/riffle-in-memory"));
 }
 
@@ -443,7 +472,9 @@ TEST(RocksDbStoreTest, CorruptBatchIsReportedNotReturned) {
   {
     auto s = OpenRocksDbStore(o);
     ASSERT_TRUE(s.ok());
-    ASSERT_TRUE(Append(**s, Batch(kShard, 1, 3, 1000)).ok());
+    ASSERT_TRUE((*s)->CreateLog(kShard, {}).ok());
+    ASSERT_TRUE(AppendOne(**s, MakeBatch(kShard, 3, 1000)).error.ok());
+    ASSERT_TRUE(AppendOne(**s, MakeBatch(kShard, 1, 2000)).error.ok());
   }
   {
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
@@ -464,12 +495,12 @@ TEST(RocksDbStoreTest, CorruptBatchIsReportedNotReturned) {
     ASSERT_TRUE(db->Close().ok());
   }
   auto s = OpenRocksDbStore(o);
-  ASSERT_TRUE(s.ok());
-  auto read = (*s)->ReadRecords(kShard, 0, UINT64_MAX, {});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  auto read = ReadSync(**s, kShard, 0);
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().code(), Errc::kStorageError);
   EXPECT_NE(read.status().message().find("checksum"), std::string::npos) << read.status().message();
-  EXPECT_EQ((*s)->LastCounter(kShard).status().code(), Errc::kStorageError);
+  EXPECT_EQ(CountersFrom(**s, kShard, 4), (std::vector<uint64_t>{4}));  // the intact batch still reads
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/store.h"
+#include "store/store_test_support.h"
 
 namespace riffle::store {
 namespace {
@@ -45,20 +46,14 @@ class SpaceReclaimTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  Status Submit(Mutation m) {
-    std::promise<Status> p;
-    store_->Submit(std::move(m), [&p](Status s) { p.set_value(std::move(s)); });
-    return p.get_future().get();
-  }
   // kBatches batches of incompressible data; returns the last counter.
   uint64_t Fill(ShardKey shard) {
     std::mt19937_64 rng(shard.shard_index + 1);
+    EXPECT_TRUE(store_->CreateLog(shard, {}).ok());
     uint64_t counter = 1;
     for (int i = 0; i < kBatches; ++i) {
-      Mutation m;
-      AppendBatch& b = m.appends.emplace_back();
+      AppendBatch b;
       b.shard = shard;
-      b.first_counter = counter;
       b.arrival_ms = 1000 + i;
       std::string data(kBatchBytes, '\0');
       for (size_t j = 0; j + 8 <= data.size(); j += 8) {
@@ -66,7 +61,7 @@ class SpaceReclaimTest : public ::testing::Test {
         std::memcpy(&data[j], &v, 8);
       }
       b.entries.push_back({"pk", std::move(data)});
-      EXPECT_TRUE(Submit(std::move(m)).ok());
+      EXPECT_TRUE(::riffle::store::testing::AppendOne(*store_, std::move(b)).error.ok());
       ++counter;
     }
     return counter - 1;
@@ -99,13 +94,11 @@ TEST_F(SpaceReclaimTest, DroppedShardLeavesTheTableFiles) {
   Fill(kShard);
   const uint64_t before = TableBytes();
   ASSERT_GT(before, other_only + kBatches * kBatchBytes / 2) << "records reached table files";
-  Mutation drop;
-  drop.drop_shards.push_back(kShard);
-  ASSERT_TRUE(Submit(std::move(drop)).ok());
+  ASSERT_TRUE(store_->DropLog(kShard).ok());
   EXPECT_TRUE(WaitForTablesBelow(before - kBatches * kBatchBytes / 2)) << TableBytes() << " of " << before;
-  auto rest = store_->ReadRecords(kOther, 0, UINT64_MAX, {.max_records = 1000, .max_bytes = 64 << 20});
+  auto rest = ::riffle::store::testing::ReadSync(*store_, kOther, 0, {.max_records = 1000, .max_bytes = 64 << 20});
   ASSERT_TRUE(rest.ok());
-  EXPECT_EQ(rest->size(), static_cast<size_t>(kBatches));
+  EXPECT_EQ(rest->records.size(), static_cast<size_t>(kBatches));
 }
 
 TEST_F(SpaceReclaimTest, TrimmedRecordsLeaveTheTableFiles) {
@@ -116,18 +109,20 @@ TEST_F(SpaceReclaimTest, TrimmedRecordsLeaveTheTableFiles) {
   // The horizon advances as the retention trimmer runs again and again; each
   // trim also catches files that had still been in level 0 (which only
   // compactions clean) at the previous one.
+  // Record c arrived at 999 + c: trimming before 999 + h drops every counter below h.
+  auto trim_below = [&](uint64_t h) { return store_->TrimBefore(kShard, 999 + static_cast<int64_t>(h)).ok(); };
   uint64_t horizon = last / 2;
-  ASSERT_TRUE(store_->Trim({kShard, horizon}).ok());
+  ASSERT_TRUE(trim_below(horizon));
   EXPECT_TRUE(WaitForTablesBelow(before - kBatches * kBatchBytes / 4, [&] {
     if (horizon < last) {
-      ASSERT_TRUE(store_->Trim({kShard, ++horizon}).ok());
+      ASSERT_TRUE(trim_below(++horizon));
     }
   })) << TableBytes() << " of " << before;
-  while (horizon < last) ASSERT_TRUE(store_->Trim({kShard, ++horizon}).ok());
-  auto rest = store_->ReadRecords(kShard, 0, UINT64_MAX, {.max_records = 1000, .max_bytes = 64 << 20});
+  while (horizon < last) ASSERT_TRUE(trim_below(++horizon));
+  auto rest = ::riffle::store::testing::ReadSync(*store_, kShard, 0, {.max_records = 1000, .max_bytes = 64 << 20});
   ASSERT_TRUE(rest.ok());
-  ASSERT_EQ(rest->size(), 1u);
-  EXPECT_EQ(rest->front().counter, last);
+  ASSERT_EQ(rest->records.size(), 1u);
+  EXPECT_EQ(rest->records.front().counter, last);
 }
 
 }  // namespace

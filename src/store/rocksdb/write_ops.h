@@ -1,10 +1,9 @@
-// Write ops: a store Mutation translated into the exact RocksDB operations
-// (column family, key, value) that apply it. Translation (encoding record
-// batches, checksums) happens on the submitting thread, so the writer thread
-// only copies ready bytes into its group WriteBatch.
+// Write ops: the exact RocksDB operations (column family, key, value) that
+// apply one change of the store, built on the submitting thread (encoding
+// record batches and their checksums there), so the writer thread only copies
+// ready bytes into its group WriteBatch. Within one PreparedMutation the ops
+// apply in order.
 //
-// Within one mutation the ops are ordered: drop_shards, then appends, then
-// meta_deletes, then meta_puts (so a key both deleted and put ends up put).
 // Pure functions over values; thread-safe.
 #pragma once
 
@@ -18,8 +17,8 @@
 namespace riffle::store::rocksdb_store {
 
 // The column families the writer addresses (index into its handle array).
-enum class Cf : uint8_t { kMeta = 0, kRecords = 1, kTimeIndex = 2 };
-inline constexpr size_t kNumCfs = 3;
+enum class Cf : uint8_t { kMeta = 0, kRecords = 1, kTimeIndex = 2, kDefault = 3 };
+inline constexpr size_t kNumCfs = 4;
 
 struct WriteOp {
   enum class Kind : uint8_t { kPut, kDelete, kDeleteRange };
@@ -32,10 +31,16 @@ struct WriteOp {
 struct PreparedMutation {
   std::vector<WriteOp> ops;
   size_t bytes = 0;  // sum of key and value sizes
-};
 
-// Translates `mutation` (consumed) into ops. Fails with InvalidArgument if an
-// append batch cannot be encoded (see EncodeBatch).
-StatusOr<PreparedMutation> PrepareMutation(Mutation mutation);
+  void Add(WriteOp::Kind kind, Cf cf, std::string key, std::string value);
+  // The batch value and time-index entry of records appended to `shard`
+  // with counters first_counter, first_counter + 1, ... Fails with
+  // InvalidArgument if the batch cannot be encoded (see EncodeBatch).
+  Status AddAppend(ShardKey shard, uint64_t first_counter, const AppendBatch& batch);
+  // Deletes every record and time-index entry of `shard`.
+  void AddDropRecords(ShardKey shard);
+  // A metadata put (value set) or delete.
+  void AddMeta(const MetaWrite& write);
+};
 
 }  // namespace riffle::store::rocksdb_store

@@ -40,16 +40,12 @@ Writer::Writer(rocksdb::DB* db, std::array<rocksdb::ColumnFamilyHandle*, kNumCfs
 
 Writer::~Writer() { Stop(); }
 
-void Writer::Submit(StatusOr<PreparedMutation> mutation, std::function<void(Status)> done) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(Pending{std::move(mutation), std::move(done)});
-      if (queue_.size() == 1) cv_.notify_one();
-      return;
-    }
-  }
-  RunDone(done, Status::StorageError("store is closed"));
+bool Writer::Submit(PreparedMutation mutation, std::function<void(Status)> done) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return false;
+  queue_.push_back(Pending{std::move(mutation), std::move(done)});
+  if (queue_.size() == 1) cv_.notify_one();
+  return true;
 }
 
 void Writer::Stop() {
@@ -88,7 +84,7 @@ void Writer::Run() {
       size_t bytes = 0;
       while (!queue_.empty()) {
         const Pending& next = queue_.front();
-        size_t size = next.mutation.ok() ? next.mutation->bytes : 0;
+        size_t size = next.mutation.bytes;
         if (!group.empty() && bytes + size > kMaxGroupBytes) break;
         bytes += size;
         group.push_back(std::move(queue_.front()));
@@ -102,36 +98,28 @@ void Writer::Run() {
 
 void Writer::CommitGroup(std::deque<Pending>& group) {
   if (Status error; !Recover(&error)) {
-    for (Pending& p : group) RunDone(p.done, p.mutation.ok() ? error : p.mutation.status());
+    for (Pending& p : group) RunDone(p.done, error);
     return;
   }
   Status combined = Write(group, 0, group.size());
   if (combined.ok()) {
-    for (Pending& p : group) RunDone(p.done, p.mutation.ok() ? Status::Ok() : p.mutation.status());
+    for (Pending& p : group) RunDone(p.done, Status::Ok());
     return;
   }
   // Retry one by one so a mutation that cannot be written fails alone
   // (not after a stall: each would wait it out again).
   for (size_t i = 0; i < group.size(); ++i) {
-    Pending& p = group[i];
-    if (!p.mutation.ok()) {
-      RunDone(p.done, p.mutation.status());
-      continue;
-    }
-    RunDone(p.done, group.size() == 1 || stalled_ ? combined : Write(group, i, i + 1));
+    RunDone(group[i].done, group.size() == 1 || stalled_ ? combined : Write(group, i, i + 1));
   }
 }
 
 Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end) {
   try {
     size_t bytes = 0;
-    for (size_t i = begin; i < end; ++i) {
-      if (group[i].mutation.ok()) bytes += group[i].mutation->bytes;
-    }
+    for (size_t i = begin; i < end; ++i) bytes += group[i].mutation.bytes;
     rocksdb::WriteBatch batch(bytes + 64 * (end - begin) + 64);
     for (size_t i = begin; i < end; ++i) {
-      if (!group[i].mutation.ok()) continue;
-      for (const WriteOp& op : group[i].mutation->ops) {
+      for (const WriteOp& op : group[i].mutation.ops) {
         rocksdb::ColumnFamilyHandle* cf = cfs_[static_cast<size_t>(op.cf)];
         rocksdb::Status s;
         switch (op.kind) {
@@ -205,12 +193,14 @@ bool Writer::Recover(Status* error) {
     return false;
   }
   degraded_ = false;
+  degraded_flag_ = false;
   return true;
 }
 
 void Writer::MarkDegraded(const Status& error) {
   if (!degraded_) {
     degraded_ = true;
+    degraded_flag_ = true;
     next_resume_ = std::chrono::steady_clock::now() + kResumeInterval;
   }
   degraded_error_ = error;

@@ -18,8 +18,7 @@
 // Failure handling: if the combined write fails, each mutation of the group
 // is retried alone, in order, so one bad mutation does not fail the others;
 // each `done` gets its own mutation's result (StorageError carrying the
-// RocksDB message on failure). A mutation that failed to prepare fails with
-// its preparation error, in its place in the order.
+// RocksDB message on failure).
 //
 // Recovery: a failed write (e.g. no space left) may leave RocksDB in its
 // background-error state, refusing every later write. The writer then marks
@@ -37,11 +36,11 @@
 // passes as the pacing allows.
 //
 // Thread safety: Submit() and Stop() may be called from any thread. `done`
-// runs on the writer thread (or inline in Submit() once stopping began) and
-// must neither block nor call Stop().
+// runs on the writer thread and must neither block nor call Stop().
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -89,15 +88,22 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  void Submit(StatusOr<PreparedMutation> mutation, std::function<void(Status)> done);
+  // Queues a mutation; `done` runs on the writer thread once it is written
+  // (and synced per the policy) or failed. Returns false, without queuing or
+  // running `done`, once Stop() began.
+  bool Submit(PreparedMutation mutation, std::function<void(Status)> done);
 
   // Stops accepting (later Submits fail at once), applies every queued
   // mutation, joins the thread. Idempotent.
   void Stop();
 
+  // False while the last write failed and RocksDB has not recovered yet
+  // (writes fail until it does). Any thread.
+  bool healthy() const { return !degraded_flag_.load(std::memory_order_relaxed); }
+
  private:
   struct Pending {
-    StatusOr<PreparedMutation> mutation;
+    PreparedMutation mutation;
     std::function<void(Status)> done;
   };
 
@@ -123,6 +129,7 @@ class Writer {
   std::chrono::steady_clock::time_point next_sync_;
   // Writer thread only: a write failed; Resume() before the next one.
   bool degraded_ = false;
+  std::atomic<bool> degraded_flag_{false};  // degraded_, readable from any thread
   bool stalled_ = false;  // the last write gave up waiting out a stall
   Status degraded_error_;
   std::chrono::steady_clock::time_point next_resume_;

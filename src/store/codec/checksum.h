@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace riffle::store::rocksdb_store {
+namespace riffle::store::codec {
 
 // CRC32C of `data` continued from `crc` (the CRC of the bytes before it;
 // 0 for the first chunk). Extend(Extend(0, a), b) == Crc32c(a + b).
@@ -21,4 +21,4 @@ inline uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data); }
 // The portable implementation, exposed for tests.
 uint32_t Crc32cExtendPortable(uint32_t crc, std::string_view data);
 
-}  // namespace riffle::store::rocksdb_store
+}  // namespace riffle::store::codec

@@ -1,40 +1,39 @@
-#include "store/rocksdb/batch_codec.h"
+#include "store/codec/batch_codec.h"
 
 #include <limits>
 
-#include "store/rocksdb/checksum.h"
-#include "store/rocksdb/keys.h"
-#include "store/rocksdb/varint.h"
+#include "store/codec/checksum.h"
+#include "store/codec/fixed.h"
+#include "store/codec/varint.h"
 
-namespace riffle::store::rocksdb_store {
+namespace riffle::store::codec {
 
-size_t EncodedBatchSize(const AppendBatch& batch) {
-  size_t n = 1 + 8 + Varint32Size(static_cast<uint32_t>(batch.entries.size())) + 4;
-  for (const AppendBatch::Entry& e : batch.entries) {
-    n += Varint32Size(static_cast<uint32_t>(e.partition_key.size())) + e.partition_key.size();
-    n += Varint32Size(static_cast<uint32_t>(e.data.size())) + e.data.size();
-  }
+size_t EncodedEntrySize(const AppendEntry& e) {
+  return Varint32Size(static_cast<uint32_t>(e.partition_key.size())) + e.partition_key.size() +
+         Varint32Size(static_cast<uint32_t>(e.data.size())) + e.data.size();
+}
+
+size_t EncodedBatchSize(std::span<const AppendEntry> entries) {
+  size_t n = 1 + 8 + Varint32Size(static_cast<uint32_t>(entries.size())) + 4;
+  for (const AppendEntry& e : entries) n += EncodedEntrySize(e);
   return n;
 }
 
-Status EncodeBatch(const AppendBatch& batch, std::string* out) {
+Status EncodeBatch(int64_t arrival_ms, std::span<const AppendEntry> entries, std::string* out) {
   constexpr uint64_t kMax32 = std::numeric_limits<uint32_t>::max();
-  if (batch.entries.empty()) return Status::InvalidArgument("append batch has no records");
-  if (batch.entries.size() > kMax32) return Status::InvalidArgument("append batch too large");
-  if (batch.first_counter > UINT64_MAX - (batch.entries.size() - 1)) {
-    return Status::InvalidArgument("append batch counters overflow");
-  }
-  for (const AppendBatch::Entry& e : batch.entries) {
+  if (entries.empty()) return Status::InvalidArgument("append batch has no records");
+  if (entries.size() > kMax32) return Status::InvalidArgument("append batch too large");
+  for (const AppendEntry& e : entries) {
     if (e.partition_key.size() > kMax32 || e.data.size() > kMax32) {
       return Status::InvalidArgument("record too large");
     }
   }
   const size_t start = out->size();
-  out->reserve(start + EncodedBatchSize(batch));
+  out->reserve(start + EncodedBatchSize(entries));
   out->push_back(static_cast<char>(kBatchFormatV1));
-  PutFixed64BE(out, static_cast<uint64_t>(batch.arrival_ms));
-  PutVarint32(out, static_cast<uint32_t>(batch.entries.size()));
-  for (const AppendBatch::Entry& e : batch.entries) {
+  PutFixed64BE(out, static_cast<uint64_t>(arrival_ms));
+  PutVarint32(out, static_cast<uint32_t>(entries.size()));
+  for (const AppendEntry& e : entries) {
     PutVarint32(out, static_cast<uint32_t>(e.partition_key.size()));
     out->append(e.partition_key);
     PutVarint32(out, static_cast<uint32_t>(e.data.size()));
@@ -97,4 +96,4 @@ bool BatchReader::Fail(const char* what) {
   return false;
 }
 
-}  // namespace riffle::store::rocksdb_store
+}  // namespace riffle::store::codec

@@ -1,5 +1,7 @@
-// Record batch values: the byte encoding of one AppendBatch as stored under
-// its records-CF key (format: docs/storage-format.md, "Record batch value").
+// Record batch values: the byte encoding of one AppendBatch, shared by the
+// RocksDB store (the value under a records-CF key) and the JetStream store
+// (the payload of a record message). Format: docs/storage-format.md,
+// "records: record batches".
 //
 // A value carries a format version byte and ends with a CRC32C of everything
 // before it, so a corrupt value is reported (StorageError), never returned.
@@ -8,13 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "base/status.h"
 #include "store/store.h"
 
-namespace riffle::store::rocksdb_store {
+namespace riffle::store::codec {
 
 // Record batch value format version. Persisted: never change the meaning of
 // a released value; a new layout gets a new number and readers keep reading
@@ -24,13 +27,21 @@ inline constexpr uint8_t kBatchFormatV1 = 1;
 // version (1) + arrival_ms (8) + record count (>= 1 byte) + CRC32C (4).
 inline constexpr size_t kMinBatchValueSize = 1 + 8 + 1 + 4;
 
-// Appends the value encoding of `batch` (first_counter and shard are in the
-// key, not the value) to `*out`. Fails with InvalidArgument if the batch is
-// empty, too large to encode, or its counters would overflow.
-Status EncodeBatch(const AppendBatch& batch, std::string* out);
+// Appends the value encoding of records `entries` arriving at `arrival_ms`
+// (counters and shard are kept by the store, not in the value) to `*out`.
+// Fails with InvalidArgument if there is no entry or one is too large to
+// encode.
+Status EncodeBatch(int64_t arrival_ms, std::span<const AppendEntry> entries, std::string* out);
+inline Status EncodeBatch(const AppendBatch& batch, std::string* out) {
+  return EncodeBatch(batch.arrival_ms, batch.entries, out);
+}
 
 // Number of bytes EncodeBatch appends.
-size_t EncodedBatchSize(const AppendBatch& batch);
+size_t EncodedBatchSize(std::span<const AppendEntry> entries);
+inline size_t EncodedBatchSize(const AppendBatch& batch) { return EncodedBatchSize(batch.entries); }
+
+// Bytes one entry adds to a value (its two lengths and its bytes).
+size_t EncodedEntrySize(const AppendEntry& entry);
 
 class BatchReader {
  public:
@@ -65,4 +76,4 @@ class BatchReader {
   Status status_;
 };
 
-}  // namespace riffle::store::rocksdb_store
+}  // namespace riffle::store::codec

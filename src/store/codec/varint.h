@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace riffle::store::rocksdb_store {
+namespace riffle::store::codec {
 
 inline constexpr size_t kMaxVarint32Bytes = 5;
 
@@ -49,4 +49,4 @@ inline bool GetVarint32(std::string_view* in, uint32_t* v) {
   return false;
 }
 
-}  // namespace riffle::store::rocksdb_store
+}  // namespace riffle::store::codec

@@ -1,4 +1,4 @@
-#include "store/rocksdb/checksum.h"
+#include "store/codec/checksum.h"
 
 #include <array>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <nmmintrin.h>
 #endif
 
-namespace riffle::store::rocksdb_store {
+namespace riffle::store::codec {
 namespace {
 
 constexpr uint32_t kPolynomial = 0x82F63B78;  // reflected Castagnoli polynomial
@@ -69,4 +69,4 @@ uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
   return Crc32cExtendPortable(crc, data);
 }
 
-}  // namespace riffle::store::rocksdb_store
+}  // namespace riffle::store::codec

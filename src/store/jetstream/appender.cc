@@ -1,0 +1,270 @@
+#include "store/jetstream/appender.h"
+
+#include <span>
+
+#include "store/codec/batch_codec.h"
+#include "store/jetstream/names.h"
+#include "store/jetstream/nats_ptr.h"
+#include "store/jetstream/nats_status.h"
+
+namespace riffle::store::jetstream {
+namespace {
+
+constexpr jsErrCode kNoCode = static_cast<jsErrCode>(0);
+// Pause before retrying after "no responders" (a leader election takes seconds).
+constexpr int64_t kNoRespondersPauseMs = 250;
+// Messages of a sealed log searched for a retried message id, at most.
+constexpr uint64_t kMaxSealedSearch = 20000;
+
+}  // namespace
+
+Appender::Appender(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options,
+                   std::function<void(ShardKey)> on_stored)
+    : connection_(connection),
+      executor_(executor),
+      admin_(admin),
+      options_(options),
+      on_stored_(std::move(on_stored)),
+      max_payload_(connection->max_payload()) {}
+
+void Appender::Append(std::vector<AppendBatch> batches, std::function<void(std::vector<AppendResult>)> done) {
+  auto group = std::make_shared<Group>();
+  group->batches = std::move(batches);
+  group->done = std::move(done);
+  group->results.resize(group->batches.size());
+  if (group->batches.empty()) {
+    group->done({});
+    return;
+  }
+  group->remaining = group->batches.size();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++active_groups_;
+  }
+  for (size_t i = 0; i < group->batches.size(); ++i) {
+    const AppendBatch& batch = group->batches[i];
+    AppendResult& result = group->results[i];
+    result.arrival_ms = batch.arrival_ms;
+    result.counters.assign(batch.entries.size(), 0);
+    auto work = std::make_shared<Work>();
+    work->group = group;
+    work->index = i;
+    work->subject = LogSubject(options_.prefix, batch.shard);
+    auto chunks = SplitEntries(batch.entries, max_payload_);
+    if (!chunks.ok()) {
+      Finish(work, chunks.status());
+      continue;
+    }
+    work->chunks = std::move(*chunks);
+    if (auto offset = admin_->CachedOffset(batch.shard)) {
+      work->offset = *offset;
+      StartChunk(work, 0);
+      continue;
+    }
+    // The first append to a log through this node learns its offset (and
+    // whether it exists) on a store thread.
+    executor_->Post([this, work] {
+      auto offset = admin_->OffsetOf(BatchOf(*work).shard);
+      if (!offset.ok()) return Finish(work, offset.status());
+      work->offset = *offset;
+      StartChunk(work, 0);
+    });
+  }
+}
+
+void Appender::StartChunk(const std::shared_ptr<Work>& work, size_t chunk) {
+  const AppendBatch& batch = BatchOf(*work);
+  const Chunk& c = work->chunks[chunk];
+  auto m = std::make_shared<Message>();
+  m->work = work;
+  m->chunk = chunk;
+  Status s = codec::EncodeBatch(batch.arrival_ms, std::span(batch.entries).subspan(c.begin, c.end - c.begin),
+                                &m->payload);
+  if (!s.ok()) {
+    Finish(work, s);
+    return;
+  }
+  m->msg_id = connection_->NextMsgId();
+  m->first_sent_ms = NowMs();
+  m->deadline_ms = m->first_sent_ms + options_.retry_budget_ms;
+  Send(m);
+}
+
+void Appender::Send(const std::shared_ptr<Message>& m) {
+  natsMsg* raw = nullptr;
+  natsStatus s = natsMsg_Create(&raw, m->work->subject.c_str(), nullptr, m->payload.data(),
+                                static_cast<int>(m->payload.size()));
+  if (s != NATS_OK) {
+    Finish(m->work, Status::StorageError("creating a NATS message failed"));
+    return;
+  }
+  NatsPtr<natsMsg> msg(raw);
+  jsPubOptions opts;
+  jsPubOptions_Init(&opts);
+  opts.MsgId = m->msg_id.c_str();
+  opts.MaxWait = options_.request_timeout_ms;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_[m->msg_id] = m;
+  }
+  natsMsg* handed = msg.release();
+  s = js_PublishMsgAsync(connection_->js(), &handed, &opts);
+  msg.reset(handed);  // NULL when cnats took it
+  if (s != NATS_OK) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      in_flight_.erase(m->msg_id);
+    }
+    Failed(m, s, kNoCode);
+  }
+}
+
+void Appender::OnAck(natsMsg* msg, jsPubAck* ack, jsPubAckErr* error) {
+  NatsPtr<natsMsg> owned(msg);
+  const char* id = nullptr;
+  if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || id == nullptr) return;
+  std::shared_ptr<Message> m;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = in_flight_.find(id);
+    if (it == in_flight_.end()) return;  // a late answer to an attempt already settled
+    m = std::move(it->second);
+    in_flight_.erase(it);
+  }
+  if (ack != nullptr) {
+    Stored(m, ack->Sequence);
+  } else {
+    Failed(m, error != nullptr ? error->Err : NATS_ERR, error != nullptr ? error->ErrCode : kNoCode);
+  }
+}
+
+void Appender::Stored(const std::shared_ptr<Message>& m, uint64_t sequence) {
+  const Chunk& c = m->work->chunks[m->chunk];
+  AppendResult& result = m->work->group->results[m->work->index];
+  for (size_t i = c.begin; i < c.end; ++i) result.counters[i] =
+      CounterOf(sequence + m->work->offset, static_cast<uint32_t>(i - c.begin));
+  if (m->chunk + 1 < m->work->chunks.size()) {
+    StartChunk(m->work, m->chunk + 1);
+  } else {
+    Finish(m->work, Status::Ok());
+  }
+}
+
+void Appender::Failed(const std::shared_ptr<Message>& m, natsStatus s, jsErrCode code) {
+  const std::string log = LogStreamName(options_.prefix, BatchOf(*m->work).shard);
+  Status why = FromNats(s, code, "appending to " + log);
+  if (why.code() == Errc::kSealed) {
+    if (m->outcome_unknown) {
+      executor_->Post([this, m] { ResolveSealed(m); });
+    } else {
+      Finish(m->work, why);
+    }
+    return;
+  }
+  if (why.code() != Errc::kUnavailable) {
+    Finish(m->work, why);
+    return;
+  }
+  if (OutcomeUnknown(s, code)) {
+    m->outcome_unknown = true;
+    RetryLater(m, 0, why);
+  } else if (NoResponders(s, code)) {
+    // Either the stream has no leader now, or there is no such stream.
+    executor_->PostAfter(kNoRespondersPauseMs, [this, m, why] { CheckLogThenRetry(m, why); });
+  } else {
+    RetryLater(m, kNoRespondersPauseMs, why);
+  }
+}
+
+void Appender::RetryLater(const std::shared_ptr<Message>& m, int64_t delay_ms, const Status& why) {
+  if (NowMs() + delay_ms >= m->deadline_ms) {
+    Finish(m->work, Status::Unavailable(why.message() + "; gave up after " +
+                                        std::to_string(options_.retry_budget_ms) + " ms"));
+    return;
+  }
+  executor_->PostAfter(delay_ms, [this, m] { Send(m); });
+}
+
+void Appender::CheckLogThenRetry(const std::shared_ptr<Message>& m, const Status& why) {
+  const std::string name = LogStreamName(options_.prefix, BatchOf(*m->work).shard);
+  jsStreamInfo* si = nullptr;
+  jsErrCode code = kNoCode;
+  natsStatus s = js_GetStreamInfo(&si, connection_->js(), name.c_str(), nullptr, &code);
+  jsStreamInfo_Destroy(si);
+  if (code == JSStreamNotFoundErr || (s == NATS_NOT_FOUND && code == kNoCode)) {
+    Finish(m->work, Status::NotFound("no log " + name));
+    return;
+  }
+  RetryLater(m, 0, why);
+}
+
+void Appender::ResolveSealed(const std::shared_ptr<Message>& m) {
+  // The log was sealed while an attempt of this message had an unknown
+  // outcome: it is stored iff its id is in the sealed log, at a time after
+  // its first attempt.
+  const ShardKey shard = BatchOf(*m->work).shard;
+  const std::string name = LogStreamName(options_.prefix, shard);
+  auto info = admin_->Info(shard);
+  if (!info.ok()) {
+    Finish(m->work, Status::Unavailable("the outcome of an append racing the seal of " + name +
+                                        " is unknown: " + info.status().message()));
+    return;
+  }
+  const int64_t not_before_ns = (m->first_sent_ms - options_.arrival_skew_ms) * 1000 * 1000;
+  const uint64_t first = (*info)->State.FirstSeq;
+  uint64_t searched = 0;
+  for (uint64_t seq = (*info)->State.LastSeq; seq >= first && seq > 0; --seq) {
+    if (++searched > kMaxSealedSearch || NowMs() > m->deadline_ms + options_.retry_budget_ms) {
+      Finish(m->work, Status::Unavailable("the outcome of an append racing the seal of " + name + " is unknown"));
+      return;
+    }
+    natsMsg* raw = nullptr;
+    jsErrCode code = kNoCode;
+    natsStatus s = js_GetMsg(&raw, connection_->js(), name.c_str(), seq, nullptr, &code);
+    NatsPtr<natsMsg> msg(raw);
+    if (s == NATS_NOT_FOUND || code == JSNoMessageFoundErr) continue;
+    if (s != NATS_OK) {
+      ++seq;  // retry this sequence (bounded by the search limits)
+      continue;
+    }
+    const char* id = nullptr;
+    if (natsMsgHeader_Get(msg.get(), "Nats-Msg-Id", &id) == NATS_OK && id != nullptr && m->msg_id == id) {
+      Stored(m, seq);  // a following chunk, if any, is then refused as sealed
+      return;
+    }
+    if (natsMsg_GetTime(msg.get()) < not_before_ns) break;
+  }
+  Finish(m->work, Status::Sealed("log " + name + " is sealed"));
+}
+
+void Appender::Finish(const std::shared_ptr<Work>& work, Status status) {
+  Group& group = *work->group;
+  group.results[work->index].error = std::move(status);
+  if (group.remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  std::vector<ShardKey> stored;
+  for (size_t i = 0; i < group.batches.size(); ++i) {
+    AppendResult& result = group.results[i];
+    const auto& counters = result.counters;
+    if (!counters.empty() && counters.front() != 0) stored.push_back(group.batches[i].shard);
+    // Entries a sealed or missing log refused go back to the caller, to be
+    // routed elsewhere (store.h).
+    const Errc code = result.error.code();
+    if (code == Errc::kSealed || code == Errc::kResourceNotFound) {
+      std::vector<AppendEntry>& entries = group.batches[i].entries;
+      for (size_t k = 0; k < entries.size() && k < counters.size(); ++k) {
+        if (counters[k] == 0) result.returned.push_back(std::move(entries[k]));
+      }
+    }
+  }
+  group.done(std::move(group.results));
+  for (ShardKey shard : stored) on_stored_(shard);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--active_groups_ == 0) idle_cv_.notify_all();
+}
+
+void Appender::Drain() {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_cv_.wait(lock, [this] { return active_groups_ == 0; });
+}
+
+}  // namespace riffle::store::jetstream

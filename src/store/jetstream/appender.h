@@ -1,0 +1,96 @@
+// Appender: the write path of record logs. Each append batch becomes one
+// JetStream message (or a few consecutive ones when it is larger than a
+// message), published asynchronously so that many appends are in flight and
+// the caller never waits.
+//
+// Every message carries a Nats-Msg-Id that its retries reuse: through
+// acknowledgement timeouts, leader elections ("no responders") and
+// reconnections a message is retried for up to the retry budget, and the
+// stream's duplicate window stores it at most once. A retry refused because
+// the log was sealed meanwhile is looked up in the sealed log's tail, so a
+// stored message is never reported unstored. When the budget runs out the
+// batch fails with kUnavailable (its outcome is then unknown to the store).
+//
+// Thread-safe. Results are delivered on cnats or store threads.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/jetstream/connection.h"
+#include "store/jetstream/executor.h"
+#include "store/jetstream/log_admin.h"
+#include "store/jetstream/record_message.h"
+#include "store/store.h"
+
+namespace riffle::store::jetstream {
+
+class Appender {
+ public:
+  // `on_stored` is called after `done` for every batch of which a record was stored.
+  Appender(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options,
+           std::function<void(ShardKey)> on_stored);
+
+  void Append(std::vector<AppendBatch> batches, std::function<void(std::vector<AppendResult>)> done);
+  // The connection's asynchronous publish result handler.
+  void OnAck(natsMsg* msg, jsPubAck* ack, jsPubAckErr* error);
+  // Waits until every Append called so far has called its `done`.
+  void Drain();
+
+ private:
+  struct Group {
+    std::vector<AppendBatch> batches;
+    std::vector<AppendResult> results;
+    std::function<void(std::vector<AppendResult>)> done;
+    std::atomic<size_t> remaining{0};
+  };
+  struct Work {  // one batch of a group; its chunks are published one after another
+    std::shared_ptr<Group> group;
+    size_t index = 0;
+    std::string subject;
+    std::vector<Chunk> chunks;
+    uint64_t offset = 0;  // the log's (names.h, OffsetFor)
+  };
+  struct Message {  // one message until it is stored or given up
+    std::shared_ptr<Work> work;
+    size_t chunk = 0;
+    std::string payload;
+    std::string msg_id;
+    int64_t first_sent_ms = 0;
+    int64_t deadline_ms = 0;
+    bool outcome_unknown = false;  // an earlier attempt may have been stored
+  };
+
+  AppendBatch& BatchOf(const Work& work) { return work.group->batches[work.index]; }
+  void StartChunk(const std::shared_ptr<Work>& work, size_t chunk);
+  void Send(const std::shared_ptr<Message>& m);
+  void Stored(const std::shared_ptr<Message>& m, uint64_t sequence);
+  void Failed(const std::shared_ptr<Message>& m, natsStatus s, jsErrCode code);
+  void RetryLater(const std::shared_ptr<Message>& m, int64_t delay_ms, const Status& why);
+  void CheckLogThenRetry(const std::shared_ptr<Message>& m, const Status& why);
+  void ResolveSealed(const std::shared_ptr<Message>& m);
+  void Finish(const std::shared_ptr<Work>& work, Status status);
+
+  Connection* connection_;
+  Executor* executor_;
+  LogAdmin* admin_;
+  const JetStreamOptions& options_;
+  std::function<void(ShardKey)> on_stored_;
+  int64_t max_payload_;
+
+  std::mutex mu_;
+  std::condition_variable idle_cv_;
+  std::unordered_map<std::string, std::shared_ptr<Message>> in_flight_;  // by msg id
+  size_t active_groups_ = 0;
+};
+
+}  // namespace riffle::store::jetstream

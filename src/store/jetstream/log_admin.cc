@@ -1,0 +1,290 @@
+#include "store/jetstream/log_admin.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "store/jetstream/names.h"
+#include "store/jetstream/nats_status.h"
+#include "store/jetstream/record_message.h"
+
+namespace riffle::store::jetstream {
+namespace {
+
+constexpr int64_t kNanosPerMs = 1000 * 1000;
+constexpr jsErrCode kNoCode = static_cast<jsErrCode>(0);
+// SealLog reads the stream's state every kSealSettleMs, at most
+// kSealSettleReads times, until its last sequence stood still 3 times.
+constexpr int64_t kSealSettleMs = 50;
+constexpr int kSealSettleReads = 40;
+
+}  // namespace
+
+LogAdmin::LogAdmin(Connection* connection, const JetStreamOptions& options)
+    : connection_(connection), options_(options) {}
+
+StatusOr<NatsPtr<jsStreamInfo>> LogAdmin::Info(ShardKey shard) {
+  const std::string name = LogStreamName(options_.prefix, shard);
+  NatsPtr<jsStreamInfo> info;
+  Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
+    jsStreamInfo* si = nullptr;
+    jsErrCode code = kNoCode;
+    natsStatus ns = js_GetStreamInfo(&si, connection_->js(), name.c_str(), nullptr, &code);
+    info.reset(si);
+    if (ns == NATS_NOT_FOUND && code == kNoCode) code = JSStreamNotFoundErr;
+    return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "stream info of " + name);
+  });
+  if (!s.ok()) return s;
+  return info;
+}
+
+StatusOr<uint64_t> LogAdmin::EndOf(ShardKey shard, const jsStreamInfo& info) {
+  const LogDescriptionFields fields =
+      ParseLogDescription(info.Config->Description != nullptr ? info.Config->Description : "")
+          .value_or(LogDescriptionFields{});
+  const uint64_t offset = OffsetIn(info);
+  const uint64_t last = info.State.LastSeq;
+  if (last == 0) return fields.first_counter;  // never stored a message
+  if (info.State.Msgs == 0 || info.State.FirstSeq > last) {
+    // The last message was trimmed: its end, if TrimBefore wrote it down.
+    if (fields.end && *fields.end > 0 && SequenceOf(*fields.end - 1) == last + offset) return *fields.end;
+    return CounterOf(last + offset + 1, 0);
+  }
+  const std::string name = LogStreamName(options_.prefix, shard);
+  NatsPtr<natsMsg> msg;
+  Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
+    natsMsg* m = nullptr;
+    jsErrCode code = kNoCode;
+    natsStatus ns = js_GetMsg(&m, connection_->js(), name.c_str(), last, nullptr, &code);
+    msg.reset(m);
+    if (ns == NATS_OK) return Status::Ok();
+    if (ns == NATS_NOT_FOUND || code == JSNoMessageFoundErr) return Status::NotFound("gone");
+    return FromNats(ns, code, "last message of " + name);
+  });
+  if (s.code() == Errc::kResourceNotFound) return CounterOf(last + offset + 1, 0);
+  if (!s.ok()) return s;
+  auto header = PeekMessage(std::string_view(natsMsg_GetData(msg.get()), natsMsg_GetDataLength(msg.get())));
+  if (!header.ok()) return header.status();
+  return CounterOf(last + offset, header->record_count);
+}
+
+uint64_t LogAdmin::OffsetIn(const jsStreamInfo& info) {
+  auto fields = ParseLogDescription(info.Config->Description != nullptr ? info.Config->Description : "");
+  return fields ? OffsetFor(fields->first_counter) : 0;
+}
+
+std::optional<uint64_t> LogAdmin::CachedOffset(ShardKey shard) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = offsets_.find(shard);
+  if (it == offsets_.end()) return std::nullopt;
+  return it->second;
+}
+
+StatusOr<uint64_t> LogAdmin::OffsetOf(ShardKey shard) {
+  if (auto cached = CachedOffset(shard)) return *cached;
+  auto info = Info(shard);
+  if (!info.ok()) return info.status();
+  const uint64_t offset = OffsetIn(**info);
+  std::lock_guard<std::mutex> lock(mu_);
+  offsets_[shard] = offset;
+  return offset;
+}
+
+Status LogAdmin::Create(ShardKey shard, const LogOptions& options) {
+  const std::string name = LogStreamName(options_.prefix, shard);
+  const std::string subject = LogSubject(options_.prefix, shard);
+  const std::string description = LogDescription({options.first_counter, std::nullopt});
+  const int64_t max_age = options.retention_ms * kNanosPerMs;
+  auto info = Info(shard);
+  if (!info.ok() && info.status().code() != Errc::kResourceNotFound) return info.status();
+  if (!info.ok()) {
+    const char* subjects[] = {subject.c_str()};
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = name.c_str();
+    cfg.Description = description.c_str();
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 1;
+    cfg.Storage = js_FileStorage;
+    cfg.Retention = js_LimitsPolicy;
+    cfg.Replicas = options_.replicas;
+    cfg.MaxAge = max_age;
+    cfg.Duplicates = options_.duplicate_window_ms * kNanosPerMs;
+    cfg.AllowDirect = true;
+    cfg.DenyDelete = true;
+    Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
+      jsStreamInfo* si = nullptr;
+      jsErrCode code = kNoCode;
+      natsStatus ns = js_AddStream(&si, connection_->js(), &cfg, nullptr, &code);
+      jsStreamInfo_Destroy(si);
+      // Another node created it first (with another retention): fine.
+      if (ns == NATS_OK || code == JSStreamNameExistErr) return Status::Ok();
+      return FromNats(ns, code, "creating stream " + name);
+    });
+    RIFFLE_RETURN_IF_ERROR(s);
+    info = Info(shard);
+    if (!info.ok()) return info.status();
+  }
+  jsStreamInfo& si = **info;
+  if (si.Config->Sealed) return Status::Ok();
+  if (si.Config->MaxAge != max_age) {
+    jsStreamConfig cfg = *si.Config;
+    cfg.MaxAge = max_age;
+    RIFFLE_RETURN_IF_ERROR(RetryUnavailable(options_.retry_budget_ms, [&] {
+      jsStreamInfo* updated = nullptr;
+      jsErrCode code = kNoCode;
+      natsStatus ns = js_UpdateStream(&updated, connection_->js(), &cfg, nullptr, &code);
+      jsStreamInfo_Destroy(updated);
+      return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "updating stream " + name);
+    }));
+  }
+  // The first CreateLog of a log fixes its first counter (the description,
+  // hence the offset of its counters); a purge that moves the first sequence
+  // of an empty stream breaks replicated streams in nats-server 2.9.
+  return Status::Ok();
+}
+
+StatusOr<uint64_t> LogAdmin::Seal(ShardKey shard) {
+  auto info = Info(shard);
+  if (!info.ok()) return info.status();
+  if (!(*info)->Config->Sealed) {
+    const std::string name = LogStreamName(options_.prefix, shard);
+    jsStreamConfig cfg = *(*info)->Config;
+    cfg.Sealed = true;
+    RIFFLE_RETURN_IF_ERROR(RetryUnavailable(options_.retry_budget_ms, [&] {
+      jsStreamInfo* updated = nullptr;
+      jsErrCode code = kNoCode;
+      natsStatus ns = js_UpdateStream(&updated, connection_->js(), &cfg, nullptr, &code);
+      jsStreamInfo_Destroy(updated);
+      return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "sealing stream " + name);
+    }));
+  }
+  // The seal is a configuration change (through the meta group): appends the
+  // stream's leader accepted before it applied it may still commit. The end
+  // is read once the leader reports the seal and its last sequence has stood
+  // still for a while.
+  uint64_t last = UINT64_MAX;
+  int still = 0;
+  for (int i = 0; i < kSealSettleReads && still < 3; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(kSealSettleMs));
+    info = Info(shard);
+    if (!info.ok()) return info.status();
+    const bool sealed = (*info)->Config->Sealed;
+    still = sealed && (*info)->State.LastSeq == last ? still + 1 : 0;
+    last = (*info)->State.LastSeq;
+  }
+  return EndOf(shard, **info);
+}
+
+Status LogAdmin::Drop(ShardKey shard) {
+  const std::string name = LogStreamName(options_.prefix, shard);
+  Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
+    jsErrCode code = kNoCode;
+    natsStatus ns = js_DeleteStream(connection_->js(), name.c_str(), nullptr, &code);
+    if (ns == NATS_OK || code == JSStreamNotFoundErr || ns == NATS_NOT_FOUND) return Status::Ok();
+    return FromNats(ns, code, "deleting stream " + name);
+  });
+  if (s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    hidden_below_.erase(shard);
+    offsets_.erase(shard);
+  }
+  return s;
+}
+
+StatusOr<std::vector<LogInfo>> LogAdmin::List() {
+  std::vector<LogInfo> logs;
+  Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
+    logs.clear();
+    jsStreamInfoList* list = nullptr;
+    jsErrCode code = kNoCode;
+    natsStatus ns = js_Streams(&list, connection_->js(), nullptr, &code);
+    if (ns == NATS_NOT_FOUND) return Status::Ok();  // no stream at all
+    if (ns != NATS_OK) return FromNats(ns, code, "listing streams");
+    for (int i = 0; i < list->Count; ++i) {
+      const jsStreamInfo* si = list->List[i];
+      if (auto shard = ParseLogStreamName(options_.prefix, si->Config->Name)) {
+        logs.push_back({*shard, si->Created / kNanosPerMs});
+      }
+    }
+    jsStreamInfoList_Destroy(list);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  std::sort(logs.begin(), logs.end(), [](const LogInfo& a, const LogInfo& b) { return a.shard < b.shard; });
+  return logs;
+}
+
+StatusOr<LogBounds> LogAdmin::Bounds(ShardKey shard) {
+  auto info = Info(shard);
+  if (!info.ok()) return info.status();
+  auto end = EndOf(shard, **info);
+  if (!end.ok()) return end.status();
+  LogBounds bounds;
+  bounds.end = *end;
+  bounds.sealed = (*info)->Config->Sealed;
+  bounds.first = (*info)->State.Msgs == 0 ? *end : CounterOf((*info)->State.FirstSeq + OffsetIn(**info), 0);
+  bounds.first = std::min(std::max(bounds.first, HiddenBelow(shard)), bounds.end);
+  return bounds;
+}
+
+StatusOr<uint64_t> LogAdmin::TrimBefore(ShardKey shard, int64_t cutoff_ms,
+                                        const std::function<StatusOr<uint64_t>(ShardKey, int64_t)>& find) {
+  auto info = Info(shard);
+  if (!info.ok()) return info.status();
+  auto end = EndOf(shard, **info);
+  if (!end.ok()) return end.status();
+  auto keep = find(shard, cutoff_ms);
+  if (!keep.ok()) return keep.status();
+  const uint64_t last = (*info)->State.LastSeq;
+  const uint64_t purge_below = *keep >= *end ? last + 1 : StreamSequenceOf(OffsetIn(**info), *keep);
+  const bool sealed = (*info)->Config->Sealed;
+  const std::string name = LogStreamName(options_.prefix, shard);
+  if (!sealed && purge_below == last + 1 && (*info)->State.Msgs > 0) {
+    // The last message goes: write down the log's end first (EndOf).
+    LogDescriptionFields fields =
+        ParseLogDescription((*info)->Config->Description != nullptr ? (*info)->Config->Description : "")
+            .value_or(LogDescriptionFields{});
+    fields.end = *end;
+    const std::string description = LogDescription(fields);
+    jsStreamConfig cfg = *(*info)->Config;
+    cfg.Description = description.c_str();
+    RIFFLE_RETURN_IF_ERROR(RetryUnavailable(options_.retry_budget_ms, [&] {
+      jsStreamInfo* updated = nullptr;
+      jsErrCode code = kNoCode;
+      natsStatus ns = js_UpdateStream(&updated, connection_->js(), &cfg, nullptr, &code);
+      jsStreamInfo_Destroy(updated);
+      return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "updating stream " + name);
+    }));
+  }
+  Status s = sealed ? Status::Sealed("sealed") : Status::Ok();
+  if (!sealed && purge_below > (*info)->State.FirstSeq && (*info)->State.Msgs > 0) {
+    s = RetryUnavailable(options_.retry_budget_ms, [&] {
+      jsOptions o;
+      jsOptions_Init(&o);
+      o.Stream.Purge.Sequence = purge_below;
+      jsErrCode code = kNoCode;
+      natsStatus ns = js_PurgeStream(connection_->js(), name.c_str(), &o, &code);
+      return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "trimming " + name);
+    });
+    if (!s.ok() && s.code() != Errc::kSealed) return s;
+  }
+  if (s.code() == Errc::kSealed) {
+    // A sealed stream refuses purges: hide the prefix from reads through
+    // this node; core drops the whole log after its retention.
+    std::lock_guard<std::mutex> lock(mu_);
+    uint64_t& hidden = hidden_below_[shard];
+    hidden = std::max(hidden, *keep);
+  }
+  auto bounds = Bounds(shard);
+  if (!bounds.ok()) return bounds.status();
+  return bounds->first;
+}
+
+uint64_t LogAdmin::HiddenBelow(ShardKey shard) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = hidden_below_.find(shard);
+  return it == hidden_below_.end() ? 0 : it->second;
+}
+
+}  // namespace riffle::store::jetstream

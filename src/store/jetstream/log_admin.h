@@ -1,0 +1,60 @@
+// LogAdmin: the life of record logs as JetStream streams — create, seal,
+// drop, list, bounds and trimming (docs/storage-format.md, "Record logs").
+//
+// Every call blocks on JetStream requests answered by the stream's leader,
+// retried through leader elections within the retry budget (then
+// kUnavailable). Keeps in memory only the hidden prefixes of sealed logs
+// trimmed through this node (a sealed stream refuses purges). Thread-safe.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "store/jetstream/connection.h"
+#include "store/jetstream/nats_ptr.h"
+#include "store/store.h"
+
+namespace riffle::store::jetstream {
+
+class LogAdmin {
+ public:
+  LogAdmin(Connection* connection, const JetStreamOptions& options);
+
+  Status Create(ShardKey shard, const LogOptions& options);
+  StatusOr<uint64_t> Seal(ShardKey shard);
+  Status Drop(ShardKey shard);
+  StatusOr<std::vector<LogInfo>> List();
+  StatusOr<LogBounds> Bounds(ShardKey shard);
+  // `find` is FindByArrival (Reader).
+  StatusOr<uint64_t> TrimBefore(ShardKey shard, int64_t cutoff_ms,
+                                const std::function<StatusOr<uint64_t>(ShardKey, int64_t)>& find);
+
+  // The stream's info from its leader (kResourceNotFound: no such log).
+  StatusOr<NatsPtr<jsStreamInfo>> Info(ShardKey shard);
+  // One past the log's highest counter, from its info (reads the last
+  // message to count its records).
+  StatusOr<uint64_t> EndOf(ShardKey shard, const jsStreamInfo& info);
+  // Counters below this are hidden from reads through this node (0: none).
+  uint64_t HiddenBelow(ShardKey shard) const;
+  // The log's offset (names.h, OffsetFor): cached, else from its info.
+  StatusOr<uint64_t> OffsetOf(ShardKey shard);
+  std::optional<uint64_t> CachedOffset(ShardKey shard) const;
+  static uint64_t OffsetIn(const jsStreamInfo& info);
+
+ private:
+  Connection* connection_;
+  const JetStreamOptions& options_;
+  mutable std::mutex mu_;
+  std::map<ShardKey, uint64_t> hidden_below_;
+  std::map<ShardKey, uint64_t> offsets_;  // immutable once a log exists
+};
+
+}  // namespace riffle::store::jetstream

@@ -1,0 +1,323 @@
+#include "store/jetstream/reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "store/jetstream/names.h"
+#include "store/jetstream/nats_status.h"
+#include "store/jetstream/record_message.h"
+
+namespace riffle::store::jetstream {
+namespace {
+
+constexpr jsErrCode kNoCode = static_cast<jsErrCode>(0);
+constexpr int64_t kNanosPerMs = 1000 * 1000;
+constexpr int kMaxFetchMessages = 256;
+// A pull request unanswered this long is sent again, at most kPullAttempts times.
+constexpr int64_t kPullWaitMs = 500;
+constexpr int kPullAttempts = 4;
+// How long a read waits, in total, for the consumer's replica to catch up
+// with the leader before it gives up with kUnavailable.
+constexpr int kLagWaits = 20;
+constexpr int64_t kLagWaitMs = 100;
+// The server deletes a consumer idle this long; the pool drops it earlier.
+constexpr int64_t kInactiveMs = 60 * 1000;
+
+std::string_view Payload(natsMsg* m) {
+  return {natsMsg_GetData(m), static_cast<size_t>(natsMsg_GetDataLength(m))};
+}
+
+// Stream sequence and pending count of a message delivered by a consumer.
+bool MetaOf(natsMsg* m, uint64_t* sequence, uint64_t* pending) {
+  jsMsgMetaData* raw = nullptr;
+  if (natsMsg_GetMetaData(&raw, m) != NATS_OK) return false;
+  NatsPtr<jsMsgMetaData> meta(raw);
+  *sequence = meta->Sequence.Stream;
+  *pending = meta->NumPending;
+  return true;
+}
+
+}  // namespace
+
+uint64_t Reader::Cursor::position() const {
+  return buffered.empty() ? next_seq : buffered.front().seq;
+}
+
+Reader::Reader(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options)
+    : connection_(connection), executor_(executor), admin_(admin), options_(options) {}
+
+Reader::~Reader() {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.clear();
+}
+
+void Reader::Read(ShardKey shard, uint64_t from, ReadLimits limits, std::function<void(StatusOr<LogRead>)> done) {
+  executor_->Post([this, shard, from, limits, done = std::move(done)] { done(ReadNow(shard, from, limits)); });
+}
+
+StatusOr<Reader::CursorPtr> Reader::Checkout(ShardKey shard, uint64_t seq, uint64_t from) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = idle_.find({shard, seq});
+    if (it == idle_.end()) {
+      it = idle_.find({shard, seq + 1});
+      if (it != idle_.end() && (it->second->last_seq != seq || it->second->last_end > from)) it = idle_.end();
+    }
+    if (it != idle_.end()) {
+      CursorPtr cursor = std::move(it->second);
+      idle_.erase(it);
+      if (NowMs() - cursor->last_used_ms < kInactiveMs / 2) return cursor;
+    }
+  }
+  return NewCursor(shard, Start::kSequence, seq, 0);
+}
+
+StatusOr<Reader::CursorPtr> Reader::NewCursor(ShardKey shard, Start start, uint64_t seq, int64_t time_ms) {
+  const std::string stream = LogStreamName(options_.prefix, shard);
+  auto cursor = std::make_unique<Cursor>();
+  cursor->shard = shard;
+  cursor->next_seq = start == Start::kSequence ? seq : 0;
+  Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
+    jsConsumerConfig cfg;
+    jsConsumerConfig_Init(&cfg);
+    if (start == Start::kSequence) {
+      cfg.DeliverPolicy = js_DeliverByStartSequence;
+      cfg.OptStartSeq = seq;
+    } else {
+      cfg.DeliverPolicy = js_DeliverByStartTime;
+      cfg.OptStartTime = time_ms * kNanosPerMs;
+    }
+    cfg.AckPolicy = js_AckNone;
+    cfg.InactiveThreshold = kInactiveMs * kNanosPerMs;
+    cfg.MemoryStorage = true;
+    cfg.Replicas = 1;
+    jsConsumerInfo* ci = nullptr;
+    jsErrCode code = kNoCode;
+    natsStatus ns = js_AddConsumer(&ci, connection_->js(), stream.c_str(), &cfg, nullptr, &code);
+    if (ns != NATS_OK) {
+      jsConsumerInfo_Destroy(ci);
+      if (ns == NATS_NOT_FOUND && code == kNoCode) code = JSStreamNotFoundErr;
+      return FromNats(ns, code, "reading " + stream);
+    }
+    cursor->next_subject = "$JS.API.CONSUMER.MSG.NEXT." + stream + "." + ci->Name;
+    jsConsumerInfo_Destroy(ci);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  natsInbox* inbox = nullptr;
+  natsSubscription* sub = nullptr;
+  if (natsInbox_Create(&inbox) != NATS_OK) return Status::StorageError("creating an inbox failed");
+  cursor->inbox = inbox;
+  natsInbox_Destroy(inbox);
+  natsStatus ns = natsConnection_SubscribeSync(&sub, connection_->nc(), (cursor->inbox + ".*").c_str());
+  if (ns != NATS_OK) return FromNats(ns, kNoCode, "subscribing for reads of " + stream);
+  cursor->sub.reset(sub);
+  cursor->last_used_ms = NowMs();
+  return cursor;
+}
+
+void Reader::Return(CursorPtr cursor) {
+  cursor->last_used_ms = NowMs();
+  std::vector<CursorPtr> evicted;  // destroyed outside the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  const uint64_t position = cursor->position();
+  idle_.emplace(std::make_pair(cursor->shard, position), std::move(cursor));
+  while (idle_.size() > static_cast<size_t>(std::max(options_.max_read_consumers, 0))) {
+    auto oldest = std::min_element(idle_.begin(), idle_.end(), [](const auto& a, const auto& b) {
+      return a.second->last_used_ms < b.second->last_used_ms;
+    });
+    evicted.push_back(std::move(oldest->second));
+    idle_.erase(oldest);
+  }
+}
+
+void Reader::Forget(ShardKey shard) {
+  std::vector<CursorPtr> gone;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    if (it->first.first == shard) {
+      gone.push_back(std::move(it->second));
+      it = idle_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Status Reader::Fetch(Cursor& cursor, int batch, int64_t max_bytes) {
+  // A request can vanish: right after a consumer is created, the server this
+  // node talks to may not know yet where the consumer listens. Unanswered
+  // requests are sent again.
+  for (int attempt = 0;; ++attempt) {
+    auto answered = Pull(cursor, batch, max_bytes);
+    if (!answered.ok() || *answered || attempt == kPullAttempts - 1) {
+      if (answered.ok() && !*answered) {
+        return Status::Unavailable("fetching from " + LogStreamName(options_.prefix, cursor.shard) + ": no answer");
+      }
+      return answered.status();
+    }
+  }
+}
+
+StatusOr<bool> Reader::Pull(Cursor& cursor, int batch, int64_t max_bytes) {
+  // The server refuses a request whose first message is larger than max_bytes.
+  max_bytes = std::max<int64_t>(max_bytes, connection_->max_payload() + 1024);
+  const std::string request = "{\"batch\":" + std::to_string(batch) + ",\"max_bytes\":" + std::to_string(max_bytes) +
+                              ",\"no_wait\":true}";
+  const std::string reply = cursor.inbox + "." + std::to_string(++cursor.requests);
+  natsStatus s = natsConnection_PublishRequest(connection_->nc(), cursor.next_subject.c_str(), reply.c_str(),
+                                               request.data(), static_cast<int>(request.size()));
+  const std::string what = "fetching from " + LogStreamName(options_.prefix, cursor.shard);
+  if (s != NATS_OK) return FromNats(s, kNoCode, what);
+  // The answer: up to `batch` messages, then (unless the batch was filled)
+  // a status: 404 none left, 408 expired, 409 a limit or the consumer gone.
+  for (int got = 0; got < batch;) {
+    natsMsg* raw = nullptr;
+    s = natsSubscription_NextMsg(&raw, cursor.sub.get(), kPullWaitMs);
+    if (s == NATS_TIMEOUT) return got > 0;
+    if (s != NATS_OK) return FromNats(s, kNoCode, what);
+    NatsPtr<natsMsg> msg(raw);
+    // Answers to an earlier request (its late status, or messages after an
+    // early return) arrive here too: their messages are still the
+    // consumer's next ones, their statuses end nothing now.
+    const bool current = reply == natsMsg_GetSubject(raw);
+    const char* status = nullptr;
+    if (natsMsgHeader_Get(raw, "Status", &status) == NATS_OK && status != nullptr) {
+      if (!current) continue;
+      if (std::strncmp(status, "404", 3) == 0 || std::strncmp(status, "408", 3) == 0) return true;
+      if (std::strncmp(status, "409", 3) == 0 && natsMsg_GetDataLength(raw) == 0) {
+        const char* description = nullptr;
+        natsMsgHeader_Get(raw, "Description", &description);
+        // "Message Size Exceeds MaxBytes" ends a request early; anything else
+        // (the consumer was deleted) needs a new consumer.
+        if (description != nullptr && std::strstr(description, "MaxBytes") != nullptr) return true;
+        return Status::Unavailable(what + ": " + (description != nullptr ? description : status));
+      }
+      if (std::strncmp(status, "100", 3) == 0) continue;  // heartbeat
+      return Status::Unavailable(what + ": status " + status);
+    }
+    uint64_t seq = 0, pending = 0;
+    if (!MetaOf(raw, &seq, &pending)) continue;  // not a consumer delivery
+    if (seq < cursor.next_seq) continue;  // a late answer to an earlier request, already read
+    cursor.next_seq = seq + 1;
+    cursor.buffered.push_back({seq, pending, std::move(msg)});
+    ++got;
+    if (pending == 0) return true;  // nothing more now: no need to wait for the status
+  }
+  return true;
+}
+
+StatusOr<bool> Reader::CaughtUp(Cursor& cursor, NatsPtr<jsStreamInfo>* info) {
+  auto got = admin_->Info(cursor.shard);
+  if (!got.ok()) return got.status();
+  *info = std::move(*got);
+  const jsStreamState& state = (*info)->State;
+  for (int i = 0; i < kLagWaits; ++i) {
+    if (!cursor.buffered.empty()) return false;
+    if (state.Msgs == 0 || cursor.next_seq > state.LastSeq) return true;
+    // Not a fetch that waits: cnats 3.4.1 overruns the message list of a
+    // fetch with an expiry that ends with messages and a timeout (ASan).
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(kLagWaitMs));
+    RIFFLE_RETURN_IF_ERROR(Fetch(cursor, kMaxFetchMessages, 0));
+  }
+  if (!cursor.buffered.empty()) return false;
+  return Status::Unavailable("the replica serving reads of " + LogStreamName(options_.prefix, cursor.shard) +
+                             " lags its leader");
+}
+
+StatusOr<LogRead> Reader::ReadNow(ShardKey shard, uint64_t from, const ReadLimits& limits) {
+  auto offset_or = admin_->OffsetOf(shard);
+  if (!offset_or.ok()) return offset_or.status();
+  const uint64_t offset = *offset_or;
+  from = std::max(from, admin_->HiddenBelow(shard));
+  const uint64_t start_seq = StreamSequenceOf(offset, from);
+  auto checked_out = Checkout(shard, start_seq, from);
+  if (!checked_out.ok()) return checked_out.status();
+  CursorPtr cursor = std::move(*checked_out);
+  LogRead out;
+  out.next = from;
+  out.at_end = false;
+  uint64_t bytes = 0;
+  bool fetched_again = false;
+  bool drained = false;  // the consumer said nothing more was pending
+  while (true) {
+    if (cursor->buffered.empty() && !drained) {
+      const uint64_t want = limits.max_records > out.records.size() ? limits.max_records - out.records.size() : 1;
+      Status s = Fetch(*cursor, static_cast<int>(std::min<uint64_t>(want, kMaxFetchMessages)),
+                       static_cast<int64_t>(limits.max_bytes - std::min(bytes, limits.max_bytes)));
+      if (!s.ok()) {
+        // The consumer may be gone (its server restarted): start a new one once.
+        if (fetched_again) return s;
+        fetched_again = true;
+        auto fresh = NewCursor(shard, Start::kSequence, StreamSequenceOf(offset, out.next), 0);
+        if (!fresh.ok()) return fresh.status();
+        cursor = std::move(*fresh);
+        continue;
+      }
+    }
+    if (cursor->buffered.empty()) {
+      NatsPtr<jsStreamInfo> info;
+      auto caught_up = CaughtUp(*cursor, &info);
+      if (!caught_up.ok()) return caught_up.status();
+      drained = false;
+      if (!*caught_up) continue;
+      out.at_end = true;
+      if (cursor->last_seq != 0 && cursor->last_seq == info->State.LastSeq) {
+        out.next = std::max(out.next, cursor->last_end);
+      } else if (SequenceOf(out.next) <= info->State.LastSeq + offset) {
+        auto end = admin_->EndOf(shard, *info);
+        if (!end.ok()) return end.status();
+        out.next = std::max(out.next, *end);
+      }
+      break;
+    }
+    natsMsg* m = cursor->buffered.front().msg.get();
+    const uint64_t seq = cursor->buffered.front().seq, pending = cursor->buffered.front().pending;
+    auto r = ReadMessage(seq + offset, Payload(m), out.next, limits, &bytes, &out.records);
+    if (!r.ok()) return r.status();
+    out.next = r->next;
+    if (!r->complete) break;  // the limits were reached inside this message
+    cursor->buffered.pop_front();
+    cursor->last_seq = seq;
+    cursor->last_end = r->message_end;
+    drained = pending == 0 && cursor->buffered.empty();
+    if (out.records.size() >= limits.max_records || bytes >= limits.max_bytes) break;
+  }
+  Return(std::move(cursor));
+  return out;
+}
+
+StatusOr<uint64_t> Reader::FindByArrival(ShardKey shard, int64_t ms) {
+  auto offset = admin_->OffsetOf(shard);
+  if (!offset.ok()) return offset.status();
+  auto made = NewCursor(shard, Start::kTime, 0, ms - options_.arrival_skew_ms);
+  if (!made.ok()) return made.status();
+  CursorPtr cursor = std::move(*made);
+  const uint64_t hidden = admin_->HiddenBelow(shard);
+  while (true) {
+    if (cursor->buffered.empty()) RIFFLE_RETURN_IF_ERROR(Fetch(*cursor, kMaxFetchMessages, 0));
+    if (cursor->buffered.empty()) {
+      NatsPtr<jsStreamInfo> info;
+      auto caught_up = CaughtUp(*cursor, &info);
+      if (!caught_up.ok()) return caught_up.status();
+      if (!*caught_up) continue;
+      return admin_->EndOf(shard, *info);
+    }
+    natsMsg* m = cursor->buffered.front().msg.get();
+    const uint64_t seq = cursor->buffered.front().seq;
+    auto header = PeekMessage(Payload(m));
+    if (!header.ok()) return header.status();
+    const uint64_t message_end = CounterOf(seq + *offset, header->record_count);
+    if (header->arrival_ms >= ms && message_end > hidden) {
+      Return(std::move(cursor));  // positioned at `seq`, where a read is likely to start
+      return std::max(CounterOf(seq + *offset, 0), hidden);
+    }
+    cursor->buffered.pop_front();
+    cursor->last_seq = seq;
+    cursor->last_end = message_end;
+  }
+}
+
+}  // namespace riffle::store::jetstream

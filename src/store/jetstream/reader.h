@@ -1,0 +1,94 @@
+// Reader: reads of record logs through pooled JetStream pull consumers.
+//
+// Sequential readers (GetRecords loops, SubscribeToShard) are the common
+// case, so a consumer (ephemeral, AckNone, memory storage, R1, removed by the
+// server after InactiveThreshold) is kept after a read, keyed by its log and
+// the sequence it will deliver next, with the messages it fetched beyond the
+// read; the next read from there reuses it. At most max_read_consumers are
+// kept (the least recently used go). A consumer may live on a replica that
+// lags the leader, so a read that finds nothing more asks the leader for the
+// log's last sequence before it reports at_end: a record whose append
+// completed before the read began is always returned.
+//
+// Thread-safe; Read() runs on the executor and never blocks its caller.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/status.h"
+#include "store/jetstream/connection.h"
+#include "store/jetstream/executor.h"
+#include "store/jetstream/log_admin.h"
+#include "store/jetstream/nats_ptr.h"
+#include "store/store.h"
+
+namespace riffle::store::jetstream {
+
+class Reader {
+ public:
+  Reader(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options);
+  ~Reader();
+
+  void Read(ShardKey shard, uint64_t from, ReadLimits limits, std::function<void(StatusOr<LogRead>)> done);
+  StatusOr<LogRead> ReadNow(ShardKey shard, uint64_t from, const ReadLimits& limits);
+  // Blocks.
+  StatusOr<uint64_t> FindByArrival(ShardKey shard, int64_t ms);
+  // Destroys the pooled consumers of a log (dropped).
+  void Forget(ShardKey shard);
+
+ private:
+  // A pull consumer read with its own requests ("$JS.API.CONSUMER.MSG.NEXT",
+  // no_wait) into a private inbox: cnats 3.4.1's fetch overruns its message
+  // list when messages of an earlier fetch are still queued (ASan).
+  struct Cursor {
+    ShardKey shard;
+    std::string next_subject;  // the consumer's MSG.NEXT subject
+    std::string inbox;              // request n is answered on `<inbox>.<n>`
+    uint64_t requests = 0;
+    NatsPtr<natsSubscription> sub;  // on `<inbox>.*`
+    uint64_t next_seq = 0;        // the next sequence the consumer delivers
+    struct Fetched {
+      uint64_t seq = 0;      // stream sequence
+      uint64_t pending = 0;  // messages after it when it was delivered
+      NatsPtr<natsMsg> msg;
+    };
+    std::deque<Fetched> buffered;  // fetched, not read yet
+    uint64_t last_seq = 0;        // the last message read completely, and
+    uint64_t last_end = 0;        //   one past its last counter
+    int64_t last_used_ms = 0;
+    uint64_t position() const;
+  };
+  using CursorPtr = std::unique_ptr<Cursor>;
+  enum class Start { kSequence, kTime };
+
+  // A pooled cursor that delivers stream sequence `seq` next, or one past
+  // it whose last message was `seq` and ended at or before counter `from`
+  // (a read that ended at a message's end continues from there), or a new one.
+  StatusOr<CursorPtr> Checkout(ShardKey shard, uint64_t seq, uint64_t from);
+  StatusOr<CursorPtr> NewCursor(ShardKey shard, Start start, uint64_t seq, int64_t time_ms);
+  void Return(CursorPtr cursor);
+  // Fetches up to `batch` messages available now into the cursor.
+  Status Fetch(Cursor& cursor, int batch, int64_t max_bytes);
+  // One pull request; false when nothing answered it.
+  StatusOr<bool> Pull(Cursor& cursor, int batch, int64_t max_bytes);
+  // Whether the cursor delivered everything the leader has (`*info` gets
+  // the leader's stream info); waits a little for a lagging replica.
+  StatusOr<bool> CaughtUp(Cursor& cursor, NatsPtr<jsStreamInfo>* info);
+
+  Connection* connection_;
+  Executor* executor_;
+  LogAdmin* admin_;
+  const JetStreamOptions& options_;
+  std::mutex mu_;
+  std::multimap<std::pair<ShardKey, uint64_t>, CursorPtr> idle_;
+};
+
+}  // namespace riffle::store::jetstream

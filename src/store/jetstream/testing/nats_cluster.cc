@@ -1,0 +1,225 @@
+#include "store/jetstream/testing/nats_cluster.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <nats/nats.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace riffle::store::jetstream::testing {
+namespace {
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// A port the kernel considers free now (bound once to port 0, then released).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  int port = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+// GET `path` from 127.0.0.1:port; the status line and body, or "" on failure.
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) response.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  return response;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(const Options& options) {
+  std::unique_ptr<NatsCluster> c(new NatsCluster());
+  c->options_ = options;
+  std::string tmpl = (std::filesystem::temp_directory_path() / "riffle-nats-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return Status::StorageError("mkdtemp failed");
+  c->root_ = tmpl;
+  c->servers_.resize(static_cast<size_t>(options.servers));
+  for (int i = 0; i < options.servers; ++i) {
+    Server& s = c->servers_[static_cast<size_t>(i)];
+    s.client_port = FreePort();
+    s.route_port = FreePort();
+    s.monitor_port = FreePort();
+    s.dir = c->root_ + "/" + c->name(i);
+    std::filesystem::create_directories(s.dir);
+  }
+  for (int i = 0; i < options.servers; ++i) RIFFLE_RETURN_IF_ERROR(c->Launch(i));
+  RIFFLE_RETURN_IF_ERROR(c->WaitReady(30000));
+  return c;
+}
+
+NatsCluster::~NatsCluster() {
+  for (int i = 0; i < size(); ++i) Kill(i);
+  std::error_code ec;
+  if (!root_.empty()) std::filesystem::remove_all(root_, ec);
+}
+
+std::string NatsCluster::url(int i) const {
+  return "nats://127.0.0.1:" + std::to_string(servers_[static_cast<size_t>(i)].client_port);
+}
+
+std::vector<std::string> NatsCluster::urls() const {
+  std::vector<std::string> out;
+  for (int i = 0; i < size(); ++i) out.push_back(url(i));
+  return out;
+}
+
+Status NatsCluster::Launch(int i) {
+  Server& s = servers_[static_cast<size_t>(i)];
+  const std::string config = s.dir + "/server.conf";
+  {
+    std::ofstream conf(config);
+    if (options_.max_payload > 0) conf << "max_payload: " << options_.max_payload << "\n";
+  }
+  std::vector<std::string> args = {options_.binary, "-c", config, "-a", "127.0.0.1",
+                                   "-p", std::to_string(s.client_port), "-m", std::to_string(s.monitor_port),
+                                   "-js", "-sd", s.dir + "/js", "--server_name", name(i)};
+  if (size() > 1) {
+    std::string routes;
+    for (int j = 0; j < size(); ++j) {
+      if (j == i) continue;
+      if (!routes.empty()) routes += ",";
+      routes += "nats://127.0.0.1:" + std::to_string(servers_[static_cast<size_t>(j)].route_port);
+    }
+    args.insert(args.end(), {"--cluster_name", "riffle-test", "--cluster",
+                             "nats://127.0.0.1:" + std::to_string(s.route_port), "--routes", routes});
+  }
+  const std::string log = s.dir + "/server.log";
+  pid_t pid = fork();
+  if (pid < 0) return Status::StorageError("fork failed");
+  if (pid == 0) {
+    // A test that crashes takes its servers with it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  s.pid = pid;
+  return Status::Ok();
+}
+
+void NatsCluster::Kill(int i) {
+  Server& s = servers_[static_cast<size_t>(i)];
+  if (s.pid <= 0) return;
+  kill(s.pid, SIGKILL);
+  waitpid(s.pid, nullptr, 0);
+  s.pid = -1;
+}
+
+Status NatsCluster::Restart(int i) {
+  if (running(i)) return Status::Ok();
+  RIFFLE_RETURN_IF_ERROR(Launch(i));
+  return WaitReady(30000);
+}
+
+bool NatsCluster::Healthy(int i) const {
+  const std::string r = HttpGet(servers_[static_cast<size_t>(i)].monitor_port, "/healthz");
+  return r.rfind("HTTP/1.1 200", 0) == 0 || r.rfind("HTTP/1.0 200", 0) == 0;
+}
+
+Status NatsCluster::WaitReady(int64_t timeout_ms) {
+  const int64_t deadline = SteadyMs() + timeout_ms;
+  for (int i = 0; i < size(); ++i) {
+    if (!running(i)) continue;
+    while (!Healthy(i)) {
+      int status = 0;
+      if (waitpid(servers_[static_cast<size_t>(i)].pid, &status, WNOHANG) > 0) {
+        servers_[static_cast<size_t>(i)].pid = -1;
+        return Status::StorageError("nats-server " + name(i) + " exited; see " +
+                                    servers_[static_cast<size_t>(i)].dir + "/server.log");
+      }
+      if (SteadyMs() > deadline) return Status::Unavailable("nats-server " + name(i) + " not healthy");
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  // A meta leader: JetStream account info answers through a running server.
+  for (int i = 0; i < size(); ++i) {
+    if (!running(i)) continue;
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    bool ok = false;
+    if (natsConnection_ConnectTo(&nc, url(i).c_str()) == NATS_OK &&
+        natsConnection_JetStream(&js, nc, nullptr) == NATS_OK) {
+      while (!ok && SteadyMs() < deadline) {
+        jsAccountInfo* info = nullptr;
+        ok = js_GetAccountInfo(&info, js, nullptr, nullptr) == NATS_OK;
+        jsAccountInfo_Destroy(info);
+        if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return ok ? Status::Ok() : Status::Unavailable("JetStream has no meta leader");
+  }
+  return Status::Unavailable("no nats-server is running");
+}
+
+StatusOr<int> NatsCluster::LeaderOf(const std::string& stream) {
+  for (int i = 0; i < size(); ++i) {
+    if (!running(i)) continue;
+    natsConnection* nc = nullptr;
+    if (natsConnection_ConnectTo(&nc, url(i).c_str()) != NATS_OK) continue;
+    jsCtx* js = nullptr;
+    jsStreamInfo* si = nullptr;
+    int leader = -1;
+    if (natsConnection_JetStream(&js, nc, nullptr) == NATS_OK &&
+        js_GetStreamInfo(&si, js, stream.c_str(), nullptr, nullptr) == NATS_OK && si->Cluster != nullptr &&
+        si->Cluster->Leader != nullptr) {
+      for (int j = 0; j < size(); ++j) {
+        if (name(j) == si->Cluster->Leader) leader = j;
+      }
+    }
+    jsStreamInfo_Destroy(si);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    if (leader >= 0) return leader;
+  }
+  return Status::Unavailable("no leader known for " + stream);
+}
+
+}  // namespace riffle::store::jetstream::testing
