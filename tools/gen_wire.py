@@ -2,7 +2,7 @@
 """Generates Riffle's wire types, JSON codecs and validators from the botocore
 Kinesis model.
 
-Usage: gen_wire.py MODEL_JSON OUT_DIR
+Usage: gen_wire.py MODEL_JSON OUT_DIR [--client PAGINATORS_JSON]
 
 Writes into OUT_DIR/protocol/:
   wire_types.h      structs for every structure reachable from an operation's
@@ -15,6 +15,10 @@ Writes into OUT_DIR/protocol/:
                     and FindOperationShapes.
   wire_decode_N.cc, wire_validate_N.cc, wire_encode_N.cc  (split for
                     parallel compiles).
+With --client it writes the client library's files instead, into
+OUT_DIR/client/ (tools/wire/client_gen.py: public riffle/kinesis/model.h,
+error_code.h, client_operations.inc, paginators.h; private codecs and
+methods), from the same model.
 The generator is split by concept into the package tools/wire/:
   model.py         the botocore model and the constraints on each shape
   messages.py      AWS validation message texts
@@ -31,6 +35,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from wire.client_gen import gen_client_files  # noqa: E402
 from wire.decode_gen import gen_decode  # noqa: E402
 from wire.encode_gen import gen_encode  # noqa: E402
 from wire.headers_gen import gen_internal_header, gen_json_header  # noqa: E402
@@ -45,11 +50,11 @@ SPLIT = 2  # .cc files per kind (src/protocol/CMakeLists.txt lists them)
 
 
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) not in (3, 5) or (len(argv) == 5 and argv[3] != '--client'):
         raise SystemExit(__doc__)
+    client = len(argv) == 5
     model = Model(argv[1])
     out_dir = os.path.join(argv[2], 'protocol')
-    os.makedirs(out_dir, exist_ok=True)
 
     op_io = {}
     input_roots, output_roots = [], []
@@ -69,6 +74,17 @@ def main(argv):
     # Top-level encoders: operation outputs plus the event-stream payload.
     outputs = sorted(set(output_roots) | ({'SubscribeToShardEvent'} & set(out_structs)))
 
+    if client:
+        # The client encodes inputs and decodes outputs: the other direction.
+        client_dir = os.path.join(argv[2], 'client')
+        client_files = gen_client_files(model, op_io, in_structs, out_structs, inputs, outputs, argv[4], split)
+        for name, text in client_files.items():
+            path = os.path.join(client_dir, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            write_if_changed(path, text)
+        return
+
+    os.makedirs(out_dir, exist_ok=True)
     files = {}
     files['wire_types.h'] = gen_types(model, set(all_structs), op_io)
     files['wire_json.h'] = gen_json_header(model, inputs, outputs)

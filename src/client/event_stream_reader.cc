@@ -2,7 +2,7 @@
 
 #include "protocol/event_stream.h"
 
-namespace riffle::client {
+namespace riffle::kinesis::internal {
 
 namespace {
 
@@ -101,4 +101,4 @@ StatusOr<bool> EventStreamDecoder::Next(EventMessage& out) {
   return true;
 }
 
-}  // namespace riffle::client
+}  // namespace riffle::kinesis::internal

@@ -16,7 +16,7 @@
 
 #include "base/status.h"
 
-namespace riffle::client {
+namespace riffle::kinesis::internal {
 
 struct EventMessage {
   std::vector<std::pair<std::string, std::string>> headers;
@@ -44,4 +44,4 @@ class EventStreamDecoder {
   Status failed_;
 };
 
-}  // namespace riffle::client
+}  // namespace riffle::kinesis::internal

@@ -4,7 +4,7 @@
 
 #include "protocol/event_stream.h"
 
-namespace riffle::client {
+namespace riffle::kinesis::internal {
 namespace {
 
 // Bitwise CRC32 (IEEE, reflected), written here independently of
@@ -146,4 +146,4 @@ TEST(EventStreamDecoder, RejectsImpossibleLengthsAndBadHeaders) {
 }
 
 }  // namespace
-}  // namespace riffle::client
+}  // namespace riffle::kinesis::internal

@@ -1,34 +1,14 @@
 #include "client/sigv4.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
+#include "protocol/sigv4_verifier.h"
 
 #include <algorithm>
 #include <cctype>
 #include <ctime>
 
-namespace riffle::client {
+namespace riffle::kinesis::internal {
 
 namespace {
-
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(2 * n, '\0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0xF];
-  }
-  return out;
-}
-
-std::string Hmac(std::string_view key, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &len);
-  return std::string(reinterpret_cast<const char*>(mac), len);
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -44,11 +24,7 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return Hex(digest, sizeof(digest));
-}
+std::string Sha256Hex(std::string_view data) { return protocol::Sha256Hex(data); }
 
 std::string_view AmzDateNow() {
   thread_local std::time_t cached = 0;
@@ -95,36 +71,37 @@ std::string SigV4Signer::StringToSign(std::string_view canonical_request, std::s
   std::string out = "AWS4-HMAC-SHA256\n";
   out.append(amz_date).push_back('\n');
   out.append(amz_date.substr(0, 8)).push_back('/');
-  out.append(credentials_.region).push_back('/');
-  out.append(credentials_.service).append("/aws4_request\n");
+  out.append(region_).push_back('/');
+  out.append(service_).append("/aws4_request\n");
   out.append(Sha256Hex(canonical_request));
   return out;
 }
 
-const std::string& SigV4Signer::SigningKey(std::string_view date) {
+std::string SigV4Signer::SigningKey(std::string_view date) const {
+  std::lock_guard lock(mutex_);
   if (key_.empty() || key_date_ != date) {
-    std::string k = Hmac("AWS4" + credentials_.secret_access_key, date);
-    k = Hmac(k, credentials_.region);
-    k = Hmac(k, credentials_.service);
-    key_ = Hmac(k, "aws4_request");
+    std::string k = protocol::HmacSha256("AWS4" + credentials_.secret_access_key, date);
+    k = protocol::HmacSha256(k, region_);
+    k = protocol::HmacSha256(k, service_);
+    key_ = protocol::HmacSha256(k, "aws4_request");
     key_date_ = std::string(date);
   }
   return key_;
 }
 
-std::string SigV4Signer::Authorization(const SignableRequest& request, std::string_view amz_date) {
+std::string SigV4Signer::Authorization(const SignableRequest& request, std::string_view amz_date) const {
   std::string signed_headers;
   std::string canonical = CanonicalRequest(request, &signed_headers);
   std::string to_sign = StringToSign(canonical, amz_date);
-  std::string mac = Hmac(SigningKey(amz_date.substr(0, 8)), to_sign);
+  std::string mac = protocol::HmacSha256(SigningKey(amz_date.substr(0, 8)), to_sign);
   std::string out = "AWS4-HMAC-SHA256 Credential=";
   out.append(credentials_.access_key_id).push_back('/');
   out.append(amz_date.substr(0, 8)).push_back('/');
-  out.append(credentials_.region).push_back('/');
-  out.append(credentials_.service).append("/aws4_request, SignedHeaders=");
+  out.append(region_).push_back('/');
+  out.append(service_).append("/aws4_request, SignedHeaders=");
   out.append(signed_headers).append(", Signature=");
-  out.append(Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size()));
+  out.append(protocol::HexEncode(mac));
   return out;
 }
 
-}  // namespace riffle::client
+}  // namespace riffle::kinesis::internal

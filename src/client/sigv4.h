@@ -5,15 +5,19 @@
 // The signing key (derived from the secret, date, region and service) is
 // cached per date, so signing a request costs one SHA-256 of the canonical
 // request and one HMAC, plus the payload hash unless the caller passes it.
-// Not thread-safe (the key cache); use one signer per thread or connection.
+// Thread-safe (the key cache is behind a mutex). Temporary credentials: the
+// caller adds and signs the x-amz-security-token header.
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace riffle::client {
+#include "riffle/kinesis/credentials.h"
+
+namespace riffle::kinesis::internal {
 
 // Lower-case hex of SHA-256(`data`).
 std::string Sha256Hex(std::string_view data);
@@ -21,13 +25,6 @@ std::string Sha256Hex(std::string_view data);
 // The "X-Amz-Date" value (yyyymmddThhmmssZ) for the current time; cached per
 // second and thread.
 std::string_view AmzDateNow();
-
-struct Credentials {
-  std::string access_key_id = "riffle";
-  std::string secret_access_key = "riffle";
-  std::string region = "us-east-1";
-  std::string service = "kinesis";
-};
 
 struct SignableRequest {
   std::string_view method = "POST";
@@ -42,24 +39,29 @@ struct SignableRequest {
 
 class SigV4Signer {
  public:
-  explicit SigV4Signer(Credentials credentials) : credentials_(std::move(credentials)) {}
+  SigV4Signer(Credentials credentials, std::string region, std::string service = "kinesis")
+      : credentials_(std::move(credentials)), region_(std::move(region)), service_(std::move(service)) {}
 
   // The value of the Authorization header for `request` at `amz_date`
   // (which must equal the request's x-amz-date header).
-  std::string Authorization(const SignableRequest& request, std::string_view amz_date);
+  std::string Authorization(const SignableRequest& request, std::string_view amz_date) const;
 
   // The pieces, exposed for tests.
   static std::string CanonicalRequest(const SignableRequest& request, std::string* signed_headers);
   std::string StringToSign(std::string_view canonical_request, std::string_view amz_date) const;
 
   const Credentials& credentials() const { return credentials_; }
+  const std::string& region() const { return region_; }
 
  private:
-  const std::string& SigningKey(std::string_view date);  // yyyymmdd
+  std::string SigningKey(std::string_view date) const;  // yyyymmdd
 
-  Credentials credentials_;
-  std::string key_date_;
-  std::string key_;
+  const Credentials credentials_;
+  const std::string region_;
+  const std::string service_;
+  mutable std::mutex mutex_;
+  mutable std::string key_date_;  // guarded by mutex_
+  mutable std::string key_;       // guarded by mutex_
 };
 
-}  // namespace riffle::client
+}  // namespace riffle::kinesis::internal

@@ -2,16 +2,17 @@
 
 #include <gtest/gtest.h>
 
-namespace riffle::client {
+namespace riffle::kinesis::internal {
 namespace {
 
-Credentials ExampleCredentials() {
-  return Credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1", "service"};
+SigV4Signer ExampleSigner() {
+  return SigV4Signer(Credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""}, "us-east-1",
+                     "service");
 }
 
 // AWS SigV4 test suite (aws-sig-v4-test-suite), "get-vanilla".
 TEST(SigV4, GetVanillaTestVector) {
-  SigV4Signer signer(ExampleCredentials());
+  SigV4Signer signer = ExampleSigner();
   SignableRequest request;
   request.method = "GET";
   request.headers = {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}};
@@ -27,7 +28,7 @@ TEST(SigV4, GetVanillaTestVector) {
 
 // AWS SigV4 test suite, "post-vanilla".
 TEST(SigV4, PostVanillaTestVector) {
-  SigV4Signer signer(ExampleCredentials());
+  SigV4Signer signer = ExampleSigner();
   SignableRequest request;
   request.method = "POST";
   request.headers = {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}};
@@ -40,7 +41,7 @@ TEST(SigV4, PostVanillaTestVector) {
 // A Kinesis request as riffle-bench sends it; expected value computed with
 // botocore's SigV4Auth (botocore 1.43) for the same request.
 TEST(SigV4, KinesisPutRecordMatchesBotocore) {
-  SigV4Signer signer(Credentials{"test", "test", "us-east-1", "kinesis"});
+  SigV4Signer signer(Credentials{"test", "test", ""}, "us-east-1", "kinesis");
   std::string body = R"({"StreamName":"orders","PartitionKey":"k","Data":"aGVsbG8="})";
   SignableRequest request;
   request.headers = {{"Host", "127.0.0.1:4567"},
@@ -69,4 +70,4 @@ TEST(SigV4, AmzDateNowShape) {
 }
 
 }  // namespace
-}  // namespace riffle::client
+}  // namespace riffle::kinesis::internal

@@ -3,7 +3,7 @@
 from wire.cpp import Writer
 
 
-def emit_read(model, w, shape, elem, target, ind, depth):
+def emit_read(model, w, shape, elem, target, ind, depth, ns='::riffle::wire'):
     s = model.shape(shape)
     t = s['type']
     pad = '  ' * ind
@@ -27,13 +27,36 @@ def emit_read(model, w, shape, elem, target, ind, depth):
         w('%s  auto& %s = %s.emplace();' % (pad, vec, target))
         w('%s  %s.reserve(array%d.size());' % (pad, vec, depth))
         w('%s  for (json_internal::Element %s : array%d) {' % (pad, item, depth))
-        w('%s    std::optional<%s> %s;' % (pad, model.cpp_type(member), tmp))
-        emit_read(model, w, member, item, tmp, ind + 2, depth + 1)
+        w('%s    std::optional<%s> %s;' % (pad, model.cpp_type(member, ns), tmp))
+        emit_read(model, w, member, item, tmp, ind + 2, depth + 1, ns)
         w('%s    if (%s) %s.push_back(std::move(*%s));  // null elements are dropped' % (pad, tmp, vec, tmp))
         w('%s  }' % pad)
     else:
         raise SystemExit('cannot decode ' + shape)
     w('%s}' % pad)
+
+
+def emit_decode_struct(model, w, name, cpp_name, ns='::riffle::wire'):
+    """DecodeStruct(Element, cpp_name&): fills the struct from a JSON object's
+    members (structures of namespace `ns`); unknown members are ignored."""
+    members = model.members(name)
+    w('json_internal::MaybeError DecodeStruct(json_internal::Element e, %s& out) {' % cpp_name)
+    if not members:
+        w('  (void)e;')
+        w('  (void)out;')
+    else:
+        w('  simdjson::dom::object object = e.get_object().value_unsafe();')
+        w('  for (auto field : object) {')
+        w('    std::string_view key = field.key;')
+        w('    json_internal::Element value = field.value;')
+        for i, (member, target) in enumerate(members):
+            w('    %sif (key == "%s") {' % ('' if i == 0 else '} else ', member))
+            emit_read(model, w, target, 'value', 'out.' + member, 3, 0, ns)
+        w('    }  // other members are ignored')
+        w('  }')
+    w('  return std::nullopt;')
+    w('}')
+    w()
 
 
 def gen_decode(model, structs, inputs, part):
@@ -48,24 +71,7 @@ def gen_decode(model, structs, inputs, part):
     w('namespace wire_internal {')
     w()
     for name in structs:
-        members = model.members(name)
-        w('json_internal::MaybeError DecodeStruct(json_internal::Element e, wire::%s& out) {' % name)
-        if not members:
-            w('  (void)e;')
-            w('  (void)out;')
-        else:
-            w('  simdjson::dom::object object = e.get_object().value_unsafe();')
-            w('  for (auto field : object) {')
-            w('    std::string_view key = field.key;')
-            w('    json_internal::Element value = field.value;')
-            for i, (member, target) in enumerate(members):
-                w('    %sif (key == "%s") {' % ('' if i == 0 else '} else ', member))
-                emit_read(model, w, target, 'value', 'out.' + member, 3, 0)
-            w('    }  // other members are ignored')
-            w('  }')
-        w('  return std::nullopt;')
-        w('}')
-        w()
+        emit_decode_struct(model, w, name, 'wire::' + name)
     w('}  // namespace wire_internal')
     w()
     if part == 0:

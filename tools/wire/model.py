@@ -67,7 +67,9 @@ class Model:
             visit(r)
         return order
 
-    def cpp_type(self, name):
+    def cpp_type(self, name, ns='::riffle::wire'):
+        """The C++ type of a member of shape `name`; structures are named in
+        namespace `ns` (the server's wire types or the client's public ones)."""
         s = self.shapes[name]
         t = s['type']
         if t in ('string',):
@@ -81,14 +83,14 @@ class Model:
         if t == 'blob':
             return 'std::string'
         if t == 'list':
-            return 'std::vector<%s>' % self.cpp_type(s['member']['shape'])
+            return 'std::vector<%s>' % self.cpp_type(s['member']['shape'], ns)
         if t == 'map':
             k, v = s['key']['shape'], s['value']['shape']
             if self.shapes[k]['type'] != 'string' or self.shapes[v]['type'] != 'string':
                 raise SystemExit('only map<string,string> is supported: ' + name)
             return 'std::vector<std::pair<std::string, std::string>>'
         if t == 'structure':
-            return '::riffle::wire::' + name
+            return ns + '::' + name
         raise SystemExit('unsupported shape type %s for %s' % (t, name))
 
     def pattern_index(self, pattern):

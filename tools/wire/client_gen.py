@@ -1,0 +1,461 @@
+"""The client library's generated files (libriffle-kinesis, src/client):
+
+  riffle/kinesis/model.h             public: a struct per structure shape in
+                                     namespace riffle::kinesis, ops::<Op>
+  riffle/kinesis/error_code.h        public: ErrorCode, one value per error
+                                     shape of the model and per common
+                                     awsJson error, plus the client's own
+  riffle/kinesis/client_operations.inc  public: Client's method per operation
+                                     (included inside class Client)
+  riffle/kinesis/paginators.h        public: PaginationTraits<Op> from
+                                     kinesis-paginators-1.json
+  client_operations.cc               the methods' definitions, the error
+                                     code table
+  client_codec.h, client_codec_N.cc  requests -> JSON, JSON -> results
+
+Operations whose output is an event stream (SubscribeToShard) get no
+generated method: the library has a hand-written reader for them.
+"""
+
+import json
+
+from wire.cpp import Writer, cpp_str
+from wire.decode_gen import emit_decode_struct
+from wire.encode_gen import emit_encode_struct
+from wire.types_gen import gen_types
+
+NS = '::riffle::kinesis'
+
+PUBLIC_COMMENT = [
+    'The Kinesis API\'s requests and results, for libriffle-kinesis: one struct',
+    'per structure shape reachable from an operation\'s input or output, named',
+    'as in the AWS model (PutRecordInput, PutRecordOutput, Shard, ...). Member',
+    'names and order as in the model; every member is optional (unset members',
+    'are not sent; members the service did not return stay unset). Timestamps',
+    'are epoch seconds; blobs (Data) hold raw bytes, base64 is the library\'s',
+    'business; maps keep their order as a vector of pairs.',
+    '',
+    'ops::<Operation> names each operation\'s Input and Output types.',
+    'Plain value types: thread-compatible.',
+]
+
+# Error types every awsJson1_1 service may answer besides the model's error
+# shapes (botocore's retry handlers and the AWS API reference "Common Errors"
+# list them); several type strings may share one code.
+COMMON_ERRORS = [
+    ('InternalFailure', ['InternalFailure', 'InternalFailureException', 'InternalServerError']),
+    ('ServiceUnavailable', ['ServiceUnavailable', 'ServiceUnavailableException']),
+    ('Throttling', ['ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException',
+                    'TooManyRequestsException', 'RequestLimitExceeded', 'BandwidthLimitExceeded',
+                    'RequestThrottled', 'SlowDown']),
+    ('Serialization', ['SerializationException']),
+    ('UnknownOperation', ['UnknownOperationException']),
+    ('IncompleteSignature', ['IncompleteSignatureException']),
+    ('InvalidSignature', ['InvalidSignatureException']),
+    ('MissingAuthenticationToken', ['MissingAuthenticationTokenException', 'MissingAuthenticationToken']),
+    ('UnrecognizedClient', ['UnrecognizedClientException']),
+    ('InvalidClientTokenId', ['InvalidClientTokenId']),
+    ('ExpiredToken', ['ExpiredTokenException', 'ExpiredToken']),
+    ('RequestExpired', ['RequestExpired']),
+    ('RequestTimeout', ['RequestTimeout', 'RequestTimeoutException']),
+    ('NotAuthorized', ['NotAuthorized']),
+    ('OptInRequired', ['OptInRequired']),
+]
+
+# Raised by the library itself, never sent by a service.
+CLIENT_ERRORS = [
+    ('NetworkError', 'could not connect, or the connection failed before a whole response arrived'),
+    ('Timeout', 'no whole response within the request timeout'),
+    ('TlsError', 'TLS handshake or certificate verification failed'),
+    ('InvalidResponse', 'a response that is not what the API promises (bad JSON, bad event stream)'),
+    ('InvalidConfiguration', 'endpoint, region, credentials or profile could not be resolved'),
+    ('InvalidRequest', 'refused before sending (e.g. a producer record over the size limit)'),
+    ('Cancelled', 'the client, producer or subscription was closed first'),
+    ('Expired', 'a producer record outlived its time to live before it was stored'),
+]
+
+
+def enum_name(shape_name):
+    base = shape_name[:-len('Exception')] if shape_name.endswith('Exception') else shape_name
+    return 'k' + base
+
+
+def error_table(model):
+    """[(enum, canonical type, [type strings], comment)] in enum order."""
+    rows = []
+    seen = {}
+    for name in sorted(n for n, s in model.shapes.items() if s.get('exception')):
+        e = enum_name(name)
+        seen[e] = len(rows)
+        rows.append([e, name, [name], 'model error shape'])
+    for base, types in COMMON_ERRORS:
+        e = 'k' + base
+        if e in seen:
+            row = rows[seen[e]]
+            row[2] += [t for t in types if t not in row[2]]
+            continue
+        seen[e] = len(rows)
+        rows.append([e, types[0], list(types), 'common awsJson error'])
+    return rows
+
+
+def gen_error_codes(model):
+    w = Writer()
+    w('// GENERATED by tools/gen_wire.py from model/kinesis-2013-12-02.json. Do not edit.')
+    w('//')
+    w('// ErrorCode: what an Error is, as a value to switch on. One code per error')
+    w('// shape of the Kinesis model (ResourceNotFoundException -> kResourceNotFound),')
+    w('// one per error any awsJson service may answer, and the library\'s own codes')
+    w('// for failures without an answer. Error::type() keeps the exact text.')
+    w('#pragma once')
+    w()
+    w('#include <string_view>')
+    w()
+    w('#include "riffle/kinesis/export.h"')
+    w()
+    w('namespace riffle::kinesis {')
+    w()
+    w('enum class ErrorCode {')
+    w('  // An error type none of the codes below names (see Error::type()).')
+    w('  kUnknown,')
+    rows = error_table(model)
+    w('  // Error shapes of the model and errors every awsJson service may answer.')
+    for e, canonical, types, _ in rows:
+        w('  %s,  // %s' % (e, ', '.join(types)))
+    w('  // The library\'s own (no answer from the service).')
+    for base, comment in CLIENT_ERRORS:
+        w('  k%s,  // %s' % (base, comment))
+    w('};')
+    w()
+    w('// The canonical type text of `code` ("ResourceNotFoundException"; the')
+    w('// library\'s own codes: "NetworkError", "Timeout", ...).')
+    w('RIFFLE_KINESIS_EXPORT std::string_view ErrorCodeName(ErrorCode code);')
+    w()
+    w('// The code of an error type as a service sends it in "__type"; a')
+    w('// namespace prefix ("com.amazonaws.kinesis#") and anything after ":" are')
+    w('// ignored, as the AWS SDKs do. kUnknown for other types.')
+    w('RIFFLE_KINESIS_EXPORT ErrorCode ErrorCodeFromType(std::string_view type);')
+    w()
+    w('}  // namespace riffle::kinesis')
+    return w.text()
+
+
+def gen_error_table_cc(model, w):
+    rows = error_table(model)
+    w('std::string_view ErrorCodeName(ErrorCode code) {')
+    w('  switch (code) {')
+    w('    case ErrorCode::kUnknown:')
+    w('      return "Unknown";')
+    for e, canonical, _, _ in rows:
+        w('    case ErrorCode::%s:' % e)
+        w('      return %s;' % cpp_str(canonical))
+    for base, _ in CLIENT_ERRORS:
+        w('    case ErrorCode::k%s:' % base)
+        w('      return %s;' % cpp_str(base))
+    w('  }')
+    w('  return "Unknown";')
+    w('}')
+    w()
+    w('ErrorCode ErrorCodeFromType(std::string_view type) {')
+    w('  if (size_t hash = type.rfind(\'#\'); hash != std::string_view::npos) type.remove_prefix(hash + 1);')
+    w('  if (size_t colon = type.find(\':\'); colon != std::string_view::npos) type = type.substr(0, colon);')
+    pairs = sorted((t, e) for e, _, types, _ in rows for t in types)
+    w('  static constexpr std::pair<std::string_view, ErrorCode> kTypes[] = {')
+    for t, e in pairs:
+        w('      {%s, ErrorCode::%s},' % (cpp_str(t), e))
+    w('  };')
+    w('  for (const auto& [name, code] : kTypes) {')
+    w('    if (name == type) return code;')
+    w('  }')
+    w('  return ErrorCode::kUnknown;')
+    w('}')
+
+
+def is_streaming(model, op):
+    out = model.operations[op].get('output', {}).get('shape')
+    if not out:
+        return False
+    return any(model.is_event_stream(spec['shape'])
+               for spec in model.shape(out).get('members', {}).values())
+
+
+def plain_ops(model):
+    return [op for op in model.op_names if not is_streaming(model, op)]
+
+
+def gen_methods_inc(model, op_io):
+    w = Writer()
+    w('// GENERATED by tools/gen_wire.py from model/kinesis-2013-12-02.json. Do not edit.')
+    w('// Included inside class riffle::kinesis::Client (riffle/kinesis/client.h):')
+    w('// one blocking and one asynchronous method per operation of the model.')
+    w('// Blocking: returns the operation\'s result or an Error, after the retries')
+    w('// of ClientOptions::retry. Async: returns at once; `done` runs once, on one')
+    w('// of the client\'s I/O threads, with the same result. Both thread-safe.')
+    for op in plain_ops(model):
+        inp, out = op_io[op]
+        doc = 'https://docs.aws.amazon.com/kinesis/latest/APIReference/API_%s.html' % op
+        w()
+        w('// %s' % doc)
+        w('Result<%s> %s(const %s& request = {});' % (out, op, inp))
+        w('void %sAsync(const %s& request, Callback<%s> done);' % (op, inp, out))
+    return w.text()
+
+
+def gen_operations_cc(model, op_io):
+    w = Writer()
+    w('// GENERATED by tools/gen_wire.py. Do not edit.')
+    w('// Client\'s method per operation, and the ErrorCode table.')
+    w('#include <string_view>')
+    w('#include <utility>')
+    w()
+    w('#include "client/client_core.h"')
+    w('#include "client/client_codec.h"')
+    w('#include "riffle/kinesis/client.h"')
+    w()
+    w('namespace riffle::kinesis {')
+    w()
+    gen_error_table_cc(model, w)
+    w()
+    for op in plain_ops(model):
+        inp, out = op_io[op]
+        w('Result<%s> Client::%s(const %s& request) {' % (out, op, inp))
+        w('  return internal::CallTyped<%s>(*core_, "%s", codec::EncodeJson(request));' % (out, op))
+        w('}')
+        w()
+        w('void Client::%sAsync(const %s& request, Callback<%s> done) {' % (op, inp, out))
+        w('  internal::CallTypedAsync<%s>(*core_, "%s", codec::EncodeJson(request), std::move(done));' % (out, op))
+        w('}')
+        w()
+    w('}  // namespace riffle::kinesis')
+    return w.text()
+
+
+def gen_codec_header(model, inputs, outputs):
+    w = Writer()
+    w('// GENERATED by tools/gen_wire.py. Do not edit. Internal to libriffle-kinesis.')
+    w('//')
+    w('// EncodeJson(request): the awsJson1_1 body of a request; unset members are')
+    w('//   not sent, blobs are base64-encoded.')
+    w('// DecodeJson(body, result): fills `result` from a response body; unknown')
+    w('//   members are ignored (a newer service may add some), JSON null means')
+    w('//   unset. Returns an error text when the body is not JSON of the shape.')
+    w('#pragma once')
+    w()
+    w('#include <optional>')
+    w('#include <string>')
+    w('#include <string_view>')
+    w()
+    w('#include "riffle/kinesis/model.h"')
+    w()
+    w('namespace riffle::kinesis::codec {')
+    w()
+    w('std::string EncodeJson(const Empty& request);')
+    for name in inputs:
+        w('std::string EncodeJson(const %s& request);' % name)
+    w()
+    w('std::optional<std::string> DecodeJson(std::string_view body, Empty& result);')
+    for name in outputs:
+        w('std::optional<std::string> DecodeJson(std::string_view body, %s& result);' % name)
+    w()
+    w('}  // namespace riffle::kinesis::codec')
+    return w.text()
+
+
+def gen_codec_cc(model, in_structs, out_structs, inputs, outputs, part):
+    w = Writer()
+    w('// GENERATED by tools/gen_wire.py. Do not edit.')
+    w('#include <utility>')
+    w()
+    w('#include "client/client_codec.h"')
+    w('#include "client/client_codec_internal.h"')
+    w('#include "protocol/json_decode_util.h"')
+    w('#include "protocol/json_writer.h"')
+    w()
+    w('namespace riffle::kinesis::codec {')
+    w()
+    w('namespace json_internal = ::riffle::protocol::json_internal;')
+    w('using ::riffle::protocol::JsonWriter;')
+    w()
+    for name in in_structs:
+        emit_encode_struct(model, w, name, name)
+    for name in out_structs:
+        emit_decode_struct(model, w, name, name, NS)
+    if part == 0:
+        w('std::string EncodeJson(const Empty&) { return "{}"; }')
+        w()
+        w('std::optional<std::string> DecodeJson(std::string_view body, Empty& result) {')
+        w('  return DecodeBody(body, result, [](json_internal::Element, Empty&) { return json_internal::MaybeError(); });')
+        w('}')
+        w()
+    for name in in_structs:
+        if name in inputs:
+            w('std::string EncodeJson(const %s& request) {' % name)
+            w('  JsonWriter w;')
+            w('  EncodeStruct(request, w);')
+            w('  return w.Take();')
+            w('}')
+            w()
+    for name in out_structs:
+        if name in outputs:
+            w('std::optional<std::string> DecodeJson(std::string_view body, %s& result) {' % name)
+            w('  return DecodeBody(body, result, [](json_internal::Element e, %s& out) {' % name)
+            w('    return DecodeStruct(e, out);')
+            w('  });')
+            w('}')
+            w()
+    w('}  // namespace riffle::kinesis::codec')
+    return w.text()
+
+
+def gen_codec_internal_header(in_structs, out_structs):
+    w = Writer()
+    w('// GENERATED by tools/gen_wire.py. Do not edit. Internal to libriffle-kinesis:')
+    w('// the per-structure encoders and decoders shared by client_codec_N.cc.')
+    w('#pragma once')
+    w()
+    w('#include <optional>')
+    w('#include <string>')
+    w('#include <string_view>')
+    w()
+    w('#include "protocol/json_decode_util.h"')
+    w('#include "protocol/json_writer.h"')
+    w('#include "riffle/kinesis/model.h"')
+    w()
+    w('namespace riffle::kinesis::codec {')
+    w()
+    w('// Writes `v` as a JSON object.')
+    for name in in_structs:
+        w('void EncodeStruct(const %s& v, ::riffle::protocol::JsonWriter& w);' % name)
+    w()
+    w('// REQUIRES: e is a JSON object. Fills `out` from its members.')
+    for name in out_structs:
+        w('::riffle::protocol::json_internal::MaybeError DecodeStruct('
+          '::riffle::protocol::json_internal::Element e, %s& out);' % name)
+    w()
+    w('// Parses `body` and hands its top-level object to `decode`; the error text')
+    w('// of a body that is not a JSON object or does not fit the shape.')
+    w('template <typename T, typename DecodeFn>')
+    w('std::optional<std::string> DecodeBody(std::string_view body, T& out, DecodeFn decode) {')
+    w('  auto result = ::riffle::protocol::json_internal::DecodeBody<T>(body, decode);')
+    w('  if (!result.ok()) {')
+    w('    std::string detail = result.error().message;')
+    w('    return detail.empty() ? std::string("not a JSON object") : detail;')
+    w('  }')
+    w('  out = std::move(result.value());')
+    w('  return std::nullopt;')
+    w('}')
+    w()
+    w('}  // namespace riffle::kinesis::codec')
+    return w.text()
+
+
+def path_expr(path):
+    """'StreamDescription.Shards[-1].ShardId' -> ('StreamDescription', 'Shards', '[-1]', 'ShardId')."""
+    parts = []
+    for piece in path.split('.'):
+        if piece.endswith('[-1]'):
+            parts.append(piece[:-4])
+            parts.append('[-1]')
+        else:
+            parts.append(piece)
+    return parts
+
+
+def emit_get(parts, root):
+    """C++ statements that read the path from `root` into `value` (optional),
+    returning nullopt if any step is unset."""
+    lines = []
+    cur = root
+    for i, p in enumerate(parts):
+        if p == '[-1]':
+            lines.append('if (%s.empty()) return std::nullopt;' % cur)
+            cur = '%s.back()' % cur
+            continue
+        lines.append('if (!%s.%s) return std::nullopt;' % (cur, p))
+        cur = '(*%s.%s)' % (cur, p)
+    return lines, cur
+
+
+# Members that must not accompany a NextToken (AWS answers
+# InvalidArgumentException when they do), cleared after the first page.
+TOKEN_EXCLUSIVE = {
+    'ListShards': ['StreamName', 'StreamARN', 'ExclusiveStartShardId', 'StreamCreationTimestamp', 'ShardFilter'],
+}
+
+
+def gen_paginators(model, op_io, paginators_path):
+    with open(paginators_path, encoding='utf-8') as f:
+        pages = json.load(f)['pagination']
+    w = Writer()
+    w('// GENERATED by tools/gen_wire.py from model/kinesis-paginators-1.json. Do not edit.')
+    w('//')
+    w('// How each paginated operation pages: PaginationTraits<ops::Op>::Call(client,')
+    w('// request) fetches a page; Advance(request, page) sets the request up for the')
+    w('// page after `page` and returns false when `page` was the last.')
+    w('// riffle/kinesis/paginator.h iterates with them.')
+    w('#pragma once')
+    w()
+    w('#include <optional>')
+    w('#include <string>')
+    w()
+    w('#include "riffle/kinesis/model.h"')
+    w()
+    w('namespace riffle::kinesis {')
+    w()
+    w('template <typename Op>')
+    w('struct PaginationTraits;  // defined for the paginated operations only')
+    w()
+    for op in sorted(pages):
+        spec = pages[op]
+        inp, out = op_io[op]
+        w('template <>')
+        w('struct PaginationTraits<ops::%s> {' % op)
+        w('  template <typename ClientType>')
+        w('  static auto Call(ClientType& client, const %s& request) {' % inp)
+        w('    return client.%s(request);' % op)
+        w('  }')
+        w('  static std::optional<std::string> NextToken(const %s& page) {' % out)
+        lines, cur = emit_get(path_expr(spec['output_token']), 'page')
+        for line in lines:
+            w('    ' + line)
+        w('    return %s;' % cur)
+        w('  }')
+        w('  static bool Advance(%s& request, const %s& page) {' % (inp, out))
+        more = spec.get('more_results')
+        if more:
+            lines, cur = emit_get(path_expr(more), 'page')
+            w('    auto more = [&]() -> std::optional<bool> {')
+            for line in lines:
+                w('      ' + line)
+            w('      return %s;' % cur)
+            w('    }();')
+            w('    if (!more.value_or(false)) return false;')
+        w('    std::optional<std::string> token = NextToken(page);')
+        w('    if (!token || token->empty()) return false;')
+        w('    request.%s = std::move(*token);' % spec['input_token'])
+        for member in TOKEN_EXCLUSIVE.get(op, []):
+            w('    request.%s.reset();' % member)
+        w('    return true;')
+        w('  }')
+        w('};')
+        w()
+    w('}  // namespace riffle::kinesis')
+    return w.text()
+
+
+def gen_client_files(model, op_io, in_structs, out_structs, inputs, outputs, paginators_path, split):
+    """{relative path: text} of the client library's generated files."""
+    all_structs = set(in_structs) | set(out_structs)
+    files = {}
+    files['riffle/kinesis/model.h'] = gen_types(model, all_structs, op_io, 'riffle::kinesis', PUBLIC_COMMENT)
+    files['riffle/kinesis/error_code.h'] = gen_error_codes(model)
+    files['riffle/kinesis/client_operations.inc'] = gen_methods_inc(model, op_io)
+    files['riffle/kinesis/paginators.h'] = gen_paginators(model, op_io, paginators_path)
+    files['client/client_operations.cc'] = gen_operations_cc(model, op_io)
+    files['client/client_codec.h'] = gen_codec_header(model, inputs, outputs)
+    files['client/client_codec_internal.h'] = gen_codec_internal_header(in_structs, out_structs)
+    in_parts = split(sorted(in_structs), 2)
+    out_parts = split(sorted(out_structs), 2)
+    for i in range(2):
+        files['client/client_codec_%d.cc' % i] = gen_codec_cc(model, in_parts[i], out_parts[i], inputs, outputs, i)
+    return files
