@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup node-deps configure build serve test unit bench bench-setup bench-rss clean san-build asan fuzz
+.PHONY: all setup node-deps configure build serve test unit bench bench-setup bench-rss clean san-build asan fuzz cluster install
 
 all: build
 
@@ -25,6 +25,17 @@ build: configure
 
 serve: build
 	./$(BUILD)/riffle serve $(ARGS)
+
+# A local cluster (docs/cluster-store.md): 3 nats-server with JetStream and 3
+# Riffle nodes on loopback (ports 4567-4569); prints the endpoints, Ctrl-C stops all.
+cluster: build
+	RIFFLE_BIN=./$(BUILD)/riffle ./scripts/cluster $(ARGS)
+
+# The riffle binary and libriffle-kinesis (headers, shared library, CMake
+# package, pkg-config file) under PREFIX (docs/client.md).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 test: build node-deps
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

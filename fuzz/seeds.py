@@ -257,6 +257,17 @@ def main():
                               b'340282366920938463463374607431768211455']):
         write('sequence_number', f'{i:02d}', text)
 
+    # aggregation: a KPL AggregatedRecord message (the harness adds magic and MD5).
+    def field(number, payload):
+        return bytes([number << 3 | 2, len(payload)]) + payload
+    record_a = b'\x08\x00' + field(3, b'hello')
+    record_b = b'\x08\x01\x10\x00' + field(3, b'world')
+    write('aggregation', 'two-records', field(1, b'pk-a') + field(1, b'pk-b') +
+          field(2, b'170141183460469231731687303715884105728') + field(3, record_a) + field(3, record_b))
+    write('aggregation', 'tag-and-unknown', field(1, b'k') + b'\x48\x2a' +
+          field(3, b'\x08\x00' + field(4, field(1, b't') + field(2, b'v')) + field(3, b'x')))
+    write('aggregation', 'bad-index', field(1, b'k') + field(3, b'\x08\x05' + field(3, b'x')))
+
     # store_codec: selector byte, then a value (see store_codec_fuzzer.cc).
     batch = struct.pack('>Q', 1764108000000) + b'\x02' + b'\x02pk\x05hello' + b'\x01q\x00'
     write('store_codec', 'batch-crc-fixed', b'\x00\x01' + batch)

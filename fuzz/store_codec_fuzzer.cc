@@ -1,5 +1,5 @@
 // Values read back from the store (docs/storage-format.md): record batches
-// (store/rocksdb/batch_codec.h) and stream and consumer metadata
+// (store/codec/batch_codec.h) and stream and consumer metadata
 // (core/stream_codec.h). A corrupt value is reported, never trusted.
 //
 // First byte: 0 -> record batch with the input as body and a correct CRC32C
@@ -12,15 +12,15 @@
 #include <string_view>
 
 #include "core/stream_codec.h"
-#include "store/rocksdb/batch_codec.h"
-#include "store/rocksdb/checksum.h"
+#include "store/codec/batch_codec.h"
+#include "store/codec/checksum.h"
 
 namespace {
 
 using namespace riffle;
 
 void ReadBatch(std::string_view value) {
-  store::rocksdb_store::BatchReader reader;
+  store::codec::BatchReader reader;
   if (!reader.Init(value).ok()) return;
   std::string_view key, data;
   uint32_t read = 0;
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (data[0] % 5) {
     case 0: {
       std::string value(rest);
-      uint32_t crc = store::rocksdb_store::Crc32c(value);
+      uint32_t crc = store::codec::Crc32c(value);
       for (int i = 3; i >= 0; --i) value.push_back(static_cast<char>(crc >> (8 * i)));  // big-endian
       ReadBatch(value);
       break;

@@ -1,11 +1,13 @@
 // riffle: a streaming data server that speaks the Amazon Kinesis Data
-// Streams API. Subcommands: serve, cert.
+// Streams API. Subcommands: serve, cert, and the client commands (ls, create,
+// rm, describe, put, tail: app/client_commands.h).
 #include <CLI/CLI.hpp>
 
 #include <string>
 #include <vector>
 
 #include "app/cert.h"
+#include "app/client_commands.h"
 #include "app/serve.h"
 
 // jemalloc's options, read at its start when the binary links it (ignored
@@ -69,6 +71,27 @@ int main(int argc, char** argv) {
   serve->add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert");
   serve->add_option("--tls-port", config.tls_port,
                     "https port (default: --port + 1; 0 picks a free one); ALPN h2 or http/1.1");
+  serve->add_option("--nats", config.nats_urls,
+                    "NATS URLs (nats://host:port, comma-separated): run as a node of a cluster whose streams live "
+                    "in NATS JetStream (docs/cluster.md); --data-dir, --in-memory and --sync do not apply")
+      ->delimiter(',');
+  serve->add_option("--nats-replicas", config.nats_replicas,
+                    "JetStream replicas of each shard log and of the metadata (1 for a single NATS server)")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
+  serve->add_option("--nats-creds", config.nats_creds, "NATS credentials file (JWT and nkey seed)");
+  serve->add_option("--nats-tls-ca", config.nats_tls_ca, "CA certificate to verify the NATS servers (turns TLS on)");
+  serve->add_option("--nats-tls-cert", config.nats_tls_cert, "Client certificate for NATS (with --nats-tls-key)");
+  serve->add_option("--nats-tls-key", config.nats_tls_key, "Client key for NATS");
+  serve->add_option("--nats-prefix", config.nats_prefix,
+                    "Prefix of Riffle's JetStream streams, subjects and buckets (several clusters may share a NATS)")
+      ->capture_default_str();
+  serve->add_flag("--tls-only", config.tls_only,
+                  "Serve https only (no plaintext port); needs --tls-cert and --tls-key");
+  serve->add_option("--credentials", config.credentials,
+                    "AWS shared-credentials file of the accepted keys: every request must then carry a valid "
+                    "SigV4 signature and is authorized (account_id, policy_file per section; docs/security.md). "
+                    "SIGHUP reloads it");
   serve->add_option("--max-connections", config.max_connections,
                     "Open connections at most; beyond it a new connection is closed at once (0: no limit)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
@@ -95,6 +118,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{100000}))
       ->capture_default_str();
 
+  serve->add_flag("!--no-console", config.console,
+                  "Do not serve the web console (/console/) nor count traffic for it");
   serve->add_flag("--enforce-limits", config.enforce_limits,
                   "Enforce Kinesis's rate limits: per shard writes 1 MiB/s and 1000 records/s, reads 5 calls/s "
                   "and 2 MiB/s; control-plane operations their documented calls per second");
@@ -117,7 +142,9 @@ int main(int argc, char** argv) {
   cert->add_option("--san", sans, "Subject alternative name (DNS name or IP), repeatable "
                                   "(default: localhost and 127.0.0.1)");
   cert->add_option("--days", cert_config.days, "Validity in days")->capture_default_str();
+  riffle::app::ClientCommands client_commands(app);
   CLI11_PARSE(app, argc, argv);
+  if (auto code = client_commands.Run()) return *code;
   if (cert->parsed()) {
     if (!sans.empty()) cert_config.sans = sans;
     return riffle::app::Cert(cert_config);

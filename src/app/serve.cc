@@ -1,18 +1,23 @@
 #include "app/serve.h"
 
 #include <signal.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <thread>
 
+#include "app/credentials.h"
 #include "app/realism_flags.h"
 #include "base/buffer_cache.h"
 #include "core/clock.h"
 #include "core/retention.h"
 #include "core/stream_service.h"
+#include "handlers/traffic_meter.h"
 #include "net/api_router.h"
+#include "net/console_router.h"
 #include "net/http_server.h"
+#include "store/jetstream/jetstream_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/store.h"
 
@@ -32,10 +37,75 @@ std::optional<SyncSetting> ParseSync(const std::string& text) {
   return SyncSetting{store::SyncPolicy::kInterval, ms};
 }
 
+StatusOr<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& config) {
+  if (!config.nats_urls.empty()) {
+    if (config.in_memory) return Status::InvalidArgument("--in-memory and --nats do not go together");
+    store::jetstream::JetStreamOptions options;
+    options.urls = config.nats_urls;
+    options.replicas = config.nats_replicas;
+    options.creds_file = config.nats_creds;
+    options.tls_ca_file = config.nats_tls_ca;
+    options.tls_cert_file = config.nats_tls_cert;
+    options.tls_key_file = config.nats_tls_key;
+    options.prefix = config.nats_prefix;
+    options.node_name = "riffle@" + config.host + ":" + std::to_string(config.port);
+    auto store = store::jetstream::Open(options);
+    if (!store.ok()) return Status(store.status().code(), "cannot reach the cluster: " + store.status().message());
+    return store;
+  }
+  std::optional<SyncSetting> sync = ParseSync(config.sync);
+  if (!sync) return Status::InvalidArgument("--sync must be always, never or interval:MS (got " + config.sync + ")");
+  store::Options store_options;
+  store_options.path = config.data_dir;
+  store_options.in_memory = config.in_memory;
+  store_options.sync = sync->policy;
+  store_options.sync_interval_ms = sync->interval_ms;
+  store::rocksdb_store::Tuning tuning;
+  tuning.block_cache_bytes = static_cast<size_t>(config.block_cache_mib) << 20;
+  tuning.memtable_budget_bytes = static_cast<size_t>(config.memtable_mib) << 20;
+  auto store = store::rocksdb_store::Open(store_options, tuning);
+  if (!store.ok()) {
+    return Status(store.status().code(),
+                  "cannot open the data directory " + config.data_dir + ": " + store.status().message());
+  }
+  return store;
+}
+
+namespace {
+
+// SIGHUP: the credentials file and the TLS files, read again; what fails to
+// load keeps its old version (and is logged).
+void Reload(const ServeConfig& config, const std::map<std::string, std::string, std::less<>>& accounts,
+            handlers::KeyRingSlot* key_ring, net::HttpServer& server) {
+  if (key_ring != nullptr) {
+    auto ring = LoadCredentials(config.credentials, accounts, config.account_id);
+    if (ring.ok()) {
+      spdlog::info("SIGHUP: {} access key(s) from {}", (*ring)->size(), config.credentials);
+      key_ring->Set(std::move(ring).value());
+    } else {
+      spdlog::error("SIGHUP: keeping the previous credentials: {}", ring.status().message());
+    }
+  }
+  if (!config.tls_cert.empty()) {
+    Status tls = server.ReloadTls();
+    if (tls.ok()) {
+      spdlog::info("SIGHUP: TLS certificate {} and key reloaded", config.tls_cert);
+    } else {
+      spdlog::error("SIGHUP: keeping the previous TLS certificate: {}", tls.message());
+    }
+  }
+}
+
+}  // namespace
+
 int Serve(const ServeConfig& config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     std::fprintf(stderr, "riffle: --tls-cert and --tls-key go together\n");
+    return 1;
+  }
+  if (config.tls_only && config.tls_cert.empty()) {
+    std::fprintf(stderr, "riffle: --tls-only needs --tls-cert and --tls-key (see `riffle cert`)\n");
     return 1;
   }
   if (config.tls_port >= 0 && config.tls_cert.empty()) {
@@ -57,32 +127,31 @@ int Serve(const ServeConfig& config) {
     return 1;
   }
 
-  // Block the stop signals in every thread; the main thread waits for them.
+  // The accepted keys, when --credentials is given (reloaded on SIGHUP).
+  std::optional<handlers::KeyRingSlot> key_ring;
+  if (!config.credentials.empty()) {
+    auto ring = LoadCredentials(config.credentials, *accounts, config.account_id);
+    if (!ring.ok()) {
+      std::fprintf(stderr, "riffle: %s\n", ring.status().message().c_str());
+      return 1;
+    }
+    key_ring.emplace(std::move(ring).value());
+  }
+
+  // Block the stop and reload signals in every thread; the main thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  std::optional<SyncSetting> sync = ParseSync(config.sync);
-  if (!sync) {
-    std::fprintf(stderr, "riffle: --sync must be always, never or interval:MS (got %s)\n", config.sync.c_str());
-    return 1;
-  }
-  store::Options store_options;
-  store_options.path = config.data_dir;
-  store_options.in_memory = config.in_memory;
-  store_options.sync = sync->policy;
-  store_options.sync_interval_ms = sync->interval_ms;
-  store::rocksdb_store::Tuning tuning;
-  tuning.block_cache_bytes = static_cast<size_t>(config.block_cache_mib) << 20;
-  tuning.memtable_budget_bytes = static_cast<size_t>(config.memtable_mib) << 20;
-  auto store = store::rocksdb_store::Open(store_options, tuning);
+  auto store = OpenStore(config);
   if (!store.ok()) {
-    std::fprintf(stderr, "riffle: cannot open the data directory %s: %s\n", config.data_dir.c_str(),
-                 store.status().message().c_str());
+    std::fprintf(stderr, "riffle: %s\n", store.status().message().c_str());
     return 1;
   }
+  const std::string where = config.nats_urls.empty() ? config.data_dir : "the cluster";
 
   core::SystemClock clock;
   core::ServiceOptions service_options;
@@ -93,7 +162,7 @@ int Serve(const ServeConfig& config) {
   service_options.subscription_ms = config.subscription_ms;
   auto streams = core::StreamService::Open(**store, clock, service_options);
   if (!streams.ok()) {
-    std::fprintf(stderr, "riffle: cannot load streams from %s: %s\n", config.data_dir.c_str(),
+    std::fprintf(stderr, "riffle: cannot load streams from %s: %s\n", where.c_str(),
                  streams.status().message().c_str());
     (*store)->Close();
     return 1;
@@ -102,13 +171,18 @@ int Serve(const ServeConfig& config) {
   net::RouterOptions router_options;
   router_options.default_account_id = config.account_id;
   router_options.default_region = config.region;
-  router_options.accounts = std::move(*accounts);
+  router_options.accounts = *accounts;
+  if (key_ring) router_options.credentials = &*key_ring;
   std::optional<handlers::Admission> admission;
   if (admission_options->enforce_limits || !admission_options->faults.empty()) {
     admission.emplace(clock, std::move(*admission_options));
     router_options.admission = &*admission;
   }
+  handlers::TrafficMeter traffic(clock.NowMs());  // the console's rates (docs/console.md)
+  if (config.console) router_options.traffic = &traffic;
   net::ApiRouter router(**streams, router_options);
+  net::ConsoleRouter console(router, traffic);
+  net::RequestHandler& handler = config.console ? static_cast<net::RequestHandler&>(console) : router;
 
   net::ServerOptions server_options;
   server_options.host = config.host;
@@ -123,12 +197,13 @@ int Serve(const ServeConfig& config) {
   server_options.http2_max_concurrent_streams = static_cast<uint32_t>(config.http2_max_streams);
   server_options.tls_cert_file = config.tls_cert;
   server_options.tls_key_file = config.tls_key;
+  server_options.tls_only = config.tls_only;
   if (config.tls_port >= 0) {
     server_options.tls_port = static_cast<uint16_t>(config.tls_port);
   } else if (config.port != 0) {
     server_options.tls_port = static_cast<uint16_t>(config.port + 1);
   }
-  net::HttpServer server(server_options, router);
+  net::HttpServer server(server_options, handler);
   Status started = server.Start();
   if (!started.ok()) {
     std::fprintf(stderr, "riffle: cannot listen on %s:%u: %s\n", config.host.c_str(), config.port,
@@ -139,22 +214,37 @@ int Serve(const ServeConfig& config) {
   // Records older than their stream's retention are trimmed once a minute.
   core::RetentionTrimmer trimmer(**streams, 60 * 1000);
   trimmer.Start();
-  std::printf("Riffle ready at http://%s:%u\n", config.host.c_str(), server.port());
+  if (!config.tls_only) std::printf("Riffle ready at http://%s:%u\n", config.host.c_str(), server.port());
   if (server.tls_port() != 0) std::printf("Riffle ready at https://%s:%u\n", config.host.c_str(), server.tls_port());
   std::fflush(stdout);
-  spdlog::info("serving {} on {}:{} (sync {}, block cache {} MiB, memtables {} MiB)",
-               config.in_memory ? "in memory" : config.data_dir, config.host, server.port(), config.sync,
-               config.block_cache_mib, config.memtable_mib);
+  const uint16_t listening = config.tls_only ? server.tls_port() : server.port();
+  if (config.nats_urls.empty()) {
+    spdlog::info("serving {} on {}:{} (sync {}, block cache {} MiB, memtables {} MiB)",
+                 config.in_memory ? "in memory" : config.data_dir, config.host, listening, config.sync,
+                 config.block_cache_mib, config.memtable_mib);
+  } else {
+    spdlog::info("serving the cluster at {} on {}:{} (replicas {}, prefix {})", fmt::join(config.nats_urls, ","),
+                 config.host, listening, config.nats_replicas, config.nats_prefix);
+  }
+  if (key_ring) {
+    spdlog::info("verifying signatures: {} access key(s) from {}", key_ring->Get()->size(), config.credentials);
+  }
 
   // Once a second, large buffers kept for reuse that went unused are freed.
   int received = 0;
   const timespec second{1, 0};
-  while ((received = sigtimedwait(&signals, nullptr, &second)) < 0) {
+  while ((received = sigtimedwait(&signals, nullptr, &second)) < 0 || received == SIGHUP) {
+    if (received == SIGHUP) {
+      Reload(config, *accounts, key_ring ? &*key_ring : nullptr, server);
+      continue;
+    }
     BufferCache::Global().DropIdle(2000);
+    if (config.console) traffic.Sample(clock.NowMs());
   }
   spdlog::info("signal {}: stopping", received);
   server.Stop();
   trimmer.Stop();
+  (*streams)->Stop();
   (*store)->Close();
   spdlog::info("stopped");
   return 0;

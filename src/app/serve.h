@@ -1,11 +1,14 @@
 // `riffle serve`: wires store, core, router and listener together and runs
-// until SIGINT or SIGTERM.
+// until SIGINT or SIGTERM (SIGHUP reloads credentials and TLS files).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <memory>
 #include <vector>
+
+#include "base/status.h"
 
 #include "store/store.h"
 
@@ -33,12 +36,24 @@ struct ServeConfig {
   std::string tls_cert;
   std::string tls_key;
   int tls_port = -1;  // -1: port + 1 (or a free port when port is 0)
+  bool tls_only = false;  // --tls-only: no plaintext listener
+  // --credentials FILE: verify signatures and authorize (docs/security.md).
+  std::string credentials;
   // Accounts and realism (app/realism_flags.h parses them).
   std::vector<std::string> accounts;       // --account AKID=ACCOUNT
   bool enforce_limits = false;             // --enforce-limits
   std::vector<std::string> inject_errors;  // --inject-error OPERATION=FRACTION[:ErrorCode]
   std::string inject_record_failure;       // --inject-record-failure FRACTION[:ErrorCode]
   uint64_t inject_seed = 0;                // --inject-seed
+  // Cluster (docs/cluster.md): with NATS URLs, streams live in JetStream and
+  // this node keeps no data of its own (data_dir, in_memory and sync unused).
+  std::vector<std::string> nats_urls;  // --nats URL[,URL...]
+  int nats_replicas = 3;
+  std::string nats_creds;
+  std::string nats_tls_ca;
+  std::string nats_tls_cert;
+  std::string nats_tls_key;
+  std::string nats_prefix = "riffle";
   // Network limits (net::ServerOptions; docs/hostile-input.md).
   int64_t max_connections = 1024;
   int64_t max_body_bytes = 32 * 1024 * 1024;
@@ -46,6 +61,8 @@ struct ServeConfig {
   int header_timeout_s = 20;
   int idle_timeout_s = 300;
   int64_t http2_max_streams = 128;
+  // The web console at /console/ and its traffic counters (--no-console: off).
+  bool console = true;
 };
 
 struct SyncSetting {
@@ -57,9 +74,17 @@ struct SyncSetting {
 // positive integer. nullopt when malformed.
 std::optional<SyncSetting> ParseSync(const std::string& text);
 
+// Opens the store the configuration names: the JetStream cluster with
+// --nats, else the RocksDB data directory (or memory).
+StatusOr<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& config);
+
 // Runs the server; returns the process exit code. Prints one line,
 // "Riffle ready at http://HOST:PORT", on stdout once it accepts requests,
-// followed by "Riffle ready at https://HOST:TLS_PORT" with TLS.
+// followed by "Riffle ready at https://HOST:TLS_PORT" with TLS (only the
+// latter with --tls-only).
+// On SIGHUP: reads the credentials file and the TLS certificate and key
+// again (a file that fails to load leaves the old one in use); open
+// connections are kept.
 // On SIGINT/SIGTERM: stops accepting, finishes in-flight requests, syncs
 // and closes the store, returns 0.
 int Serve(const ServeConfig& config);

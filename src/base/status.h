@@ -26,6 +26,9 @@ enum class Errc {
   kExpiredNextToken,      // pagination token older than its lifetime
   kThroughputExceeded,    // per-shard throughput limit
   kStorageError,          // the store failed (I/O, disk full, corruption)
+  kUnavailable,           // the store cannot take the request now (a cluster without quorum); retryable
+  kConflict,              // store: a compare-and-set write found another revision (core retries)
+  kSealed,                // store: the shard's log is sealed (core routes to its children)
   kInternal,              // a bug: an invariant did not hold
 };
 
@@ -42,6 +45,9 @@ class [[nodiscard]] Status {
   static Status LimitExceeded(std::string m) { return {Errc::kLimitExceeded, std::move(m)}; }
   static Status ExpiredIterator(std::string m) { return {Errc::kExpiredIterator, std::move(m)}; }
   static Status StorageError(std::string m) { return {Errc::kStorageError, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {Errc::kUnavailable, std::move(m)}; }
+  static Status Conflict(std::string m) { return {Errc::kConflict, std::move(m)}; }
+  static Status Sealed(std::string m) { return {Errc::kSealed, std::move(m)}; }
   static Status Internal(std::string m) { return {Errc::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == Errc::kOk; }

@@ -9,6 +9,7 @@ namespace riffle::handlers {
 void HandleDescribeAccountSettings(const Context& context, std::string_view body, Reply reply) {
   auto input = DecodeInput<wire::ops::DescribeAccountSettings>(body, reply);
   if (!input) return;
+  if (!AuthorizeAccount(context, reply)) return;
   core::AccountSettings settings =
       context.streams.DescribeAccountSettings(context.scope.account_id, context.scope.region);
   wire::DescribeAccountSettingsOutput output;

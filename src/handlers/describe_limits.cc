@@ -7,6 +7,7 @@ namespace riffle::handlers {
 void HandleDescribeLimits(const Context& context, std::string_view body, Reply reply) {
   auto input = DecodeInput<wire::ops::DescribeLimits>(body, reply);
   if (!input) return;
+  if (!AuthorizeAccount(context, reply)) return;
   core::AccountLimits limits = context.streams.DescribeLimits(context.scope.account_id, context.scope.region);
   wire::DescribeLimitsOutput output;
   output.ShardLimit = limits.shard_limit;

@@ -24,11 +24,13 @@ void HandleGetShardIterator(const Context& context, std::string_view body, Reply
   }
   request.starting_sequence_number = input->StartingSequenceNumber;
   request.timestamp_seconds = input->Timestamp;
-  auto iterator = context.streams.GetShardIterator(*address, *input->ShardId, request);
-  if (!iterator.ok()) return ReplyError(reply, iterator.status());
-  wire::GetShardIteratorOutput output;
-  output.ShardIterator = std::move(*iterator);
-  ReplyWith(reply, output);
+  context.streams.GetShardIterator(*address, *input->ShardId, request,
+                                   [reply = std::move(reply)](StatusOr<std::string> iterator) {
+                                     if (!iterator.ok()) return ReplyError(reply, iterator.status());
+                                     wire::GetShardIteratorOutput output;
+                                     output.ShardIterator = std::move(*iterator);
+                                     ReplyWith(reply, output);
+                                   });
 }
 
 }  // namespace riffle::handlers

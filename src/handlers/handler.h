@@ -31,21 +31,38 @@ struct RequestScope {
 using StreamReply = std::function<void(std::shared_ptr<protocol::BodyStream> body, std::string content_type)>;
 
 class Admission;
+class Authorizer;
+struct Caller;
+class TrafficMeter;
 
 struct Context {
   core::StreamService& streams;
   RequestScope scope;
   StreamReply stream_reply;         // empty where the transport cannot stream
   Admission* admission = nullptr;  // set when limits or faults are on (handlers/admission.h)
+  // Set when credentials are configured (--credentials): the verified caller
+  // and the checker of its permissions (handlers/authorizer.h). Handlers
+  // authorize through handler_support.h's Resolve* and Authorize*.
+  std::shared_ptr<const Caller> caller;
+  Authorizer* authorizer = nullptr;
+  std::string_view operation;     // e.g. "PutRecord"
+  bool secure_transport = false;  // the request came over TLS
+  TrafficMeter* traffic = nullptr;  // counts records in and out when set (handlers/traffic_meter.h)
 };
 
 // The JSON body of a successful response, or the error to render.
 using Reply = std::function<void(protocol::ApiResult<std::string>)>;
 using HandlerFunction = void (*)(const Context& context, std::string_view body, Reply reply);
 
+// Where a handler runs. Data-plane handlers never block and run on the I/O
+// thread that read the request; control-plane handlers may block on the store
+// (core's control calls do) and run on the router's control threads.
+enum class Runs : uint8_t { kControl, kInline };
+
 struct Handler {
   std::string_view operation;  // e.g. "PutRecords"
   HandlerFunction handle;
+  Runs runs = Runs::kControl;
 };
 
 }  // namespace riffle::handlers

@@ -1,5 +1,8 @@
 #include "handlers/handler_support.h"
 
+#include "handlers/authorizer.h"
+#include "handlers/key_ring.h"
+
 namespace riffle::handlers {
 
 core::StreamService::Done ReplyWhenDone(Reply reply) {
@@ -9,8 +12,47 @@ core::StreamService::Done ReplyWhenDone(Reply reply) {
   };
 }
 
-std::optional<core::StreamAddress> ResolveStream(const Context& context, const std::optional<std::string>& name,
-                                                 const std::optional<std::string>& arn, const Reply& reply) {
+namespace {
+
+// The check of one request against the operation's row of the action table.
+std::optional<protocol::ApiError> CheckKind(const Context& context, ResourceKind actual) {
+  std::optional<ResourceKind> expected = ResourceKindOf(context.operation);
+  bool fits = expected == actual ||
+              (expected == ResourceKind::kStreamOrConsumer &&
+               (actual == ResourceKind::kStream || actual == ResourceKind::kConsumer));
+  if (fits) return std::nullopt;
+  return protocol::ApiError::InternalFailure("no authorization rule for " + std::string(context.operation));
+}
+
+AccessRequest Request(const Context& context, std::string resource_arn, std::string owner_account) {
+  AccessRequest request;
+  request.caller = context.caller.get();
+  request.operation = context.operation;
+  request.region = context.scope.region;
+  request.secure_transport = context.secure_transport;
+  request.resource_arn = std::move(resource_arn);
+  request.owner_account = std::move(owner_account);
+  return request;
+}
+
+// May the caller act on `ref` (named `arn`)? Replies and returns false when not.
+bool Authorize(const Context& context, std::string arn, const core::ResourceRef& ref, const Reply& reply) {
+  if (!context.caller) return true;
+  if (auto error = CheckKind(context, ref.consumer ? ResourceKind::kConsumer : ResourceKind::kStream)) {
+    reply(std::move(*error));
+    return false;
+  }
+  AccessRequest request = Request(context, std::move(arn), ref.stream.account_id);
+  request.resource = ref;
+  if (auto denied = context.authorizer->Check(request)) {
+    reply(std::move(*denied));
+    return false;
+  }
+  return true;
+}
+
+std::optional<core::StreamAddress> StreamOf(const Context& context, const std::optional<std::string>& name,
+                                            const std::optional<std::string>& arn, const Reply& reply) {
   core::StreamAddress address{context.scope.account_id, context.scope.region, name.value_or("")};
   if (arn) {
     // arn:aws:kinesis:<region>:<account>:stream/<name> (pattern checked by validation).
@@ -47,9 +89,9 @@ std::optional<core::StreamAddress> ResolveStream(const Context& context, const s
   return address;
 }
 
-std::optional<ConsumerRef> ResolveConsumer(const Context& context, const std::optional<std::string>& stream_arn,
-                                           const std::optional<std::string>& consumer_name,
-                                           const std::optional<std::string>& consumer_arn, const Reply& reply) {
+std::optional<ConsumerRef> ConsumerOf(const Context& context, const std::optional<std::string>& stream_arn,
+                                      const std::optional<std::string>& consumer_name,
+                                      const std::optional<std::string>& consumer_arn, const Reply& reply) {
   if (consumer_arn) {
     // arn:aws:kinesis:<region>:<account>:stream/<stream>/consumer/<name>:<seconds> (pattern checked by validation).
     const std::string& arn = *consumer_arn;
@@ -68,7 +110,7 @@ std::optional<ConsumerRef> ResolveConsumer(const Context& context, const std::op
       return std::nullopt;
     }
     ref.created_seconds = std::stoll(seconds);
-    auto stream = ResolveStream(context, std::nullopt, arn.substr(0, marker), reply);
+    auto stream = StreamOf(context, std::nullopt, arn.substr(0, marker), reply);
     if (!stream) return std::nullopt;
     ref.stream = std::move(*stream);
     return ref;
@@ -79,21 +121,67 @@ std::optional<ConsumerRef> ResolveConsumer(const Context& context, const std::op
         "Either ConsumerARN or both StreamARN and ConsumerName must be provided."));
     return std::nullopt;
   }
-  auto stream = ResolveStream(context, std::nullopt, stream_arn, reply);
+  auto stream = StreamOf(context, std::nullopt, stream_arn, reply);
   if (!stream) return std::nullopt;
   return ConsumerRef{std::move(*stream), *consumer_name, std::nullopt};
+}
+
+}  // namespace
+
+bool AuthorizeAccount(const Context& context, const Reply& reply) {
+  if (!context.caller) return true;
+  std::optional<protocol::ApiError> refused = CheckKind(context, ResourceKind::kAccount);
+  if (!refused) refused = context.authorizer->Check(Request(context, "*", context.caller->account_id));
+  if (!refused) return true;
+  reply(std::move(*refused));
+  return false;
+}
+
+bool AuthorizeStream(const Context& context, const core::StreamAddress& address, const Reply& reply) {
+  return Authorize(context, address.Arn(), core::ResourceRef{address, std::nullopt, std::nullopt}, reply);
+}
+
+std::optional<core::StreamAddress> ResolveStream(const Context& context, const std::optional<std::string>& name,
+                                                 const std::optional<std::string>& arn, const Reply& reply) {
+  auto address = StreamOf(context, name, arn, reply);
+  if (!address || !AuthorizeStream(context, *address, reply)) return std::nullopt;
+  return address;
+}
+
+std::optional<ConsumerRef> ResolveConsumer(const Context& context, const std::optional<std::string>& stream_arn,
+                                           const std::optional<std::string>& consumer_name,
+                                           const std::optional<std::string>& consumer_arn, const Reply& reply) {
+  auto ref = ConsumerOf(context, stream_arn, consumer_name, consumer_arn, reply);
+  if (!ref || !context.caller) return ref;
+  // The consumer's ARN: as given, else its real one (with its creation time).
+  std::string arn;
+  if (consumer_arn) {
+    arn = *consumer_arn;
+  } else if (auto found = context.streams.DescribeConsumer(ref->stream, ref->name, std::nullopt); found.ok()) {
+    arn = found->arn;
+  } else {
+    arn = ref->stream.Arn() + "/consumer/" + ref->name;
+  }
+  if (!Authorize(context, arn, core::ResourceRef{ref->stream, ref->name, ref->created_seconds}, reply)) {
+    return std::nullopt;
+  }
+  return ref;
 }
 
 std::optional<core::ResourceRef> ResolveResource(const Context& context, const std::string& resource_arn,
                                                  const Reply& reply) {
   if (resource_arn.find("/consumer/") != std::string::npos) {
-    auto consumer = ResolveConsumer(context, std::nullopt, std::nullopt, resource_arn, reply);
+    auto consumer = ConsumerOf(context, std::nullopt, std::nullopt, resource_arn, reply);
     if (!consumer) return std::nullopt;
-    return core::ResourceRef{std::move(consumer->stream), std::move(consumer->name), consumer->created_seconds};
+    core::ResourceRef ref{std::move(consumer->stream), std::move(consumer->name), consumer->created_seconds};
+    if (!Authorize(context, resource_arn, ref, reply)) return std::nullopt;
+    return ref;
   }
-  auto stream = ResolveStream(context, std::nullopt, resource_arn, reply);
+  auto stream = StreamOf(context, std::nullopt, resource_arn, reply);
   if (!stream) return std::nullopt;
-  return core::ResourceRef{std::move(*stream), std::nullopt, std::nullopt};
+  core::ResourceRef ref{std::move(*stream), std::nullopt, std::nullopt};
+  if (!Authorize(context, ref.stream.Arn(), ref, reply)) return std::nullopt;
+  return ref;
 }
 
 wire::Consumer ToWireConsumer(const core::ConsumerDescription& consumer) {

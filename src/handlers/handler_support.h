@@ -39,14 +39,23 @@ inline void ReplyError(const Reply& reply, const Status& status) { reply(protoco
 // Replies `{}` on success, the mapped error otherwise.
 core::StreamService::Done ReplyWhenDone(Reply reply);
 
+// Authorization (only when the context has a caller; handlers/authorizer.h):
+// may the caller perform the context's operation on the account ("*")?
+// Replies AccessDeniedException and returns false when not.
+bool AuthorizeAccount(const Context& context, const Reply& reply);
+// ... on the stream at `address` (GetRecords: the stream its iterator reads)?
+bool AuthorizeStream(const Context& context, const core::StreamAddress& address, const Reply& reply);
+
 // The stream a request names, by StreamName or StreamARN (the ARN's region
-// and account win). Replies with the error and returns nullopt when neither
-// names a stream or they disagree.
+// and account win), once the caller may act on it (AuthorizeStream).
+// Replies with the error and returns nullopt when neither names a stream,
+// they disagree, or the caller may not.
 std::optional<core::StreamAddress> ResolveStream(const Context& context, const std::optional<std::string>& name,
                                                  const std::optional<std::string>& arn, const Reply& reply);
 
 // The consumer a request names: by ConsumerARN, or by StreamARN and
-// ConsumerName. Replies with the error and returns nullopt otherwise.
+// ConsumerName, once the caller may act on it (its ARN). Replies with the
+// error and returns nullopt otherwise.
 struct ConsumerRef {
   core::StreamAddress stream;
   std::string name;
@@ -56,8 +65,8 @@ std::optional<ConsumerRef> ResolveConsumer(const Context& context, const std::op
                                            const std::optional<std::string>& consumer_name,
                                            const std::optional<std::string>& consumer_arn, const Reply& reply);
 
-// The resource a ResourceARN names: a stream ARN or a consumer ARN.
-// Replies with the error and returns nullopt otherwise.
+// The resource a ResourceARN names: a stream ARN or a consumer ARN, once the
+// caller may act on it. Replies with the error and returns nullopt otherwise.
 std::optional<core::ResourceRef> ResolveResource(const Context& context, const std::string& resource_arn,
                                                  const Reply& reply);
 

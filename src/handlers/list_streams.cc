@@ -8,6 +8,7 @@ namespace riffle::handlers {
 void HandleListStreams(const Context& context, std::string_view body, Reply reply) {
   auto input = DecodeInput<wire::ops::ListStreams>(body, reply);
   if (!input) return;
+  if (!AuthorizeAccount(context, reply)) return;
   // NextToken is the (base64) name of the last stream of the previous page.
   std::optional<std::string> start = input->ExclusiveStartStreamName;
   if (input->NextToken) {

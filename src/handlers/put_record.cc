@@ -4,6 +4,7 @@
 #include "handlers/handlers.h"
 #include "handlers/handler_support.h"
 #include "handlers/put_record_entry.h"
+#include "handlers/traffic_meter.h"
 
 namespace riffle::handlers {
 
@@ -23,9 +24,15 @@ void HandlePutRecord(const Context& context, std::string_view body, Reply reply)
       return reply(std::move(*refused));
     }
   }
+  uint64_t bytes = entries[0].data.size() + entries[0].partition_key.size();
   context.streams.PutRecords(*address, std::move(entries), input->SequenceNumberForOrdering,
-                             [reply = std::move(reply)](StatusOr<std::vector<core::PutResult>> results) {
+                             [reply = std::move(reply), traffic = context.traffic, address = *address,
+                              bytes](StatusOr<std::vector<core::PutResult>> results) {
                                if (!results.ok()) return ReplyError(reply, results.status());
+                               if (!(*results)[0].error.ok()) return ReplyError(reply, (*results)[0].error);
+                               if (traffic != nullptr) {
+                                 traffic->CountIn(address.account_id, address.region, address.name, 1, bytes);
+                               }
                                wire::PutRecordOutput output;
                                output.ShardId = std::move((*results)[0].shard_id);
                                output.SequenceNumber = std::move((*results)[0].sequence_number);

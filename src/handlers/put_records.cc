@@ -4,6 +4,7 @@
 #include "handlers/handlers.h"
 #include "handlers/handler_support.h"
 #include "handlers/put_record_entry.h"
+#include "handlers/traffic_meter.h"
 
 namespace riffle::handlers {
 
@@ -18,7 +19,12 @@ wire::PutRecordsOutput PutRecordsOutputOf(std::vector<core::PutResult> results,
   output.FailedRecordCount = 0;
   output.Records.emplace();
   output.Records->reserve(failures.empty() ? results.size() : failures.size());
-  if (!results.empty() && results.front().encrypted) output.EncryptionType = "KMS";
+  for (const core::PutResult& r : results) {
+    if (r.error.ok()) {
+      if (r.encrypted) output.EncryptionType = "KMS";
+      break;
+    }
+  }
   size_t next = 0;
   size_t count = failures.empty() ? results.size() : failures.size();
   for (size_t i = 0; i < count; ++i) {
@@ -27,8 +33,13 @@ wire::PutRecordsOutput PutRecordsOutputOf(std::vector<core::PutResult> results,
       entry.ErrorCode = std::move(failures[i]->error_code);
       entry.ErrorMessage = std::move(failures[i]->error_message);
       ++*output.FailedRecordCount;
+    } else if (core::PutResult& r = results[next++]; !r.error.ok()) {
+      // Not stored (the store failed for this shard): the code and text AWS
+      // gives a record it could not take.
+      entry.ErrorCode = "InternalFailure";
+      entry.ErrorMessage = "Internal service failure.";
+      ++*output.FailedRecordCount;
     } else {
-      core::PutResult& r = results[next++];
       entry.ShardId = std::move(r.shard_id);
       entry.SequenceNumber = std::move(r.sequence_number);
     }
@@ -72,10 +83,25 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
     entries.resize(kept);
     if (entries.empty()) return ReplyWith(reply, PutRecordsOutputOf({}, std::move(failures)));
   }
+  // Each entry's size, for the records counted in (those stored).
+  std::vector<uint32_t> sizes;
+  if (context.traffic != nullptr) {
+    sizes.reserve(entries.size());
+    for (const core::PutEntry& entry : entries) sizes.push_back(entry.data.size() + entry.partition_key.size());
+  }
   context.streams.PutRecords(*address, std::move(entries), std::nullopt,
-                             [reply = std::move(reply), failures = std::move(failures)](
-                                 StatusOr<std::vector<core::PutResult>> results) mutable {
+                             [reply = std::move(reply), failures = std::move(failures), traffic = context.traffic,
+                              address = *address, sizes = std::move(sizes)](StatusOr<std::vector<core::PutResult>> results) mutable {
                                if (!results.ok()) return ReplyError(reply, results.status());
+                               if (traffic != nullptr) {
+                                 uint64_t records = 0, bytes = 0;
+                                 for (size_t i = 0; i < results->size(); ++i) {
+                                   if (!(*results)[i].error.ok()) continue;
+                                   ++records;
+                                   bytes += sizes[i];
+                                 }
+                                 traffic->CountIn(address.account_id, address.region, address.name, records, bytes);
+                               }
                                ReplyWith(reply, PutRecordsOutputOf(std::move(*results), std::move(failures)));
                              });
 }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "handlers/handler_support.h"
+#include "handlers/traffic_meter.h"
 #include "protocol/event_stream.h"
 
 namespace riffle::handlers {
@@ -40,8 +41,12 @@ std::string EncodeBatch(core::SubscriptionBatch& batch) {
 
 }  // namespace
 
-ShardSubscription::ShardSubscription(core::StreamService& streams, core::Subscription subscription)
-    : streams_(streams), subscription_(std::move(subscription)) {}
+ShardSubscription::ShardSubscription(core::StreamService& streams, core::Subscription subscription,
+                                     TrafficMeter* traffic)
+    : streams_(streams), subscription_(std::move(subscription)), traffic_(traffic) {
+  streams_.WatchShard(subscription_.incarnation, subscription_.shard_index, true);
+  shard_watched_ = true;
+}
 
 ShardSubscription::~ShardSubscription() { Cancel(); }
 
@@ -68,11 +73,24 @@ void ShardSubscription::StopWatchingLocked() {
   watch_id_ = 0;
 }
 
+void ShardSubscription::StopWatchingShard() {
+  bool watched;
+  {
+    std::lock_guard lock(mu_);
+    watched = shard_watched_;
+    shard_watched_ = false;
+  }
+  if (watched) streams_.WatchShard(subscription_.incarnation, subscription_.shard_index, false);
+}
+
 void ShardSubscription::Cancel() {
-  std::lock_guard lock(mu_);
-  cancelled_ = true;
-  StopWatchingLocked();
-  wake_ = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    StopWatchingLocked();
+    wake_ = nullptr;
+  }
+  StopWatchingShard();
 }
 
 ShardSubscription::PullResult ShardSubscription::Pull(std::string& out) {
@@ -84,6 +102,7 @@ ShardSubscription::PullResult ShardSubscription::Pull(std::string& out) {
     out += protocol::EncodeJsonEvent("initial-response", "{}");
     return {State::kData};
   }
+  std::optional<StatusOr<core::SubscriptionBatch>> batch;
   {
     std::lock_guard lock(mu_);
     if (cancelled_) return {State::kEnd};
@@ -92,25 +111,72 @@ ShardSubscription::PullResult ShardSubscription::Pull(std::string& out) {
       StopWatchingLocked();
       return {State::kEnd};
     }
-    // Watch before reading: a record settled after the read wakes us.
-    WatchLocked();
+    if (ready_) {
+      batch = std::move(ready_);
+      ready_.reset();
+    } else if (reading_) {
+      return {State::kWait, kHeartbeatMs};  // the read in flight wakes us
+    } else {
+      // Watch before reading: a record settled after the read wakes us.
+      WatchLocked();
+      reading_ = true;
+      in_pull_ = true;
+    }
   }
-  auto batch = streams_.ReadSubscription(subscription_, kMaxRecords, kMaxBytes);
+  if (!batch) {
+    core::Subscription at = subscription_;
+    std::weak_ptr<ShardSubscription> weak = weak_from_this();
+    streams_.ReadSubscription(at, kMaxRecords, kMaxBytes, [weak](StatusOr<core::SubscriptionBatch> result) {
+      auto self = weak.lock();
+      if (!self) return;
+      std::function<void()> wake;
+      {
+        std::lock_guard lock(self->mu_);
+        self->ready_ = std::move(result);
+        self->reading_ = false;
+        if (!self->in_pull_) wake = self->wake_;
+      }
+      if (wake) wake();
+    });
+    std::lock_guard lock(mu_);
+    in_pull_ = false;
+    if (!ready_) return {State::kWait, kHeartbeatMs};  // the read wakes us when it is done
+    batch = std::move(ready_);
+    ready_.reset();
+  }
+  return Deliver(std::move(*batch), out, now);
+}
+
+ShardSubscription::PullResult ShardSubscription::Deliver(StatusOr<core::SubscriptionBatch> batch, std::string& out,
+                                                         int64_t now) {
   if (!batch.ok()) {
     protocol::ApiError error = protocol::ToApiError(batch.status());
     out += protocol::EncodeJsonException(error.type, error.message);
     ended_ = true;
-    std::lock_guard lock(mu_);
-    StopWatchingLocked();
+    {
+      std::lock_guard lock(mu_);
+      StopWatchingLocked();
+    }
+    StopWatchingShard();
     return {State::kEnd};
   }
+  if (!batch->next_cursor.empty()) subscription_.cursor = std::move(batch->next_cursor);
   if (!batch->page.records.empty() || batch->shard_end || now - last_event_ms_ >= kHeartbeatMs) {
     last_event_ms_ = now;
+    if (traffic_ != nullptr && !batch->page.records.empty()) {
+      uint64_t bytes = 0;
+      for (const core::RecordOut& r : batch->page.records) bytes += r.data.size() + r.partition_key.size();
+      const core::StreamAddress& stream = subscription_.stream;
+      traffic_->CountOut(stream.account_id, stream.region, stream.name, batch->page.records.size(), bytes);
+    }
     out += EncodeBatch(*batch);
     if (batch->shard_end) {
       ended_ = true;
-      std::lock_guard lock(mu_);
-      StopWatchingLocked();
+      {
+        std::lock_guard lock(mu_);
+        StopWatchingLocked();
+      }
+      StopWatchingShard();
       return {State::kEnd};
     }
     return {State::kData};

@@ -5,8 +5,10 @@
 // carries the records read since the previous one (at most kMaxRecords /
 // kMaxBytes of data), or none when kHeartbeatMs passed without records.
 // Records are read only when the transport pulls, i.e. when it can send
-// (flow control); between pulls with nothing to send the subscription waits
-// on the shard's notifier, so a PutRecord wakes it at once. It ends after
+// (flow control); a read runs in the background (the store may answer later)
+// and wakes the transport when done; between pulls with nothing to send the
+// subscription waits on the shard's notifier, so a PutRecord (through any
+// node: the subscription watches its shard) wakes it at once. It ends after
 // the subscription's lifetime, after the event with ChildShards of a
 // closed shard, or with an exception message (consumer or stream deleted,
 // another subscription took over). See docs/subscribe-to-shard.md.
@@ -16,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +26,8 @@
 #include "protocol/body_stream.h"
 
 namespace riffle::handlers {
+
+class TrafficMeter;
 
 class ShardSubscription final : public protocol::BodyStream,
                                 public std::enable_shared_from_this<ShardSubscription> {
@@ -32,7 +37,8 @@ class ShardSubscription final : public protocol::BodyStream,
   static constexpr int64_t kMaxRecords = 10000;
   static constexpr uint64_t kMaxBytes = 1024 * 1024;
 
-  ShardSubscription(core::StreamService& streams, core::Subscription subscription);
+  // `traffic` (may be null; must outlive this) counts the records sent.
+  ShardSubscription(core::StreamService& streams, core::Subscription subscription, TrafficMeter* traffic = nullptr);
   ~ShardSubscription() override;
 
   void Start(std::function<void()> wake) override;
@@ -43,13 +49,21 @@ class ShardSubscription final : public protocol::BodyStream,
   // Arms (or re-arms) the shard notification. REQUIRES: mu_ held.
   void WatchLocked();
   void StopWatchingLocked();
+  // Turns a finished read into the next event (or the end).
+  PullResult Deliver(StatusOr<core::SubscriptionBatch> batch, std::string& out, int64_t now);
+  void StopWatchingShard();
 
   core::StreamService& streams_;
   core::Subscription subscription_;
+  TrafficMeter* traffic_;
   std::mutex mu_;
   std::function<void()> wake_;  // guarded by mu_
   uint64_t watch_id_ = 0;       // guarded by mu_; 0 = not watching
   bool cancelled_ = false;      // guarded by mu_
+  bool reading_ = false;        // guarded by mu_: a read is in flight
+  bool in_pull_ = false;        // guarded by mu_: Pull() is running (a read done inside it needs no wake)
+  std::optional<StatusOr<core::SubscriptionBatch>> ready_;  // guarded by mu_: a finished read
+  bool shard_watched_ = false;  // guarded by mu_: WatchShard(true) was called
   bool initial_sent_ = false;
   bool ended_ = false;
   int64_t last_event_ms_ = 0;

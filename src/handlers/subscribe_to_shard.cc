@@ -34,10 +34,13 @@ void HandleSubscribeToShard(const Context& context, std::string_view body, Reply
   if (!context.stream_reply) {
     return reply(protocol::ApiError::InternalFailure("This endpoint cannot stream SubscribeToShard events."));
   }
-  auto subscription = context.streams.Subscribe(request);
-  if (!subscription.ok()) return ReplyError(reply, subscription.status());
-  context.stream_reply(std::make_shared<ShardSubscription>(context.streams, std::move(*subscription)),
-                       std::string(ShardSubscription::kContentType));
+  core::StreamService& streams = context.streams;
+  context.streams.Subscribe(request, [&streams, reply = std::move(reply), stream_reply = context.stream_reply,
+                                      traffic = context.traffic](StatusOr<core::Subscription> subscription) {
+    if (!subscription.ok()) return ReplyError(reply, subscription.status());
+    stream_reply(std::make_shared<ShardSubscription>(streams, std::move(*subscription), traffic),
+                 std::string(ShardSubscription::kContentType));
+  });
 }
 
 }  // namespace riffle::handlers

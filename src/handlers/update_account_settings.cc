@@ -9,6 +9,7 @@ namespace riffle::handlers {
 void HandleUpdateAccountSettings(const Context& context, std::string_view body, Reply reply) {
   auto input = DecodeInput<wire::ops::UpdateAccountSettings>(body, reply);
   if (!input) return;
+  if (!AuthorizeAccount(context, reply)) return;
   // MinimumThroughputBillingCommitment.Status is required and ENABLED or DISABLED (validated).
   bool enable = input->MinimumThroughputBillingCommitment->Status == "ENABLED";
   context.streams.UpdateAccountSettings(context.scope.account_id, context.scope.region, enable,

@@ -1,5 +1,6 @@
 #include "net/api_router.h"
 
+#include <ctime>
 #include <exception>
 #include <optional>
 #include <random>
@@ -66,6 +67,40 @@ HttpResponse Response(int status, std::string_view content_type, std::string bod
   if (!content_type.empty()) r.headers.emplace_back("Content-Type", std::string(content_type));
   r.body = std::move(body);
   return r;
+}
+
+// CORS, as Kinesis answers browsers (the headers kinesalite reproduces):
+// every response to a request with Origin allows any origin and exposes the
+// request id and error headers; a preflight (OPTIONS with Origin) echoes the
+// requested method and headers and may be cached for two days.
+constexpr std::string_view kExposeHeaders =
+    "x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,x-amzn-ErrorMessage,Date";
+
+HttpResponse Preflight(const HttpRequest& request, const std::string& request_id) {
+  HttpResponse r;
+  r.status = 200;
+  r.headers.emplace_back("x-amzn-RequestId", request_id);
+  r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  if (request.HasHeader("access-control-request-headers")) {
+    r.headers.emplace_back("Access-Control-Allow-Headers",
+                           std::string(request.Header("access-control-request-headers")));
+  }
+  if (request.HasHeader("access-control-request-method")) {
+    r.headers.emplace_back("Access-Control-Allow-Methods",
+                           std::string(request.Header("access-control-request-method")));
+  }
+  r.headers.emplace_back("Access-Control-Max-Age", "172800");
+  return r;
+}
+
+// `send`, adding the CORS headers to every response when the request has an Origin.
+ResponseSender WithCors(const HttpRequest& request, ResponseSender send) {
+  if (!request.HasHeader("origin")) return send;
+  return [send = std::move(send)](HttpResponse response) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    response.headers.emplace_back("Access-Control-Expose-Headers", std::string(kExposeHeaders));
+    send(std::move(response));
+  };
 }
 
 HttpResponse XmlError(int status, std::string_view type, std::string_view message, const std::string& request_id) {
@@ -183,32 +218,76 @@ std::optional<protocol::ApiError> SignatureError(const HttpRequest& request) {
 
 }  // namespace
 
-handlers::Context ApiRouter::ContextFor(const HttpRequest& request) const {
+handlers::Context ApiRouter::ContextFor(const HttpRequest& request, std::shared_ptr<const handlers::Caller> caller,
+                                        std::string_view operation) {
   handlers::Context context{streams_, {options_.default_account_id, options_.default_region}, {}};
   std::string_view authorization = request.Header("authorization");
   std::string_view region = ScopeRegion(authorization);
   if (!region.empty()) context.scope.region = std::string(region);
-  if (auto account = options_.accounts.find(ScopeAccessKey(authorization)); account != options_.accounts.end()) {
+  if (caller) {
+    context.scope.account_id = caller->account_id;
+  } else if (auto account = options_.accounts.find(ScopeAccessKey(authorization)); account != options_.accounts.end()) {
     context.scope.account_id = account->second;
   }
   context.admission = options_.admission;
+  if (caller) context.authorizer = &authorizer_;
+  context.caller = std::move(caller);
+  context.operation = operation;
+  context.secure_transport = request.tls;
+  context.traffic = options_.traffic;
   return context;
+}
+
+protocol::ApiResult<handlers::Context> ApiRouter::Authorize(const HttpRequest& request, std::string_view operation) {
+  if (std::optional<protocol::ApiError> error = SignatureError(request)) return std::move(*error);
+  auto caller = Authenticate(request);
+  if (!caller.ok()) return caller.error();
+  return ContextFor(request, std::move(caller).value(), operation);
+}
+
+protocol::ApiResult<std::shared_ptr<const handlers::Caller>> ApiRouter::Authenticate(const HttpRequest& request) {
+  if (options_.credentials == nullptr) return std::shared_ptr<const handlers::Caller>();
+  if (!request.HasHeader("authorization")) {
+    // Wording is Riffle's: presigned (query-string) requests are not verified.
+    return protocol::ApiError{400, "InvalidSignatureException",
+                              "Presigned (query-string) requests are not accepted; sign the Authorization header."};
+  }
+  std::shared_ptr<const handlers::KeyRing> ring = options_.credentials->Get();
+  const handlers::KeyEntry* entry = nullptr;
+  protocol::SecretLookup lookup = [&](std::string_view key) -> const protocol::SigningSecret* {
+    entry = ring->Find(key);
+    return entry == nullptr ? nullptr : &entry->secret;
+  };
+  protocol::SignedRequest signed_request{request.method, request.target, request.headers, request.authority,
+                                         request.body};
+  auto verified = verifier_.Verify(signed_request, lookup, static_cast<int64_t>(std::time(nullptr)));
+  if (!verified.ok()) return verified.error();
+  return entry->caller;
 }
 
 // application/x-amz-cbor-1.1, after the method, content type and empty-body
 // checks: the body is decoded (malformed -> SerializationException) before
-// the operation and the signature are checked, as Kinesis does; the
+// the operation and the signature's shape are checked, as Kinesis does (with
+// credentials configured the signature is verified first); the
 // handler sees the transcoded JSON and its answer is transcoded back (an
 // event stream message by message, protocol/cbor_event_stream.h).
-void ApiRouter::HandleCbor(const HttpRequest& request, const handlers::Handler* handler,
+void ApiRouter::HandleCbor(HttpRequest& request, const handlers::Handler* handler,
                            std::string_view operation, const std::string& request_id, const ResponseSender& send) {
+  // With credentials, the signature is verified before the body is decoded.
+  std::shared_ptr<const handlers::Caller> caller;
+  if (options_.credentials != nullptr) {
+    if (std::optional<protocol::ApiError> error = SignatureError(request)) return send(CborError(*error, request_id));
+    auto authenticated = Authenticate(request);
+    if (!authenticated.ok()) return send(CborError(authenticated.error(), request_id));
+    caller = std::move(authenticated).value();
+  }
   protocol::OperationShapes shapes =
       handler != nullptr ? protocol::FindOperationShapes(operation) : protocol::OperationShapes{nullptr, nullptr};
   protocol::ApiResult<std::string> json = protocol::CborRequestToJson(request.body, shapes.input);
   if (!json.ok()) return send(CborError(json.error(), request_id));
   if (handler == nullptr) return send(CborError(protocol::ApiError::UnknownOperation(), request_id));
   if (std::optional<protocol::ApiError> error = SignatureError(request)) return send(CborError(*error, request_id));
-  handlers::Context context = ContextFor(request);
+  handlers::Context context = ContextFor(request, std::move(caller), handler->operation);
   if (context.admission != nullptr) {
     if (auto refused = context.admission->AdmitCall(operation, context.scope, json.value())) {
       return send(CborError(*refused, request_id));
@@ -221,20 +300,44 @@ void ApiRouter::HandleCbor(const HttpRequest& request, const handlers::Handler* 
     send(std::move(response));
   };
   const protocol::Shape* output = shapes.output;
-  handler->handle(context, json.value(), [send, request_id, output](protocol::ApiResult<std::string> result) {
-    if (!result.ok()) return send(CborError(result.error(), request_id));
-    protocol::ApiResult<std::string> body = protocol::JsonResponseToCbor(result.value(), output);
-    if (!body.ok()) return send(CborError(body.error(), request_id));
-    send(Response(200, kCbor11, std::move(body).value(), request_id));
-  });
+  Dispatch(
+      handler, std::move(context), std::move(json).value(),
+      [send, request_id, output](protocol::ApiResult<std::string> result) {
+        if (!result.ok()) return send(CborError(result.error(), request_id));
+        protocol::ApiResult<std::string> body = protocol::JsonResponseToCbor(result.value(), output);
+        if (!body.ok()) return send(CborError(body.error(), request_id));
+        send(Response(200, kCbor11, std::move(body).value(), request_id));
+      },
+      [send, request_id](const protocol::ApiError& error) { send(CborError(error, request_id)); });
 }
 
 ApiRouter::ApiRouter(core::StreamService& streams, RouterOptions options)
-    : streams_(streams), options_(std::move(options)) {}
+    : streams_(streams),
+      options_(std::move(options)),
+      control_(options_.control_threads, options_.control_queue),
+      authorizer_(streams) {}
+
+void ApiRouter::Dispatch(const handlers::Handler* handler, handlers::Context context, std::string body,
+                         handlers::Reply reply, std::function<void(const protocol::ApiError&)> reply_error) {
+  if (handler->runs == handlers::Runs::kInline) return handler->handle(context, body, std::move(reply));
+  auto task = [handler, context = std::move(context), body = std::move(body), reply, reply_error] {
+    try {
+      handler->handle(context, body, reply);
+    } catch (const std::exception& e) {
+      reply_error(protocol::ApiError::InternalFailure(e.what()));
+    }
+  };
+  if (!control_.Post(std::move(task))) {
+    // As AWS answers when it cannot take a call now; SDKs retry it.
+    reply_error({503, "ServiceUnavailable", "Service Unavailable"});
+  }
+}
 
 void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
   std::string request_id = NewRequestId();
   bool cbor = false;
+  if (request.method == "OPTIONS" && request.HasHeader("origin")) return send(Preflight(request, request_id));
+  send = WithCors(request, std::move(send));
   try {
     if (request.method != "POST") {
       return send(XmlError(403, "AccessDeniedException", "Unable to determine service/operation name to be authorized",
@@ -291,7 +394,9 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
       }
       return send(JsonError(*error, request_id));
     }
-    handlers::Context context = ContextFor(request);
+    auto caller = Authenticate(request);
+    if (!caller.ok()) return send(JsonError(caller.error(), request_id));
+    handlers::Context context = ContextFor(request, std::move(caller).value(), handler->operation);
     if (context.admission != nullptr) {
       if (auto refused = context.admission->AdmitCall(operation, context.scope, request.body)) {
         return send(JsonError(*refused, request_id));
@@ -302,11 +407,13 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
       response.stream = std::move(body);
       send(std::move(response));
     };
-    handler->handle(context, request.body,
-                    [send, request_id](protocol::ApiResult<std::string> result) {
-                      if (!result.ok()) return send(JsonError(result.error(), request_id));
-                      send(Response(200, kJson11, std::move(result).value(), request_id));
-                    });
+    Dispatch(
+        handler, std::move(context), std::move(request.body),
+        [send, request_id](protocol::ApiResult<std::string> result) {
+          if (!result.ok()) return send(JsonError(result.error(), request_id));
+          send(Response(200, kJson11, std::move(result).value(), request_id));
+        },
+        [send, request_id](const protocol::ApiError& error) { send(JsonError(error, request_id)); });
   } catch (const std::exception& e) {
     protocol::ApiError error = protocol::ApiError::InternalFailure(e.what());
     send(cbor ? CborError(error, request_id) : JsonError(error, request_id));

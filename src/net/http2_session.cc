@@ -11,6 +11,7 @@
 #include <ctime>
 #include <exception>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -244,6 +245,7 @@ void Http2Session<Stream>::OnHeader(int32_t stream_id, std::string_view name,
       request.target.assign(value);
     } else if (name == ":authority") {
       // SigV4 over h2 signs :authority; handlers see it as Host.
+      request.authority.assign(value);
       request.headers.emplace(request.headers.begin(), "host", std::string(value));
     }
     return;
@@ -312,6 +314,7 @@ void Http2Session<Stream>::Dispatch(int32_t stream_id, StreamState& state) {
       self->OnResponse(stream_id, seq, std::move(response));
     });
   };
+  state.request.tls = !std::is_same_v<Stream, beast::tcp_stream>;
   try {
     core_->handler().Handle(std::move(state.request), std::move(send));
   } catch (const std::exception& e) {

@@ -279,6 +279,7 @@ void Connection<Stream>::Dispatch() {
   ++seq_;
   awaiting_response_ = true;
   core_->BeginRequest();
+  request_.tls = !std::is_same_v<Stream, beast::tcp_stream>;
   try {
     core_->handler().Handle(std::move(request_), MakeSender());
   } catch (const std::exception& e) {

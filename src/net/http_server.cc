@@ -121,6 +121,7 @@ class HttpServer::Impl {
   Status Start();
   uint16_t port() const { return port_; }
   uint16_t tls_port() const { return tls_port_; }
+  Status ReloadTls();
   void Stop(int grace_ms);
 
  private:
@@ -136,6 +137,7 @@ class HttpServer::Impl {
   State state_ = State::kNew;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;
+  std::mutex tls_mu_;  // guards tls_context_ (replaced by ReloadTls)
   std::shared_ptr<asio::ssl::context> tls_context_;  // null without TLS
   std::vector<std::thread> threads_;
   // Declared after core_ so they are destroyed before its io_context.
@@ -185,7 +187,7 @@ Status HttpServer::Impl::Start() {
       Status tls = MakeServerTlsContext(options.tls_cert_file, options.tls_key_file, &tls_context_);
       if (!tls.ok()) return tls;
     }
-    Status status = Listen(acceptor_, options.port, &port_);
+    Status status = options.tls_only ? Status::Ok() : Listen(acceptor_, options.port, &port_);
     if (!status.ok()) return status;
     if (tls_context_) {
       status = Listen(tls_acceptor_, options.tls_port, &tls_port_);
@@ -197,8 +199,8 @@ Status HttpServer::Impl::Start() {
     }
     work_.emplace(core_->ioc().get_executor());
     asio::post(acceptor_.get_executor(), [this] {
-      DoAccept(acceptor_);
-      if (tls_context_) DoAccept(tls_acceptor_);
+      if (acceptor_.is_open()) DoAccept(acceptor_);
+      if (tls_acceptor_.is_open()) DoAccept(tls_acceptor_);
     });
     const int threads = core_->options().threads > 0 ? core_->options().threads : 1;
     state_ = State::kRunning;  // so that Stop() joins what was started if this throws
@@ -272,7 +274,14 @@ void HttpServer::Impl::OnAccept(tcp::acceptor& acceptor, error_code ec, tcp::soc
 void HttpServer::Impl::StartTls(tcp::socket socket) {
   // The handshake runs outside the registry (bounded by its timeout); the
   // session ALPN asks for is registered once it completed.
-  auto stream = std::make_shared<TlsStream>(PlainStream(std::move(socket)), *tls_context_);
+  std::shared_ptr<asio::ssl::context> context;
+  {
+    std::lock_guard<std::mutex> lock(tls_mu_);
+    context = tls_context_;
+  }
+  // The SSL object holds its own reference to the SSL_CTX, so a reload may
+  // drop `context` while this connection lives on.
+  auto stream = std::make_shared<TlsStream>(PlainStream(std::move(socket)), *context);
   // A TLS handshake is part of the request header for the header timeout.
   beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(core_->options().header_timeout_seconds));
   core_->BeginHandshake();
@@ -293,6 +302,17 @@ void HttpServer::Impl::StartTls(tcp::socket socket) {
         }
         if (core->Register(session)) session->Start();
       });
+}
+
+Status HttpServer::Impl::ReloadTls() {
+  const ServerOptions& options = core_->options();
+  if (options.tls_cert_file.empty()) return Status::Ok();
+  std::shared_ptr<asio::ssl::context> fresh;
+  Status status = MakeServerTlsContext(options.tls_cert_file, options.tls_key_file, &fresh);
+  if (!status.ok()) return status;
+  std::lock_guard<std::mutex> lock(tls_mu_);
+  tls_context_.swap(fresh);
+  return Status::Ok();
 }
 
 void HttpServer::Impl::Stop(int grace_ms) {
@@ -346,6 +366,8 @@ Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 
 uint16_t HttpServer::tls_port() const { return impl_->tls_port(); }
+
+Status HttpServer::ReloadTls() { return impl_->ReloadTls(); }
 
 void HttpServer::Stop(int grace_ms) { impl_->Stop(grace_ms); }
 

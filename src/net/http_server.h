@@ -6,8 +6,10 @@
 // with the HTTP/2 preface (h2c with prior knowledge, as the AWS SDK for
 // JavaScript v3 does). With a TLS certificate, a second listener on
 // host:tls_port speaks https; ALPN picks "h2" or "http/1.1".
-// Owns its io_context and `threads` I/O threads. Thread-safe: Start() and
-// Stop() may be called from any thread (Stop() not from an I/O thread).
+// With tls_only there is no plaintext listener.
+// Owns its io_context and `threads` I/O threads. Thread-safe: Start(),
+// ReloadTls() and Stop() may be called from any thread (Stop() not from an
+// I/O thread).
 #pragma once
 
 #include <cstddef>
@@ -41,6 +43,8 @@ struct ServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   uint16_t tls_port = 0;         // 0 picks a free port
+  // Serve https only: no plaintext listener (REQUIRES: tls_cert_file).
+  bool tls_only = false;
 };
 
 class HttpServer {
@@ -57,6 +61,10 @@ class HttpServer {
   uint16_t port() const;
   // The bound TLS port, or 0 without TLS. REQUIRES: Start() succeeded.
   uint16_t tls_port() const;
+  // Reads the TLS certificate and key files again: connections accepted
+  // from now on use them, open connections keep theirs. On failure the old
+  // ones stay in use. No-op without TLS. REQUIRES: Start() succeeded.
+  Status ReloadTls();
   // Stops accepting, lets requests already being handled finish and their
   // responses be written (waiting at most `grace_ms`), closes connections and
   // joins the I/O threads. Idempotent.

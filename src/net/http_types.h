@@ -18,6 +18,10 @@ struct HttpRequest {
   std::string target;  // request-target as received, e.g. "/"
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
   std::string body;
+  // HTTP/2's :authority pseudo-header ("" over HTTP/1.1), which SigV4 over
+  // HTTP/2 signs; it is also passed on as a "host" header.
+  std::string authority;
+  bool tls = false;  // arrived over TLS (aws:SecureTransport)
 
   // Value of the first header named `name` (ASCII case-insensitive), or ""
   // when absent.

@@ -25,6 +25,14 @@ ApiError ToApiError(const Status& status) {
       return {500, "InternalFailure", m};
     case Errc::kInternal:
       return {500, "InternalFailure", m};
+    // AWS answers 503 ServiceUnavailable when it cannot take a request for a
+    // while; the SDKs retry it.
+    case Errc::kUnavailable:
+      return {503, "ServiceUnavailable", m};
+    // Core resolves these itself; one that escapes is a bug.
+    case Errc::kConflict:
+    case Errc::kSealed:
+      return {500, "InternalFailure", m};
     case Errc::kOk:
       return {500, "InternalFailure", "no error"};
   }

@@ -5,15 +5,15 @@
 //
 // Run: RIFFLE_BIN=build/riffle node --test tests/compat/test_js_sdk.mjs
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
 import { runScenario } from './js_sdk_scenario.mjs';
+import { startRiffle } from '../support/riffle_server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scenario = join(here, 'js_sdk_scenario.mjs');
@@ -21,49 +21,21 @@ const bin = process.env.RIFFLE_BIN;
 
 let dir;
 let server;
-let stderr = '';
 let httpEndpoint;
 let httpsEndpoint;
-
-function readyLines(child, count) {
-  return new Promise((resolve, reject) => {
-    const lines = [];
-    const rl = createInterface({ input: child.stdout });
-    const timer = setTimeout(() => reject(new Error(`riffle not ready: ${stderr}`)), 20000);
-    rl.on('line', (line) => {
-      lines.push(line);
-      if (lines.length === count) {
-        clearTimeout(timer);
-        resolve(lines);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`riffle exited ${code}: ${stderr}`)));
-  });
-}
 
 before(async () => {
   assert.ok(bin, 'set RIFFLE_BIN to the riffle binary');
   dir = mkdtempSync(join(tmpdir(), 'riffle-js-'));
-  const cert = spawnSync(bin, ['cert', '--out-dir', dir], { encoding: 'utf8' });
-  assert.equal(cert.status, 0, cert.stderr);
-  server = spawn(bin, ['serve', '--in-memory', '--host', '127.0.0.1', '--port', '0',
-    '--tls-cert', join(dir, 'riffle.crt'), '--tls-key', join(dir, 'riffle.key'), '--tls-port', '0'],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
-  const [plain, tls] = await readyLines(server, 2);
-  httpEndpoint = plain.replace('Riffle ready at ', '').trim();
-  httpsEndpoint = tls.replace('Riffle ready at ', '').trim();
+  server = await startRiffle({ tlsDir: dir });
+  httpEndpoint = server.http;
+  httpsEndpoint = server.https;
   assert.match(httpEndpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.match(httpsEndpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.on('exit', resolve));
-    server.kill('SIGTERM');
-    const code = await exited;
-    assert.equal(code, 0, `riffle exit code after SIGTERM; stderr: ${stderr}`);
-  }
+  if (server) assert.equal(await server.stop(), 0, `riffle exit code after SIGTERM; stderr: ${server.stderr()}`);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
