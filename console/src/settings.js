@@ -19,7 +19,14 @@ function section(title, ...children) {
 
 export function settingsTab(streamName, { refreshSummary }) {
   let summary = null;
-  const saved = (message) => { showInfo(message); load(); refreshSummary(); };
+  let loading = null;
+  // A field the user has changed keeps the user's value when the stream's
+  // settings (re)load; a save reloads every field from what the API reports.
+  const edited = new Set();
+  const show = (input, value) => { if (!edited.has(input)) input.value = value; };
+  const saved = (message) => { showInfo(message); edited.clear(); loading = load(); refreshSummary(); };
+  // The summary the forms compare against: a submit before the first load waits for it.
+  const current = async () => summary || (await loading, summary);
 
   // Retention
   const retention = h('input', { name: 'RetentionPeriodHours', type: 'number', min: 24, max: 8760, required: true });
@@ -28,9 +35,9 @@ export function settingsTab(streamName, { refreshSummary }) {
   retentionForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const hours = Number(retention.value);
-    const current = summary.RetentionPeriodHours;
-    if (hours === current) return showInfo('Retention unchanged.');
-    const Command = hours > current ? IncreaseStreamRetentionPeriodCommand : DecreaseStreamRetentionPeriodCommand;
+    const hoursNow = (await current()).RetentionPeriodHours;
+    if (hours === hoursNow) return showInfo('Retention unchanged.');
+    const Command = hours > hoursNow ? IncreaseStreamRetentionPeriodCommand : DecreaseStreamRetentionPeriodCommand;
     if (await attempt(() => call(new Command({ StreamName: streamName, RetentionPeriodHours: hours })), retentionButton)) saved(`Retention is now ${hours} hours.`);
   });
 
@@ -54,7 +61,8 @@ export function settingsTab(streamName, { refreshSummary }) {
   const modeForm = h('form', { class: 'inline-form' }, field('Capacity mode', mode), modeButton);
   modeForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (await attempt(() => call(new UpdateStreamModeCommand({ StreamARN: summary.StreamARN, StreamModeDetails: { StreamMode: mode.value } })), modeButton)) saved(`Mode is now ${mode.value}.`);
+    const { StreamARN } = await current();
+    if (await attempt(() => call(new UpdateStreamModeCommand({ StreamARN, StreamModeDetails: { StreamMode: mode.value } })), modeButton)) saved(`Mode is now ${mode.value}.`);
   });
 
   // Tags
@@ -79,9 +87,9 @@ export function settingsTab(streamName, { refreshSummary }) {
     ...boxes.map((b) => h('label', {}, b, ` ${b.value}`))), monitoringButton);
   monitoringForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const current = new Set(((summary.EnhancedMonitoring || [])[0]?.ShardLevelMetrics) || []);
-    const enable = boxes.filter((b) => b.checked && !current.has(b.value)).map((b) => b.value);
-    const disable = boxes.filter((b) => !b.checked && current.has(b.value)).map((b) => b.value);
+    const enabled = new Set((((await current()).EnhancedMonitoring || [])[0]?.ShardLevelMetrics) || []);
+    const enable = boxes.filter((b) => b.checked && !enabled.has(b.value)).map((b) => b.value);
+    const disable = boxes.filter((b) => !b.checked && enabled.has(b.value)).map((b) => b.value);
     const done = await attempt(async () => {
       if (enable.length) await call(new EnableEnhancedMonitoringCommand({ StreamName: streamName, ShardLevelMetrics: enable }));
       if (disable.length) await call(new DisableEnhancedMonitoringCommand({ StreamName: streamName, ShardLevelMetrics: disable }));
@@ -96,7 +104,8 @@ export function settingsTab(streamName, { refreshSummary }) {
   const recordSizeForm = h('form', { class: 'inline-form' }, field('Maximum record size (KiB, 1024–10240)', recordSize), recordSizeButton);
   recordSizeForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (await attempt(() => call(new UpdateMaxRecordSizeCommand({ StreamARN: summary.StreamARN, MaxRecordSizeInKiB: Number(recordSize.value) })), recordSizeButton)) saved(`Maximum record size is now ${recordSize.value} KiB.`);
+    const { StreamARN } = await current();
+    if (await attempt(() => call(new UpdateMaxRecordSizeCommand({ StreamARN, MaxRecordSizeInKiB: Number(recordSize.value) })), recordSizeButton)) saved(`Maximum record size is now ${recordSize.value} KiB.`);
   });
 
   // Resource policy
@@ -106,10 +115,12 @@ export function settingsTab(streamName, { refreshSummary }) {
   const policyForm = h('form', {}, field('Policy (JSON)', policy), h('div', { class: 'actions' }, deletePolicyButton, policyButton));
   policyForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (await attempt(() => call(new PutResourcePolicyCommand({ ResourceARN: summary.StreamARN, Policy: policy.value })), policyButton)) saved('Policy saved.');
+    const { StreamARN } = await current();
+    if (await attempt(() => call(new PutResourcePolicyCommand({ ResourceARN: StreamARN, Policy: policy.value })), policyButton)) saved('Policy saved.');
   });
   deletePolicyButton.addEventListener('click', async () => {
-    if (await attempt(() => call(new DeleteResourcePolicyCommand({ ResourceARN: summary.StreamARN })), deletePolicyButton)) saved('Policy deleted.');
+    const { StreamARN } = await current();
+    if (await attempt(() => call(new DeleteResourcePolicyCommand({ ResourceARN: StreamARN })), deletePolicyButton)) saved('Policy deleted.');
   });
 
   const element = h('div', { class: 'settings' },
@@ -129,13 +140,13 @@ export function settingsTab(streamName, { refreshSummary }) {
       const resourcePolicy = await call(new GetResourcePolicyCommand({ ResourceARN: s.StreamARN }));
       if (stopped) return;
       summary = s;
-      retention.value = String(s.RetentionPeriodHours);
+      show(retention, String(s.RetentionPeriodHours));
       encryptionState.textContent = s.EncryptionType === 'KMS' ? `Encrypted with KMS key ${s.KeyId}.` : 'Not encrypted.';
-      if (s.KeyId) keyId.value = s.KeyId;
-      mode.value = s.StreamModeDetails ? s.StreamModeDetails.StreamMode : 'PROVISIONED';
+      if (s.KeyId) show(keyId, s.KeyId);
+      show(mode, s.StreamModeDetails ? s.StreamModeDetails.StreamMode : 'PROVISIONED');
       const metrics = new Set(((s.EnhancedMonitoring || [])[0]?.ShardLevelMetrics) || []);
-      for (const b of boxes) b.checked = metrics.has(b.value) || metrics.has('ALL');
-      recordSize.value = String(s.MaxRecordSizeInKiB || 1024);
+      for (const b of boxes) if (!edited.has(b)) b.checked = metrics.has(b.value) || metrics.has('ALL');
+      show(recordSize, String(s.MaxRecordSizeInKiB || 1024));
       tagsBody.replaceChildren(...(tags.Tags || []).map((t) => {
         const remove = h('button', { type: 'button', class: 'danger small', 'aria-label': `Remove tag ${t.Key}` }, 'Remove');
         remove.addEventListener('click', async () => {
@@ -145,11 +156,14 @@ export function settingsTab(streamName, { refreshSummary }) {
       }));
       let text = resourcePolicy.Policy || '';
       try { text = JSON.stringify(JSON.parse(text), null, 2); } catch { /* shown as stored */ }
-      policy.value = text;
+      show(policy, text);
     } catch (error) {
       if (!stopped) showError(error);
     }
   }
-  load();
+  for (const input of [retention, keyId, mode, recordSize, policy, ...boxes]) {
+    input.addEventListener(input.type === 'checkbox' || input.tagName === 'SELECT' ? 'change' : 'input', () => edited.add(input));
+  }
+  loading = load();
   return { element, stop() { stopped = true; } };
 }
