@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup node-deps configure build serve test unit bench bench-setup bench-rss clean san-build asan fuzz cluster install
+.PHONY: all setup node-deps configure build serve test unit bench bench-setup bench-rss bench-cluster clean san-build asan fuzz cluster install
 
 all: build
 
@@ -56,6 +56,11 @@ bench: build bench-setup
 # Knobs: RSS_GIB, RSS_ROUND_S, RSS_SHARDS, RSS_CONNECTIONS (bench/ingest_rss.py).
 bench-rss: build
 	BUILD=$(BUILD) python3 bench/ingest_rss.py
+
+# Riffle nodes over a local 3-node JetStream cluster against raw JetStream in one run
+# (docs/performance.md, "The cluster"). Knobs: BENCH_CLUSTER_SECONDS, BENCH_CLUSTER_CONNECTIONS.
+bench-cluster: build
+	BUILD=$(BUILD) python3 bench/cluster_bench.py
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""`make bench-cluster`: Riffle nodes over a 3-node JetStream cluster against raw JetStream, in one run.
+
+1. Raw JetStream (R3, 3 local nats-server): `riffle-jetstream-bench` publishes 500 x 1 KiB
+   messages and single 1 KiB messages with js_PublishAsync, and drains a stream with a pull
+   consumer.
+2. Riffle: 3 nats-server + 3 Riffle nodes (tests/support/riffle_cluster.py); one stream of one
+   shard; `riffle-bench` put-records (500 x 1 KiB) and put-record (1 KiB) run against all three
+   nodes at once (one process per node, records/s summed), then one get-records drain.
+Prints one table of records/s and Riffle / raw. Knobs: BENCH_CLUSTER_SECONDS (default 10),
+BENCH_CLUSTER_CONNECTIONS (per node, default 8). Not a test: nothing is asserted.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'tests', 'support'))
+
+from riffle_cluster import RiffleCluster  # noqa: E402
+
+BUILD = os.environ.get('BUILD', os.path.join(HERE, '..', 'build'))
+SECONDS = float(os.environ.get('BENCH_CLUSTER_SECONDS', '10'))
+CONNECTIONS = int(os.environ.get('BENCH_CLUSTER_CONNECTIONS', '8'))
+
+
+def raw_jetstream():
+    out = subprocess.run([os.path.join(BUILD, 'riffle-jetstream-bench'), str(SECONDS)], check=True,
+                         capture_output=True, text=True).stdout
+    figures = {}
+    for line in out.splitlines():
+        m = re.match(r'(.*?)\s+(\d+) records/s\s+([\d.]+) MB/s', line)
+        if m:
+            figures[m.group(1).strip()] = float(m.group(2))
+    return figures
+
+
+def riffle_bench(endpoint, scenario, *args):
+    cmd = [os.path.join(BUILD, 'riffle-bench'), scenario, '--endpoint', endpoint, '--json',
+           '--duration', str(SECONDS)] + list(args)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+
+
+def summed(procs):
+    total = 0.0
+    for p in procs:
+        out, _ = p.communicate()
+        if p.returncode != 0:
+            raise RuntimeError('riffle-bench failed (exit %s)' % p.returncode)
+        result = json.loads(out.strip().splitlines()[-1])
+        if result['errors']:
+            print('  note: %d errors %s' % (result['errors'], result['error_types']), file=sys.stderr)
+        total += result['records_per_s']
+    return total
+
+
+def create_stream(endpoint, name):
+    import boto3
+    kinesis = boto3.client('kinesis', endpoint_url=endpoint, region_name='us-east-1',
+                           aws_access_key_id='bench', aws_secret_access_key='bench')
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    kinesis.get_waiter('stream_exists').wait(StreamName=name, WaiterConfig={'Delay': 0.2, 'MaxAttempts': 300})
+
+
+def main():
+    os.environ.setdefault('RIFFLE_BIN', os.path.join(BUILD, 'riffle'))
+    print('raw JetStream (riffle-jetstream-bench, %g s per scenario) ...' % SECONDS, flush=True)
+    raw = raw_jetstream()
+    rows = []
+    with RiffleCluster(nodes=3) as cluster:
+        endpoints = cluster.endpoints
+        for scenario, args, raw_key in (
+                ('put-records', ['--batch', '500', '--record-size', '1024'], 'raw js_PublishAsync 500 x 1 KiB'),
+                ('put-record', ['--record-size', '1024'], 'raw js_PublishAsync 1 x 1 KiB')):
+            stream = 'bench-cluster-%s-%d' % (scenario, int(time.time()))
+            create_stream(endpoints[0], stream)
+            print('Riffle %s through %d nodes ...' % (scenario, len(endpoints)), flush=True)
+            procs = [riffle_bench(e, scenario, '--no-setup', '--stream', stream, '-c', str(CONNECTIONS), *args)
+                     for e in endpoints]
+            rows.append(('%s 1 KiB, 3 nodes x %d connections' % (scenario, CONNECTIONS), summed(procs), raw_key))
+        print('Riffle get-records drain ...', flush=True)
+        drain = riffle_bench(endpoints[1], 'get-records', '--prefill-mib', '256', '-c', '1')
+        rows.append(('get-records drain, one consumer', summed([drain]), 'raw pull consumer drain (500-record messages)'))
+    print()
+    print('| | Riffle records/s | raw JetStream records/s | Riffle / raw |')
+    print('|---|---|---|---|')
+    for what, riffle, raw_key in rows:
+        base = raw.get(raw_key, 0.0)
+        ratio = '%.0f %%' % (100.0 * riffle / base) if base else 'n/a'
+        print('| %s | %.0f | %.0f (%s) | %s |' % (what, riffle, base, raw_key, ratio))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
