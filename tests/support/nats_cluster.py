@@ -19,6 +19,7 @@ PATH (Debian's lives in /usr/sbin).
 import ctypes
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -28,10 +29,40 @@ import time
 import urllib.request
 
 
+def _ephemeral_low():
+    """The lowest port of the kernel's ephemeral range (32768 when unreadable)."""
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
+            low = int(f.read().split()[0])
+        return low if low > 1024 else 32768
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_given_ports = set()
+
+
 def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+    """A free port below the ephemeral range, never handed out before by this process.
+
+    A port from bind(0) lies in the ephemeral range, where the kernel also picks the
+    local ports of outgoing connections: a killed server restarted on it could find
+    it taken. Below that range only listeners take ports."""
+    high = _ephemeral_low() - 1
+    low = 10000 if high > 12000 else 1025
+    rng = random.Random()
+    for _ in range(1000):
+        port = rng.randint(low, high)
+        if port in _given_ports:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+        _given_ports.add(port)
+        return port
+    raise RuntimeError('no free port below %d' % (high + 1))
 
 
 def _die_with_parent():
@@ -203,6 +234,26 @@ class NatsCluster:
                 raise RuntimeError('JetStream has no meta leader')
             time.sleep(0.1)
 
+    def streams(self):
+        """{JetStream stream name: its cluster info ({'leader': name, 'replicas': [...]})} as the
+        first running server that answers reports them."""
+        for i in range(self.servers):
+            if not self.running(i):
+                continue
+            status, body = self._get(i, '/jsz?accounts=true&streams=true')
+            if status != 200:
+                continue
+            try:
+                info = json.loads(body)
+            except ValueError:
+                continue
+            out = {}
+            for account in info.get('account_details') or []:
+                for s in account.get('stream_detail') or []:
+                    out[s.get('name')] = s.get('cluster') or {}
+            return out
+        return {}
+
     def leader_of(self, stream):
         """Index of the server leading JetStream stream `stream`, or None."""
         names = [n['name'] for n in self.nodes]
@@ -224,6 +275,39 @@ class NatsCluster:
                             return names.index(leader)
         return None
 
+    def caught_up(self, i, stream):
+        """True when server i is a current replica (or the leader) of JetStream stream `stream`,
+        as the stream's leader reports it."""
+        leader = self.leader_of(stream)
+        if leader is None:
+            return False
+        if leader == i:
+            return True
+        status, body = self._get(leader, '/jsz?accounts=true&streams=true')
+        if status != 200:
+            return False
+        try:
+            info = json.loads(body)
+        except ValueError:
+            return False
+        for account in info.get('account_details') or []:
+            for s in account.get('stream_detail') or []:
+                if s.get('name') != stream:
+                    continue
+                for r in (s.get('cluster') or {}).get('replicas') or []:
+                    if r.get('name') == self.nodes[i]['name']:
+                        return bool(r.get('current'))
+        return False
+
+    def wait_rejoined(self, i, streams, timeout=60.0):
+        """Wait until server i is healthy and a current replica of every stream in `streams`."""
+        deadline = time.monotonic() + timeout
+        self.wait_ready(timeout)
+        for stream in streams:
+            while not self.caught_up(i, stream):
+                if time.monotonic() > deadline:
+                    raise RuntimeError('nats-server %s did not catch up on %s' % (self.nodes[i]['name'], stream))
+                time.sleep(0.1)
 
 if __name__ == '__main__':
     import sys

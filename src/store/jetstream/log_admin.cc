@@ -151,13 +151,20 @@ StatusOr<uint64_t> LogAdmin::Seal(ShardKey shard) {
     const std::string name = LogStreamName(options_.prefix, shard);
     jsStreamConfig cfg = *(*info)->Config;
     cfg.Sealed = true;
-    RIFFLE_RETURN_IF_ERROR(RetryUnavailable(options_.retry_budget_ms, [&] {
+    Status sealing = RetryUnavailable(options_.retry_budget_ms, [&] {
       jsStreamInfo* updated = nullptr;
       jsErrCode code = kNoCode;
       natsStatus ns = js_UpdateStream(&updated, connection_->js(), &cfg, nullptr, &code);
       jsStreamInfo_Destroy(updated);
       return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "sealing stream " + name);
-    }));
+    });
+    if (!sealing.ok()) {
+      // Another node sealing the same log at the same moment makes this
+      // update fail (JetStream error 10052: a sealed stream's configuration
+      // cannot change); the seal is what was asked for.
+      info = Info(shard);
+      if (!info.ok() || !(*info)->Config->Sealed) return sealing;
+    }
   }
   // The seal is a configuration change (through the meta group): appends the
   // stream's leader accepted before it applied it may still commit. The end
