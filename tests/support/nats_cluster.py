@@ -229,50 +229,62 @@ class NatsCluster:
                 if time.monotonic() > deadline:
                     raise RuntimeError('nats-server %s not healthy' % self.nodes[i]['name'])
                 time.sleep(0.05)
-        while self.meta_leader() is None:
+        while self.meta_leader() is None or not self._meta_peers_current():
             if time.monotonic() > deadline:
-                raise RuntimeError('JetStream has no meta leader')
+                raise RuntimeError('JetStream has no meta leader, or a running server is not a current peer')
             time.sleep(0.1)
+
+    def _meta_peers_current(self):
+        """True when the meta leader reports every other running server as a current peer (else
+        streams placed now may find 'no suitable peers')."""
+        if self.servers == 1:
+            return True
+        running = {self.nodes[i]['name'] for i in range(self.servers) if self.running(i)}
+        for i in range(self.servers):
+            if not self.running(i):
+                continue
+            status, body = self._get(i, '/jsz')
+            try:
+                cluster = json.loads(body).get('meta_cluster') or {} if status == 200 else {}
+            except ValueError:
+                continue
+            if cluster.get('leader') != self.nodes[i]['name']:
+                continue
+            current = {r.get('name') for r in cluster.get('replicas') or [] if r.get('current')}
+            return running - {self.nodes[i]['name']} <= current
+        return False
+
+    def _stream_details(self, i):
+        """The JetStream streams server i reports (/jsz stream_detail), or None when it does not answer."""
+        if not self.running(i):
+            return None
+        status, body = self._get(i, '/jsz?accounts=true&streams=true')
+        if status != 200:
+            return None
+        try:
+            info = json.loads(body)
+        except ValueError:
+            return None
+        return [s for account in info.get('account_details') or [] for s in account.get('stream_detail') or []]
 
     def streams(self):
         """{JetStream stream name: its cluster info ({'leader': name, 'replicas': [...]})} as the
         first running server that answers reports them."""
         for i in range(self.servers):
-            if not self.running(i):
-                continue
-            status, body = self._get(i, '/jsz?accounts=true&streams=true')
-            if status != 200:
-                continue
-            try:
-                info = json.loads(body)
-            except ValueError:
-                continue
-            out = {}
-            for account in info.get('account_details') or []:
-                for s in account.get('stream_detail') or []:
-                    out[s.get('name')] = s.get('cluster') or {}
-            return out
+            details = self._stream_details(i)
+            if details is not None:
+                return {s.get('name'): s.get('cluster') or {} for s in details}
         return {}
 
     def leader_of(self, stream):
         """Index of the server leading JetStream stream `stream`, or None."""
         names = [n['name'] for n in self.nodes]
         for i in range(self.servers):
-            if not self.running(i):
-                continue
-            status, body = self._get(i, '/jsz?accounts=true&streams=true')
-            if status != 200:
-                continue
-            try:
-                info = json.loads(body)
-            except ValueError:
-                continue
-            for account in info.get('account_details') or []:
-                for s in account.get('stream_detail') or []:
-                    if s.get('name') == stream:
-                        leader = (s.get('cluster') or {}).get('leader')
-                        if leader in names:
-                            return names.index(leader)
+            for s in self._stream_details(i) or []:
+                if s.get('name') == stream:
+                    leader = (s.get('cluster') or {}).get('leader')
+                    if leader in names:
+                        return names.index(leader)
         return None
 
     def caught_up(self, i, stream):
@@ -283,17 +295,8 @@ class NatsCluster:
             return False
         if leader == i:
             return True
-        status, body = self._get(leader, '/jsz?accounts=true&streams=true')
-        if status != 200:
-            return False
-        try:
-            info = json.loads(body)
-        except ValueError:
-            return False
-        for account in info.get('account_details') or []:
-            for s in account.get('stream_detail') or []:
-                if s.get('name') != stream:
-                    continue
+        for s in self._stream_details(leader) or []:
+            if s.get('name') == stream:
                 for r in (s.get('cluster') or {}).get('replicas') or []:
                     if r.get('name') == self.nodes[i]['name']:
                         return bool(r.get('current'))
@@ -306,7 +309,8 @@ class NatsCluster:
         for stream in streams:
             while not self.caught_up(i, stream):
                 if time.monotonic() > deadline:
-                    raise RuntimeError('nats-server %s did not catch up on %s' % (self.nodes[i]['name'], stream))
+                    raise RuntimeError('nats-server %s did not catch up on %s (leader n%s; %s)' % (
+                        self.nodes[i]['name'], stream, self.leader_of(stream), self.streams().get(stream)))
                 time.sleep(0.1)
 
 if __name__ == '__main__':
