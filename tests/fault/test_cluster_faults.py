@@ -38,7 +38,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from kinesis_helpers import HASH_MAX, wait_active  # noqa: E402
 from riffle_cluster import RiffleCluster  # noqa: E402
 from riffle_server import unique_name, wait_until  # noqa: E402
-from tracked_producer import Ledger, ProducerThread, Sender, check, make_client, read_stream  # noqa: E402
+from tracked_producer import Ledger, ProducerThread, Sender, check, make_client, read_stream, stop_all  # noqa: E402
 
 WRITES_BACK_WITHIN_S = 10.0   # the bound of the cluster's promise, not a performance target
 PRODUCERS = 3
@@ -152,13 +152,8 @@ class ClusterFaults(unittest.TestCase):
             gaps['Riffle node'] = self.kill_riffle_during_put_records(2)
             self.wait_acks(50)
         finally:
-            for p in producers:
-                p.stop.set()
-            for p in producers:
-                p.join(120)
-        for p in producers:
-            self.assertFalse(p.is_alive(), 'producer %d hangs' % p.index)
-            self.assertIsNone(p.error, 'producer %d: %r' % (p.index, p.error))
+            trouble = stop_all(producers)
+        self.assertEqual([], trouble)
 
         eps = [e for e in self.cluster.endpoints if e]
         clients = [make_client(e) for e in eps]

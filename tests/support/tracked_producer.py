@@ -198,6 +198,16 @@ class ProducerThread(threading.Thread):
             self.error = e
 
 
+def stop_all(producers, timeout=120):
+    """Stops and joins ProducerThreads; returns what went wrong with them (hung or failed)."""
+    for p in producers:
+        p.stop.set()
+    for p in producers:
+        p.join(timeout)
+    return ['producer %d hangs' % p.index for p in producers if p.is_alive()] + \
+        ['producer %d: %r' % (p.index, p.error) for p in producers if p.error is not None]
+
+
 def read_stream(kin_for, stream, max_empty=3):
     """{shard id: [(sequence number, payload id)]} read from TRIM_HORIZON; shard i through
     kin_for(i). Reads until the shard ends or `max_empty` calls in a row return nothing at
