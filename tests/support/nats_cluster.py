@@ -287,14 +287,14 @@ class NatsCluster:
                         return names.index(leader)
         return None
 
-    def caught_up(self, i, stream):
-        """True when server i is a current replica (or the leader) of JetStream stream `stream`,
-        as the stream's leader reports it."""
-        leader = self.leader_of(stream)
-        if leader is None:
-            return False
-        if leader == i:
-            return True
+    def _last_seq(self, i, stream):
+        """The last sequence of JetStream stream `stream` as server i stores it, or None."""
+        for s in self._stream_details(i) or []:
+            if s.get('name') == stream:
+                return (s.get('state') or {}).get('last_seq')
+        return None
+
+    def _current_replica(self, leader, i, stream):
         for s in self._stream_details(leader) or []:
             if s.get('name') == stream:
                 for r in (s.get('cluster') or {}).get('replicas') or []:
@@ -303,14 +303,27 @@ class NatsCluster:
         return False
 
     def wait_rejoined(self, i, streams, timeout=60.0):
-        """Wait until server i is healthy and a current replica of every stream in `streams`."""
+        """Wait until server i is healthy and caught up on every stream in `streams`: it stores
+        at least what the stream's leader had when the wait began, and the leader counts it as
+        a current replica."""
         deadline = time.monotonic() + timeout
         self.wait_ready(timeout)
         for stream in streams:
-            while not self.caught_up(i, stream):
+            target = None
+            while True:
+                leader = self.leader_of(stream)
+                if leader == i:
+                    break
+                if leader is not None and target is None:
+                    target = self._last_seq(leader, stream)
+                if target is not None and (self._last_seq(i, stream) or 0) >= target and \
+                        self._current_replica(leader, i, stream):
+                    break
                 if time.monotonic() > deadline:
-                    raise RuntimeError('nats-server %s did not catch up on %s (leader n%s; %s)' % (
-                        self.nodes[i]['name'], stream, self.leader_of(stream), self.streams().get(stream)))
+                    raise RuntimeError('nats-server %s did not catch up on %s (leader n%s, its last sequence '
+                                       'then %s, this server\'s now %s; %s)' % (
+                                           self.nodes[i]['name'], stream, leader, target,
+                                           self._last_seq(i, stream), self.streams().get(stream)))
                 time.sleep(0.1)
 
 if __name__ == '__main__':
