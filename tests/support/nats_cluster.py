@@ -2,8 +2,10 @@
 
 One server, or a cluster of N (3) on loopback: each with -js, its own store
 dir, --server_name nI, a client port, a route port and --routes to the others,
---cluster_name, and a monitoring port (-m). start() returns once every server
-answers /healthz and JetStream has a meta leader (/jsz reports one).
+--cluster_name, and a monitoring port (-m); ports are free ones below the
+kernel's ephemeral range, so a restarted server finds its ports free. start()
+returns once every server answers /healthz and JetStream's meta leader sees
+every server as a current peer (/jsz).
 
     with NatsCluster(servers=3) as nats:
         nats.urls                    # ['nats://127.0.0.1:P0', ...]
@@ -11,6 +13,8 @@ answers /healthz and JetStream has a meta leader (/jsz reports one).
         nats.kill(1)                 # SIGKILL
         nats.restart(1)              # same ports and store dir; waits until healthy
         nats.leader_of('riffle-log-7-0')   # index of the server leading a stream, or None
+        nats.streams()               # {stream name: its cluster info (leader, replicas)}
+        nats.wait_rejoined(1, ['riffle-log-7-0'])   # restarted server 1 caught up on these streams
 
 Works under any Python 3. The binary is env NATS_SERVER, else nats-server on
 PATH (Debian's lives in /usr/sbin).
