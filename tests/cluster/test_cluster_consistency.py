@@ -164,7 +164,9 @@ class ClusterConsistency(unittest.TestCase):
             if end is None:
                 self.assertIsNone(child_shards, '%s is open' % s['ShardId'])
                 continue
-            self.assertTrue(all(seq <= int(end) for seq, _ in records), '%s: a record beyond its end' % s['ShardId'])
+            beyond = [(seq, rid) for seq, rid in records if seq > int(end)]
+            self.assertEqual([], beyond, '%s: records beyond its EndingSequenceNumber %s (of %d records)'
+                             % (s['ShardId'], end, len(records)))
             self.assertEqual(children[s['ShardId']], {cs['ShardId'] for cs in child_shards or []},
                              'ChildShards at the end of %s' % s['ShardId'])
             for cs in child_shards:
