@@ -109,26 +109,29 @@ class ClusterFaults(unittest.TestCase):
         batches = []
 
         def send_batches():
-            n = 0
             while self.cluster.endpoints[node] == endpoint:
                 records = [self.ledger.new('big-%d-%d' % (len(batches), k), 50, 'big-%d' % k, size=1024)
                            for k in range(500)]
                 batches.append(records)
                 batch_sender.put_records(records)
-                n += 1
         thread = threading.Thread(target=send_batches, daemon=True)
         thread.start()
-        wait_until(lambda: len(batches) >= 2 and batch_sender.in_call == endpoint, timeout=60, interval=0.001,
-                   what='a PutRecords in flight on node %d' % node)
-        time.sleep(random.uniform(0.005, 0.02))
-        killed_at = time.monotonic()
-        self.cluster.kill_node(node)
+        while True:  # until the kill lands while a PutRecords is in flight on the node
+            wait_until(lambda: len(batches) >= 2 and batch_sender.in_call == endpoint, timeout=60,
+                       interval=0.001, what='a PutRecords in flight on node %d' % node)
+            in_flight = batches[-1]
+            time.sleep(random.uniform(0.005, 0.02))
+            if batch_sender.in_call == endpoint and batches[-1] is in_flight:
+                killed_at = time.monotonic()
+                self.cluster.kill_node(node)
+                break
         gap = self.probe(0, killed_at, 'Riffle node %d' % node)
         thread.join(120)
         self.assertFalse(thread.is_alive())
-        cut = [r for r in batches[-1] if any(a.startswith('lost') for a in r.attempts)]
+        cut = [r for r in in_flight if any(a.startswith('lost') for a in r.attempts)]
         print('  the PutRecords in flight at the kill: %d of its 500 records lost their answer'
               % len(cut), flush=True)
+        self.assertTrue(cut, 'the kill did not cut the PutRecords in flight')
         self.wait_acks(20)
         self.cluster.start_node(node)
         return gap
