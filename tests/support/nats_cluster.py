@@ -2,8 +2,10 @@
 
 One server, or a cluster of N (3) on loopback: each with -js, its own store
 dir, --server_name nI, a client port, a route port and --routes to the others,
---cluster_name, and a monitoring port (-m). start() returns once every server
-answers /healthz and JetStream has a meta leader (/jsz reports one).
+--cluster_name, and a monitoring port (-m); ports are free ones below the
+kernel's ephemeral range, so a restarted server finds its ports free. start()
+returns once every server answers /healthz and JetStream's meta leader sees
+every server as a current peer (/jsz).
 
     with NatsCluster(servers=3) as nats:
         nats.urls                    # ['nats://127.0.0.1:P0', ...]
@@ -11,6 +13,8 @@ answers /healthz and JetStream has a meta leader (/jsz reports one).
         nats.kill(1)                 # SIGKILL
         nats.restart(1)              # same ports and store dir; waits until healthy
         nats.leader_of('riffle-log-7-0')   # index of the server leading a stream, or None
+        nats.streams()               # {stream name: its cluster info (leader, replicas)}
+        nats.wait_rejoined(1, ['riffle-log-7-0'])   # restarted server 1 caught up on these streams
 
 Works under any Python 3. The binary is env NATS_SERVER, else nats-server on
 PATH (Debian's lives in /usr/sbin).
@@ -19,6 +23,7 @@ PATH (Debian's lives in /usr/sbin).
 import ctypes
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -28,10 +33,40 @@ import time
 import urllib.request
 
 
+def _ephemeral_low():
+    """The lowest port of the kernel's ephemeral range (32768 when unreadable)."""
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
+            low = int(f.read().split()[0])
+        return low if low > 1024 else 32768
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_given_ports = set()
+
+
 def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+    """A free port below the ephemeral range, never handed out before by this process.
+
+    A port from bind(0) lies in the ephemeral range, where the kernel also picks the
+    local ports of outgoing connections: a killed server restarted on it could find
+    it taken. Below that range only listeners take ports."""
+    high = _ephemeral_low() - 1
+    low = 10000 if high > 12000 else 1025
+    rng = random.Random()
+    for _ in range(1000):
+        port = rng.randint(low, high)
+        if port in _given_ports:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+        _given_ports.add(port)
+        return port
+    raise RuntimeError('no free port below %d' % (high + 1))
 
 
 def _die_with_parent():
@@ -198,32 +233,102 @@ class NatsCluster:
                 if time.monotonic() > deadline:
                     raise RuntimeError('nats-server %s not healthy' % self.nodes[i]['name'])
                 time.sleep(0.05)
-        while self.meta_leader() is None:
+        while self.meta_leader() is None or not self._meta_peers_current():
             if time.monotonic() > deadline:
-                raise RuntimeError('JetStream has no meta leader')
+                raise RuntimeError('JetStream has no meta leader, or a running server is not a current peer')
             time.sleep(0.1)
+
+    def _meta_peers_current(self):
+        """True when the meta leader reports every other running server as a current peer (else
+        streams placed now may find 'no suitable peers')."""
+        if self.servers == 1:
+            return True
+        running = {self.nodes[i]['name'] for i in range(self.servers) if self.running(i)}
+        for i in range(self.servers):
+            if not self.running(i):
+                continue
+            status, body = self._get(i, '/jsz')
+            try:
+                cluster = json.loads(body).get('meta_cluster') or {} if status == 200 else {}
+            except ValueError:
+                continue
+            if cluster.get('leader') != self.nodes[i]['name']:
+                continue
+            current = {r.get('name') for r in cluster.get('replicas') or [] if r.get('current')}
+            return running - {self.nodes[i]['name']} <= current
+        return False
+
+    def _stream_details(self, i):
+        """The JetStream streams server i reports (/jsz stream_detail), or None when it does not answer."""
+        if not self.running(i):
+            return None
+        status, body = self._get(i, '/jsz?accounts=true&streams=true')
+        if status != 200:
+            return None
+        try:
+            info = json.loads(body)
+        except ValueError:
+            return None
+        return [s for account in info.get('account_details') or [] for s in account.get('stream_detail') or []]
+
+    def streams(self):
+        """{JetStream stream name: its cluster info ({'leader': name, 'replicas': [...]})} as the
+        first running server that answers reports them."""
+        for i in range(self.servers):
+            details = self._stream_details(i)
+            if details is not None:
+                return {s.get('name'): s.get('cluster') or {} for s in details}
+        return {}
 
     def leader_of(self, stream):
         """Index of the server leading JetStream stream `stream`, or None."""
         names = [n['name'] for n in self.nodes]
         for i in range(self.servers):
-            if not self.running(i):
-                continue
-            status, body = self._get(i, '/jsz?accounts=true&streams=true')
-            if status != 200:
-                continue
-            try:
-                info = json.loads(body)
-            except ValueError:
-                continue
-            for account in info.get('account_details') or []:
-                for s in account.get('stream_detail') or []:
-                    if s.get('name') == stream:
-                        leader = (s.get('cluster') or {}).get('leader')
-                        if leader in names:
-                            return names.index(leader)
+            for s in self._stream_details(i) or []:
+                if s.get('name') == stream:
+                    leader = (s.get('cluster') or {}).get('leader')
+                    if leader in names:
+                        return names.index(leader)
         return None
 
+    def _last_seq(self, i, stream):
+        """The last sequence of JetStream stream `stream` as server i stores it, or None."""
+        for s in self._stream_details(i) or []:
+            if s.get('name') == stream:
+                return (s.get('state') or {}).get('last_seq')
+        return None
+
+    def _current_replica(self, leader, i, stream):
+        for s in self._stream_details(leader) or []:
+            if s.get('name') == stream:
+                for r in (s.get('cluster') or {}).get('replicas') or []:
+                    if r.get('name') == self.nodes[i]['name']:
+                        return bool(r.get('current'))
+        return False
+
+    def wait_rejoined(self, i, streams, timeout=60.0):
+        """Wait until server i is healthy and caught up on every stream in `streams`: it stores
+        at least what the stream's leader had when the wait began, and the leader counts it as
+        a current replica."""
+        deadline = time.monotonic() + timeout
+        self.wait_ready(timeout)
+        for stream in streams:
+            target = None
+            while True:
+                leader = self.leader_of(stream)
+                if leader == i:
+                    break
+                if leader is not None and target is None:
+                    target = self._last_seq(leader, stream)
+                if target is not None and (self._last_seq(i, stream) or 0) >= target and \
+                        self._current_replica(leader, i, stream):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError('nats-server %s did not catch up on %s (leader n%s, its last sequence '
+                                       'then %s, this server\'s now %s; %s)' % (
+                                           self.nodes[i]['name'], stream, leader, target,
+                                           self._last_seq(i, stream), self.streams().get(stream)))
+                time.sleep(0.1)
 
 if __name__ == '__main__':
     import sys

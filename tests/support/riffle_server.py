@@ -104,8 +104,11 @@ class RiffleServer:
 
     @staticmethod
     def _drain(pipe):
-        for _ in iter(lambda: pipe.read(4096), b''):
-            pass
+        try:
+            for _ in iter(lambda: pipe.read(4096), b''):
+                pass
+        except (ValueError, OSError):
+            pass  # kill9/stop closed the pipe under us
 
     def stderr_text(self):
         if self._stderr is None:

@@ -126,6 +126,22 @@ TEST_P(StoreConformanceTest, AppendsRacingASealAreStoredBelowItsEndOrRefused) {
   EXPECT_EQ(in_log, stored);  // every stored one, none refused
 }
 
+TEST_P(StoreConformanceTest, ConcurrentSealsOfOneLogBothSucceedWithOneEnd) {
+  // Two nodes carrying out the same reshard step at the same moment.
+  for (int round = 0; round < 3; ++round) {
+    ShardKey shard = NewShard();
+    ASSERT_TRUE(a_->CreateLog(shard, {}).ok());
+    AppendMany(*a_, shard, "s", 2, 3);
+    auto seal_a = std::async(std::launch::async, [&] { return a_->SealLog(shard); });
+    auto seal_b = std::async(std::launch::async, [&] { return b_->SealLog(shard); });
+    auto end_a = seal_a.get();
+    auto end_b = seal_b.get();
+    ASSERT_TRUE(end_a.ok()) << end_a.status().message();
+    ASSERT_TRUE(end_b.ok()) << end_b.status().message();
+    EXPECT_EQ(*end_a, *end_b);
+  }
+}
+
 TEST_P(StoreConformanceTest, WatchAppendsHearsAppendsOfOtherNodes) {
   ShardKey shard = NewShard();
   ASSERT_TRUE(a_->CreateLog(shard, {}).ok());

@@ -1,5 +1,6 @@
 #include "store/jetstream/appender.h"
 
+#include <algorithm>
 #include <span>
 
 #include "store/codec/batch_codec.h"
@@ -13,6 +14,10 @@ namespace {
 constexpr jsErrCode kNoCode = static_cast<jsErrCode>(0);
 // Pause before retrying after "no responders" (a leader election takes seconds).
 constexpr int64_t kNoRespondersPauseMs = 250;
+// How long the check for the log's existence after "no responders" waits: a
+// log without a leader does not answer, and the executor thread that asks
+// must not be held for a full request timeout (the append is retried next).
+constexpr int64_t kLogCheckWaitMs = 500;
 // Messages of a sealed log searched for a retried message id, at most.
 constexpr uint64_t kMaxSealedSearch = 20000;
 
@@ -189,7 +194,10 @@ void Appender::CheckLogThenRetry(const std::shared_ptr<Message>& m, const Status
   const std::string name = LogStreamName(options_.prefix, BatchOf(*m->work).shard);
   jsStreamInfo* si = nullptr;
   jsErrCode code = kNoCode;
-  natsStatus s = js_GetStreamInfo(&si, connection_->js(), name.c_str(), nullptr, &code);
+  jsOptions opts;
+  jsOptions_Init(&opts);
+  opts.Wait = std::min<int64_t>(kLogCheckWaitMs, options_.request_timeout_ms);
+  natsStatus s = js_GetStreamInfo(&si, connection_->js(), name.c_str(), &opts, &code);
   jsStreamInfo_Destroy(si);
   if (code == JSStreamNotFoundErr || (s == NATS_NOT_FOUND && code == kNoCode)) {
     Finish(m->work, Status::NotFound("no log " + name));

@@ -23,6 +23,7 @@ Status FromNats(natsStatus s, jsErrCode code, std::string_view what) {
     case JSStreamWrongLastSequenceErr:
       return Status::Conflict(message);
     case JSClusterNotAvailErr:
+    case JSClusterNoPeersErr:  // a server restarting or not yet known to the meta group: transient
     case JSNotEnabledErr:  // cnats reports "no responders" to JetStream requests with this code
       return Status::Unavailable(message);
     default:

@@ -13,6 +13,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
 #include <thread>
 
 namespace riffle::store::jetstream::testing {
@@ -24,21 +27,45 @@ int64_t SteadyMs() {
       .count();
 }
 
-// A port the kernel considers free now (bound once to port 0, then released).
-int FreePort() {
+// The lowest port of the kernel's ephemeral range (ports it hands out for
+// outgoing connections and bind(0)); 32768 when it cannot be read.
+int EphemeralLow() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  if (!(range >> low) || low <= 1024) return 32768;
+  return low;
+}
+
+// True when nothing listens on or is bound to 127.0.0.1:port now.
+bool PortFree(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
-  return port;
+  return free;
+}
+
+// A free port below the ephemeral range: a killed server restarted on it
+// cannot find it taken by some outgoing connection meanwhile (which a port
+// from bind(0) can be). Ports handed out are not handed out again.
+int FreePort() {
+  static std::mutex mu;
+  static std::set<int> given;
+  static std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(SteadyMs()));
+  std::lock_guard<std::mutex> lock(mu);
+  const int high = EphemeralLow() - 1, low = high > 12000 ? 10000 : 1025;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = std::uniform_int_distribution<int>(low, high)(random);
+    if (given.count(port) == 0 && PortFree(port)) {
+      given.insert(port);
+      return port;
+    }
+  }
+  return -1;
 }
 
 // GET `path` from 127.0.0.1:port; the status line and body, or "" on failure.
