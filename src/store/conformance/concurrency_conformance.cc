@@ -5,6 +5,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -124,6 +125,27 @@ TEST_P(StoreConformanceTest, AppendsRacingASealAreStoredBelowItsEndOrRefused) {
     EXPECT_TRUE(in_log.emplace(data, counter).second) << data;
   }
   EXPECT_EQ(in_log, stored);  // every stored one, none refused
+}
+
+// Two nodes carrying out one reshard seal its parent at the same moment:
+// both seals succeed and report the same end.
+TEST_P(StoreConformanceTest, ConcurrentSealsOfOneLogAgree) {
+  for (int round = 0; round < 8; ++round) {
+    ShardKey shard = NewShard();
+    ASSERT_TRUE(a_->CreateLog(shard, {}).ok());
+    AppendMany(*a_, shard, "r", 2, 3);
+    std::promise<void> go;
+    std::shared_future<void> start = go.get_future().share();
+    std::optional<StatusOr<uint64_t>> end_a, end_b;
+    std::thread ta([&] { start.wait(); end_a = a_->SealLog(shard); });
+    std::thread tb([&] { start.wait(); end_b = b_->SealLog(shard); });
+    go.set_value();
+    ta.join();
+    tb.join();
+    ASSERT_TRUE(end_a->ok()) << end_a->status().message();
+    ASSERT_TRUE(end_b->ok()) << end_b->status().message();
+    EXPECT_EQ(**end_a, **end_b);
+  }
 }
 
 TEST_P(StoreConformanceTest, WatchAppendsHearsAppendsOfOtherNodes) {
