@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""One endpoint in front of a Riffle cluster, for running the client suites against a cluster.
+
+    cluster_endpoint.py [RIFFLE SERVE FLAGS...]
+
+Starts a 3-server NATS cluster, 3 Riffle nodes (`riffle serve --nats ... --nats-replicas 3` plus
+the given flags, on every node) and a SpreadProxy in front of them, then prints
+`Riffle ready at http://127.0.0.1:PORT` (the proxy) like `riffle serve` does, and
+`Riffle nodes at URL,URL,URL`. It runs until SIGTERM or until its stdin closes (its parent
+died), stops everything, and exits 0 only if every Riffle node exited cleanly.
+
+RiffleServer (riffle_server.py) and startRiffle (riffle_server.mjs) run this instead of
+`riffle serve` when env RIFFLE_CLUSTER=1. The binary comes from env RIFFLE_BIN.
+"""
+
+import os
+import signal
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from riffle_cluster import RiffleCluster  # noqa: E402
+from spread_proxy import SpreadProxy  # noqa: E402
+
+NODES = 3
+
+
+def main(flags):
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+
+    def watch_stdin():
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
+            pass
+        done.set()
+
+    cluster = RiffleCluster(nodes=NODES, nats_servers=3, replicas=3, args=flags)
+    try:
+        cluster.start()
+    except Exception as e:  # noqa: BLE001 -- reported to the harness, which shows our stderr
+        print('cluster did not start: %s' % e, file=sys.stderr, flush=True)
+        return 1
+    proxy = SpreadProxy(cluster.endpoints).start()
+    print('Riffle ready at %s' % proxy.endpoint, flush=True)
+    print('Riffle nodes at %s' % ','.join(cluster.endpoints), flush=True)
+    threading.Thread(target=watch_stdin, daemon=True).start()
+    done.wait()
+
+    proxy.stop()
+    print('requests (HTTP/2: connections) per node: %s' % proxy.counts, file=sys.stderr, flush=True)
+    failures = []
+    for i, server in enumerate(cluster.servers):
+        try:
+            server.stop()
+        except AssertionError as e:
+            failures.append('node %d: %s' % (i, e))
+    cluster.close()
+    for failure in failures:
+        print(failure, file=sys.stderr, flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # a daemon thread still blocks on stdin
