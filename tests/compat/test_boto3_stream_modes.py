@@ -182,7 +182,6 @@ class OwnServer(Base):
             self.assertEqual(summary['WarmThroughput'], {'TargetMiBps': 64, 'CurrentMiBps': 64})
 
     def test_settings_survive_restart(self):
-        skip_in_cluster(self, 'restarts the server')
         with RiffleServer() as server:
             kin = client(server.endpoint, validate=True)
             kin.create_stream(StreamName='keep', StreamModeDetails={'StreamMode': 'ON_DEMAND'})

@@ -6,8 +6,10 @@
 Starts a 3-server NATS cluster, 3 Riffle nodes (`riffle serve --nats ... --nats-replicas 3` plus
 the given flags, on every node) and a SpreadProxy in front of them, then prints
 `Riffle ready at http://127.0.0.1:PORT` (the proxy) like `riffle serve` does, and
-`Riffle nodes at URL,URL,URL`. It runs until SIGTERM or until its stdin closes (its parent
-died), stops everything, and exits 0 only if every Riffle node exited cleanly.
+`Riffle nodes at URL,URL,URL`. SIGHUP restarts the Riffle nodes (SIGTERM, then start; NATS and
+so every stream stay) and prints both lines again, the endpoint unchanged. It runs until SIGTERM
+or until its stdin closes (its parent died), stops everything, and exits 0 only if every Riffle
+node exited cleanly.
 
 RiffleServer (riffle_server.py) and startRiffle (riffle_server.mjs) run this instead of
 `riffle serve` when env RIFFLE_CLUSTER=1. The binary comes from env RIFFLE_BIN.
@@ -26,10 +28,26 @@ from spread_proxy import SpreadProxy  # noqa: E402
 NODES = 3
 
 
+def stop_nodes(cluster, failures):
+    for i, server in enumerate(cluster.servers):
+        try:
+            server.stop()
+        except AssertionError as e:
+            failures.append('node %d: %s' % (i, e))
+
+
+def announce(proxy, cluster):
+    print('Riffle ready at %s' % proxy.endpoint, flush=True)
+    print('Riffle nodes at %s' % ','.join(cluster.endpoints), flush=True)
+
+
 def main(flags):
     done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
+    wake = threading.Event()
+    restart = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: (done.set(), wake.set()))
+    signal.signal(signal.SIGINT, lambda *_: (done.set(), wake.set()))
+    signal.signal(signal.SIGHUP, lambda *_: (restart.set(), wake.set()))
 
     def watch_stdin():
         try:
@@ -38,6 +56,7 @@ def main(flags):
         except OSError:
             pass
         done.set()
+        wake.set()
 
     cluster = RiffleCluster(nodes=NODES, nats_servers=3, replicas=3, args=flags)
     try:
@@ -46,19 +65,23 @@ def main(flags):
         print('cluster did not start: %s' % e, file=sys.stderr, flush=True)
         return 1
     proxy = SpreadProxy(cluster.endpoints).start()
-    print('Riffle ready at %s' % proxy.endpoint, flush=True)
-    print('Riffle nodes at %s' % ','.join(cluster.endpoints), flush=True)
+    announce(proxy, cluster)
     threading.Thread(target=watch_stdin, daemon=True).start()
-    done.wait()
+    failures = []
+    while not done.is_set():
+        wake.wait()
+        wake.clear()
+        if restart.is_set() and not done.is_set():
+            restart.clear()
+            stop_nodes(cluster, failures)
+            for i in range(NODES):
+                cluster.start_node(i)
+            proxy.set_endpoints(cluster.endpoints)
+            announce(proxy, cluster)
 
     proxy.stop()
     print('requests (HTTP/2: connections) per node: %s' % proxy.counts, file=sys.stderr, flush=True)
-    failures = []
-    for i, server in enumerate(cluster.servers):
-        try:
-            server.stop()
-        except AssertionError as e:
-            failures.append('node %d: %s' % (i, e))
+    stop_nodes(cluster, failures)
     cluster.close()
     for failure in failures:
         print(failure, file=sys.stderr, flush=True)

@@ -111,8 +111,10 @@ class RiffleServer:
                 self._abort('no https ready line (got %r)' % line)
             self.tls_endpoint = line[len(READY_PREFIX):].strip().rstrip('/')
             self.tls_port = urllib.parse.urlsplit(self.tls_endpoint).port
-        # Drain anything else the server prints so it never blocks on a full pipe.
-        threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
+        # Drain anything else the server prints so it never blocks on a full pipe (the cluster
+        # harness prints two lines per (re)start, read by restart()).
+        if not self.cluster:
+            threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
         return self
 
     def _read_ready_line(self):
@@ -172,13 +174,24 @@ class RiffleServer:
         """Crash the server (SIGKILL): nothing gets a chance to flush."""
         if self.external or self.proc is None:
             return
+        if self.cluster:
+            raise unittest.SkipTest('not against a cluster: kills the server (cluster faults: tests/fault/)')
         self.proc.kill()
         self.proc.wait(10)
         self._close_pipes(self.proc)
         self.proc = None
 
     def restart(self):
-        """Clean stop, then start on the same data dir (new port)."""
+        """Clean stop, then start on the same data dir (new port). A cluster restarts its Riffle
+        nodes (NATS and the endpoint stay)."""
+        if self.cluster and not self.external and self.proc is not None:
+            self.proc.send_signal(signal.SIGHUP)
+            line = ''
+            while not line.startswith(READY_PREFIX):
+                line = self._read_ready_line()
+                if not line:
+                    self._abort('the cluster did not restart')
+            return self
         self.stop()
         return self.start()
 

@@ -168,6 +168,12 @@ class SpreadProxy:
         self._stopped = False
         self._conns = set()
 
+    def set_endpoints(self, endpoints):
+        """Sends the next requests to these nodes (the same number as before), e.g. after restarts."""
+        targets = [(u.hostname, u.port) for u in map(urllib.parse.urlsplit, endpoints)]
+        with self._lock:
+            self.targets = targets
+
     def next_target(self):
         with self._lock:
             i = next(self._next) % len(self.targets)
