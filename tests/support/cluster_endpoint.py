@@ -26,6 +26,7 @@ from riffle_cluster import RiffleCluster  # noqa: E402
 from spread_proxy import SpreadProxy  # noqa: E402
 
 NODES = 3
+START_ATTEMPTS = 3
 
 
 def stop_nodes(cluster, failures):
@@ -58,12 +59,17 @@ def main(flags):
         done.set()
         wake.set()
 
-    cluster = RiffleCluster(nodes=NODES, nats_servers=3, replicas=3, args=flags)
-    try:
-        cluster.start()
-    except Exception as e:  # noqa: BLE001 -- reported to the harness, which shows our stderr
-        print('cluster did not start: %s' % e, file=sys.stderr, flush=True)
-        return 1
+    # Free ports are picked, then bound by the servers: on a busy machine another process may take
+    # one in between (a nats-server then exits at start). Such a start is tried again, on new ports.
+    for attempt in range(1, START_ATTEMPTS + 1):
+        cluster = RiffleCluster(nodes=NODES, nats_servers=3, replicas=3, args=flags)
+        try:
+            cluster.start()
+            break
+        except Exception as e:  # noqa: BLE001 -- reported to the harness, which shows our stderr
+            print('cluster did not start (attempt %d): %s' % (attempt, e), file=sys.stderr, flush=True)
+            if attempt == START_ATTEMPTS:
+                return 1
     proxy = SpreadProxy(cluster.endpoints).start()
     announce(proxy, cluster)
     threading.Thread(target=watch_stdin, daemon=True).start()
