@@ -20,6 +20,9 @@ namespace riffle::core {
 
 class FakeStore final : public store::Store {
  public:
+  // Runs at the start of every CreateLog (e.g. to let time pass while a log is created).
+  std::function<void()> on_create_log;
+
   // --- metadata ---
   StatusOr<std::vector<store::MetaEntry>> ScanMeta(const std::string& prefix) override {
     std::lock_guard lock(mu_);
@@ -70,6 +73,7 @@ class FakeStore final : public store::Store {
 
   // --- logs ---
   Status CreateLog(store::ShardKey shard, const store::LogOptions& options) override {
+    if (on_create_log) on_create_log();
     std::lock_guard lock(mu_);
     Log& log = logs_[Key(shard)];
     if (!log.exists) {

@@ -144,6 +144,9 @@ void StreamService::CreateStream(const StreamAddress& address, StreamCreation cr
       logs = store_.CreateLog({s.incarnation, shard.index}, LogOptionsFor(s, shard.start_counter));
       if (!logs.ok()) break;
     }
+    // CREATING lasts its delay from when the stream is recorded: creating
+    // replicated logs can take a while, and the caller sees the stream only now.
+    s.transition_due_ms = clock_.NowMs() + options_.create_stream_ms;
     StatusOr<uint64_t> written = logs.ok() ? WriteMetaAndWait({key, EncodeStreamState(s),
                                                                existing ? existing->revision : store::kMustNotExist})
                                            : StatusOr<uint64_t>(logs);

@@ -62,6 +62,22 @@ TEST_F(StreamServiceTest, CreatingBecomesActiveWhenDue) {
   EXPECT_EQ(again.code(), Errc::kResourceInUse);
 }
 
+// Creating replicated logs takes time (JetStream); CREATING lasts its whole
+// delay from when the stream is recorded, as the caller sees it.
+TEST_F(StreamServiceTest, CreatingLastsItsDelayAfterSlowLogCreation) {
+  ServiceOptions options;
+  options.create_stream_ms = 500;
+  SetUpService(options);
+  store_.on_create_log = [this] { clock_.Advance(300); };
+  ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 2, d); }).ok());
+  store_.on_create_log = nullptr;
+  EXPECT_EQ(service_->DescribeStream(stream_, {}, {})->status, StreamStatus::kCreating);
+  clock_.Advance(499);
+  EXPECT_EQ(service_->DescribeStream(stream_, {}, {})->status, StreamStatus::kCreating);
+  clock_.Advance(1);
+  EXPECT_EQ(service_->DescribeStream(stream_, {}, {})->status, StreamStatus::kActive);
+}
+
 TEST_F(StreamServiceTest, RoutesByMd5AndReadsInOrder) {
   SetUpService();
   ASSERT_TRUE(Sync([&](auto d) { service_->CreateStream(stream_, 4, d); }).ok());

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 
 from botocore.exceptions import ClientError  # noqa: E402
 
-from riffle_server import RiffleServer, require_own_server, unique_name  # noqa: E402
+from riffle_server import RiffleServer, require_own_server, skip_in_cluster, unique_name  # noqa: E402
 from kinesis_helpers import client, create_active, error_code, read_shard, wait_active  # noqa: E402
 
 MIB = 1024 * 1024
@@ -144,6 +144,7 @@ class OwnServer(Base):
         require_own_server(self)
 
     def test_on_demand_stream_limit(self):
+        skip_in_cluster(self, '200 on-demand shards are 200 replicated JetStream streams (about 2 minutes)')
         with RiffleServer(in_memory=True) as server:
             kin = client(server.endpoint, validate=True)
             for i in range(50):

@@ -6,34 +6,22 @@
 //
 // Run: RIFFLE_BIN=build/riffle node --test tests/compat/test_js_subscribe.mjs
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import {
   KinesisClient, CreateStreamCommand, DescribeStreamCommand, PutRecordCommand, RegisterStreamConsumerCommand,
   SplitShardCommand, SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 
-const bin = process.env.RIFFLE_BIN;
+import { startRiffle } from '../support/riffle_server.mjs';
+
 let server;
-let stderr = '';
 let endpoint;
 let client;
 
 before(async () => {
-  assert.ok(bin, 'set RIFFLE_BIN to the riffle binary');
-  server = spawn(bin, ['serve', '--in-memory', '--host', '127.0.0.1', '--port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
-  endpoint = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`riffle not ready: ${stderr}`)), 20000);
-    createInterface({ input: server.stdout }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(line.replace('Riffle ready at ', '').trim());
-    });
-    server.on('exit', (code) => reject(new Error(`riffle exited ${code}: ${stderr}`)));
-  });
+  server = await startRiffle();
+  endpoint = server.http;
   client = new KinesisClient({
     endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
@@ -41,11 +29,7 @@ before(async () => {
 
 after(async () => {
   client?.destroy();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.on('exit', resolve));
-    server.kill('SIGTERM');
-    assert.equal(await exited, 0, `riffle exit code after SIGTERM; stderr: ${stderr}`);
-  }
+  if (server) assert.equal(await server.stop(), 0, `riffle exit code after SIGTERM; stderr: ${server.stderr()}`);
 });
 
 const text = (bytes) => new TextDecoder().decode(bytes);

@@ -15,7 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from nats_cluster import NatsCluster  # noqa: E402
+from nats_cluster import NatsCluster, _die_with_parent  # noqa: E402
 from riffle_server import RiffleServer  # noqa: E402
 
 
@@ -52,7 +52,8 @@ class RiffleCluster:
         """Starts Riffle node i (again); it gets a fresh port."""
         if self.servers[i] is not None:
             self.servers[i].close()
-        self.servers[i] = RiffleServer(args=self._node_args(), ready_timeout=self.ready_timeout).start()
+        self.servers[i] = RiffleServer(args=self._node_args(), ready_timeout=self.ready_timeout, cluster=False,
+                                       preexec_fn=_die_with_parent).start()
         return self.servers[i]
 
     def kill_node(self, i):

@@ -12,10 +12,16 @@ Works under any Python 3 (the pip one and Debian's /usr/bin/python3).
 The binary comes from env RIFFLE_BIN. If env RIFFLE_ENDPOINT is set, no
 process is started and that endpoint is used (``srv.external`` is True);
 tests that need server flags or restarts skip themselves then.
+
+With env RIFFLE_CLUSTER=1 a RiffleServer is a whole cluster behind one endpoint:
+tests/support/cluster_endpoint.py runs 3 nats-server, 3 Riffle nodes (each with `args`) and a
+proxy that sends each HTTP/1.1 request to the next node (docs/cluster-tests.md). Tests that
+restart or kill the server, or need TLS or a data dir, skip themselves then (skip_in_cluster).
 """
 
 import os
 import shutil
+import sys
 import signal
 import subprocess
 import tempfile
@@ -25,6 +31,7 @@ import unittest
 import urllib.parse
 
 READY_PREFIX = 'Riffle ready at '
+CLUSTER_ENDPOINT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'cluster_endpoint.py')
 
 
 def external_endpoint():
@@ -32,22 +39,31 @@ def external_endpoint():
     return os.environ.get('RIFFLE_ENDPOINT') or None
 
 
+def cluster_mode():
+    """True when env RIFFLE_CLUSTER asks for every server to be a cluster behind one endpoint."""
+    return os.environ.get('RIFFLE_CLUSTER', '') not in ('', '0')
+
+
 class RiffleServer:
     def __init__(self, data_dir=None, in_memory=False, args=(), ready_timeout=20.0, tls=None, preexec_fn=None,
-                 wrapper=()):
+                 wrapper=(), cluster=None):
         """args: extra flags, e.g. ['--create-stream-ms', '500'].
         tls: (cert_file, key_file) to serve https too (--tls-port 0).
         preexec_fn: run in the child before exec (e.g. to set resource limits).
-        wrapper: a command that execs the rest of its arguments (e.g. nsenter ...)."""
+        wrapper: a command that execs the rest of its arguments (e.g. nsenter ...).
+        cluster: run a cluster behind one endpoint instead of one process (default: env RIFFLE_CLUSTER)."""
+        self.cluster = cluster_mode() if cluster is None else cluster
+        if self.cluster and (tls or data_dir or preexec_fn or wrapper):
+            raise unittest.SkipTest('tls, data dirs and process wrappers are single-process only (RIFFLE_CLUSTER)')
         self.preexec_fn = preexec_fn
         self.wrapper = list(wrapper)
         self.external = external_endpoint() is not None
         self.in_memory = in_memory
         self.args = list(args)
-        self.ready_timeout = ready_timeout
+        self.ready_timeout = max(ready_timeout, 90.0) if self.cluster else ready_timeout
         self._own_dir = False
         self.data_dir = data_dir
-        if not in_memory and data_dir is None and not self.external:
+        if not in_memory and data_dir is None and not self.external and not self.cluster:
             self.data_dir = tempfile.mkdtemp(prefix='riffle-test-')
             self._own_dir = True
         self.proc = None
@@ -67,17 +83,23 @@ class RiffleServer:
         binary = os.environ.get('RIFFLE_BIN')
         if not binary:
             raise RuntimeError('set RIFFLE_BIN to the riffle binary (or RIFFLE_ENDPOINT)')
-        cmd = [binary, 'serve', '--host', '127.0.0.1', '--port', '0']
-        cmd += ['--in-memory'] if self.in_memory else ['--data-dir', self.data_dir]
-        if self.tls:
-            cmd += ['--tls-cert', self.tls[0], '--tls-key', self.tls[1], '--tls-port', '0']
-        cmd += self.args
-        cmd = self.wrapper + cmd
+        if self.cluster:
+            # stdin stays open: the cluster stops when it closes (this process died).
+            cmd = [sys.executable, CLUSTER_ENDPOINT] + self.args
+            stdin = subprocess.PIPE
+        else:
+            cmd = [binary, 'serve', '--host', '127.0.0.1', '--port', '0']
+            cmd += ['--in-memory'] if self.in_memory else ['--data-dir', self.data_dir]
+            if self.tls:
+                cmd += ['--tls-cert', self.tls[0], '--tls-key', self.tls[1], '--tls-port', '0']
+            cmd += self.args
+            cmd = self.wrapper + cmd
+            stdin = subprocess.DEVNULL
         if self._stderr is not None:
             self._stderr.close()
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr,
-                                     stdin=subprocess.DEVNULL, preexec_fn=self.preexec_fn)
+                                     stdin=stdin, preexec_fn=self.preexec_fn)
         line = self._read_ready_line()
         if not line.startswith(READY_PREFIX):
             self._abort('no ready line (got %r)' % line)
@@ -89,8 +111,10 @@ class RiffleServer:
                 self._abort('no https ready line (got %r)' % line)
             self.tls_endpoint = line[len(READY_PREFIX):].strip().rstrip('/')
             self.tls_port = urllib.parse.urlsplit(self.tls_endpoint).port
-        # Drain anything else the server prints so it never blocks on a full pipe.
-        threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
+        # Drain anything else the server prints so it never blocks on a full pipe (the cluster
+        # harness prints two lines per (re)start, read by restart()).
+        if not self.cluster:
+            threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
         return self
 
     def _read_ready_line(self):
@@ -126,7 +150,7 @@ class RiffleServer:
         self.close()  # no __exit__/tearDownClass runs after a failed start: clean up here
         raise RuntimeError(message)
 
-    def stop(self, timeout=20.0):
+    def stop(self, timeout=40.0):
         """SIGTERM, wait, and require a clean exit code 0."""
         if self.external or self.proc is None:
             return
@@ -145,20 +169,32 @@ class RiffleServer:
 
     @staticmethod
     def _close_pipes(proc):
-        if proc.stdout:
-            proc.stdout.close()
+        for pipe in (proc.stdout, proc.stdin):
+            if pipe:
+                pipe.close()
 
     def kill9(self):
         """Crash the server (SIGKILL): nothing gets a chance to flush."""
         if self.external or self.proc is None:
             return
+        if self.cluster:
+            raise unittest.SkipTest('not against a cluster: kills the server (cluster faults: tests/fault/)')
         self.proc.kill()
         self.proc.wait(10)
         self._close_pipes(self.proc)
         self.proc = None
 
     def restart(self):
-        """Clean stop, then start on the same data dir (new port)."""
+        """Clean stop, then start on the same data dir (new port). A cluster restarts its Riffle
+        nodes (NATS and the endpoint stay)."""
+        if self.cluster and not self.external and self.proc is not None:
+            self.proc.send_signal(signal.SIGHUP)
+            line = ''
+            while not line.startswith(READY_PREFIX):
+                line = self._read_ready_line()
+                if not line:
+                    self._abort('the cluster did not restart')
+            return self
         self.stop()
         return self.start()
 
@@ -205,3 +241,10 @@ def require_own_server(testcase):
     """Skip a test that needs flags/restarts when running against RIFFLE_ENDPOINT."""
     if external_endpoint():
         raise unittest.SkipTest('needs its own riffle process (RIFFLE_ENDPOINT is set)')
+
+
+
+def skip_in_cluster(testcase, why):
+    """Skip a test that cannot run against a cluster (RIFFLE_CLUSTER), saying why."""
+    if cluster_mode():
+        raise unittest.SkipTest('not against a cluster: %s' % why)
