@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "app/credentials.h"
+#include "app/logging.h"
 #include "app/realism_flags.h"
+#include "app/startup_streams.h"
 #include "base/buffer_cache.h"
 #include "core/clock.h"
 #include "core/retention.h"
@@ -99,7 +101,7 @@ void Reload(const ServeConfig& config, const std::map<std::string, std::string, 
 }  // namespace
 
 int Serve(const ServeConfig& config) {
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  SetUpLogging(config.log_format, config.log_level);
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     std::fprintf(stderr, "riffle: --tls-cert and --tls-key go together\n");
     return 1;
@@ -167,6 +169,13 @@ int Serve(const ServeConfig& config) {
     (*store)->Close();
     return 1;
   }
+  std::string startup_error = CreateStartupStreams(**streams, config);
+  if (!startup_error.empty()) {
+    std::fprintf(stderr, "riffle: %s\n", startup_error.c_str());
+    (*streams)->Stop();
+    (*store)->Close();
+    return 1;
+  }
 
   net::RouterOptions router_options;
   router_options.default_account_id = config.account_id;
@@ -179,10 +188,10 @@ int Serve(const ServeConfig& config) {
     router_options.admission = &*admission;
   }
   handlers::TrafficMeter traffic(clock.NowMs());  // the console's rates (docs/console.md)
-  if (config.console) router_options.traffic = &traffic;
+  if (!config.no_console) router_options.traffic = &traffic;
   net::ApiRouter router(**streams, router_options);
   net::ConsoleRouter console(router, traffic);
-  net::RequestHandler& handler = config.console ? static_cast<net::RequestHandler&>(console) : router;
+  net::RequestHandler& handler = !config.no_console ? static_cast<net::RequestHandler&>(console) : router;
 
   net::ServerOptions server_options;
   server_options.host = config.host;
@@ -239,7 +248,7 @@ int Serve(const ServeConfig& config) {
       continue;
     }
     BufferCache::Global().DropIdle(2000);
-    if (config.console) traffic.Sample(clock.NowMs());
+    if (!config.no_console) traffic.Sample(clock.NowMs());
   }
   spdlog::info("signal {}: stopping", received);
   server.Stop();
