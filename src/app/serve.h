@@ -78,6 +78,12 @@ struct ServeConfig {
   int64_t http2_max_streams = 128;
   // The web console at /console/ and its traffic counters (--no-console: off).
   bool no_console = false;
+  // The admin listener (app/admin.h): off unless admin_port >= 0.
+  int admin_port = -1;
+  std::string admin_host = "127.0.0.1";
+  // After SIGTERM: /health/ready answers 503 while the API keeps serving
+  // this long, then the server stops.
+  int64_t shutdown_delay_ms = 0;
   // Streams created at start when missing.
   std::vector<StartupStream> streams;
 };
@@ -98,7 +104,8 @@ StatusOr<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& config);
 // Runs the server; returns the process exit code. Prints one line,
 // "Riffle ready at http://HOST:PORT", on stdout once it accepts requests,
 // followed by "Riffle ready at https://HOST:TLS_PORT" with TLS (only the
-// latter with --tls-only).
+// latter with --tls-only), then "Riffle admin at http://HOST:PORT" with
+// --admin-port.
 // On SIGHUP: reads the credentials file and the TLS certificate and key
 // again (a file that fails to load leaves the old one in use); open
 // connections are kept.

@@ -153,6 +153,15 @@ ServeFlags::ServeFlags(CLI::App* serve, ServeConfig& config) : serve_(serve), co
   flags_.back().option->check(CLI::Range(1, 86400));
   Add("http2-max-streams", config.http2_max_streams, "Concurrent streams per HTTP/2 connection (more are refused)");
   flags_.back().option->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  Add("admin-port", config.admin_port,
+      "Port of the admin listener: /health/live, /health/ready, /metrics, POST /backup (-1: off; 0 picks a free "
+      "one; docs/operations.md)");
+  flags_.back().option->check(CLI::Range(-1, 65535));
+  Add("admin-host", config.admin_host, "Address of the admin listener");
+  Add("shutdown-delay-ms", config.shutdown_delay_ms,
+      "After SIGTERM, keep serving this long with /health/ready answering 503 (load balancers stop sending), "
+      "then stop");
+  flags_.back().option->check(CLI::Range(int64_t{0}, int64_t{600000}));
   Add("no-console", config.no_console, "Do not serve the web console (/console/) nor count traffic for it");
   Add("enforce-limits", config.enforce_limits,
       "Enforce Kinesis's rate limits: per shard writes 1 MiB/s and 1000 records/s, reads 5 calls/s and 2 MiB/s; "
