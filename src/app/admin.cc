@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include <spdlog/spdlog.h>
+
 #include "app/logging.h"
 #include "app/version.h"
 
@@ -33,7 +35,16 @@ Admin::Admin(const ServeConfig& config, store::Store& store, const handlers::Tra
       requests_(requests),
       api_(api),
       router_(net::AdminHooks{[this] { return NotReady(); }, [this](std::string& out) { out += Metrics(); },
-                              nullptr}) {}
+                              [this](const std::string& dir) { return Backup(dir); }}) {}
+
+Status Admin::Backup(const std::string& dir) {
+  if (!config_.nats_urls.empty()) {
+    return Status::Validation("a cluster node keeps no data of its own: back up NATS JetStream instead");
+  }
+  Status made = store_.Checkpoint(dir);
+  if (made.ok()) spdlog::info("backup written to {}", dir);
+  return made;
+}
 
 Admin::~Admin() { Stop(); }
 

@@ -33,6 +33,8 @@ class Admin {
 
   // /metrics' text (Prometheus format).
   std::string Metrics() const;
+  // A consistent copy of the store into `dir` (POST /backup?dir=DIR).
+  Status Backup(const std::string& dir);
   // "" when ready, else why not.
   std::string NotReady() const;
 

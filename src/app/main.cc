@@ -10,6 +10,7 @@
 
 #include "app/cert.h"
 #include "app/client_commands.h"
+#include "app/command_backup.h"
 #include "app/serve.h"
 #include "app/serve_flags.h"
 #include "app/version.h"
@@ -41,9 +42,15 @@ int main(int argc, char** argv) {
   cert->add_option("--san", sans, "Subject alternative name (DNS name or IP), repeatable "
                                   "(default: localhost and 127.0.0.1)");
   cert->add_option("--days", cert_config.days, "Validity in days")->capture_default_str();
+  std::string backup_admin, backup_out;
+  CLI::App* backup = app.add_subcommand("backup", "Have a running server copy its store into a new directory");
+  backup->add_option("--admin", backup_admin, "The server's admin listener, http://HOST:PORT (--admin-port)")
+      ->required();
+  backup->add_option("--out", backup_out, "New directory on the server's machine for the copy")->required();
   riffle::app::ClientCommands client_commands(app);
   CLI11_PARSE(app, argc, argv);
   if (auto code = client_commands.Run()) return *code;
+  if (backup->parsed()) return riffle::app::Backup(backup_admin, backup_out);
   if (cert->parsed()) {
     if (!sans.empty()) cert_config.sans = sans;
     return riffle::app::Cert(cert_config);
