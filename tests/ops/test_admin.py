@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 
 from riffle_server import RiffleServer, require_own_server, wait_until  # noqa: E402
 from kinesis_helpers import client, create_active  # noqa: E402
+from nats_cluster import NatsCluster  # noqa: E402
 
 
 def get(url):
@@ -101,6 +102,24 @@ class Admin(unittest.TestCase):
             for line in text.splitlines():
                 if not line.startswith('#'):
                     self.assertRegex(line, r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [0-9.e+-]+$')
+
+    def test_cluster_node(self):
+        with NatsCluster(servers=1) as nats:
+            args = ['--nats', nats.url_list, '--nats-replicas', '1', '--admin-port', '0']
+            with RiffleServer(args=args, ready_timeout=60) as server:
+                self.assertEqual(get(server.admin_endpoint + '/health/ready'), (200, 'ready\n'))
+                kin = client(server.endpoint)
+                create_active(kin, 'clustered')
+                kin.put_record(StreamName='clustered', PartitionKey='k', Data=b'abc')
+                values = samples(get(server.admin_endpoint + '/metrics')[1])
+                labels = '{account="000000000000",region="us-east-1",stream="clustered"}'
+                self.assertEqual(values['kinesis_IncomingRecords' + labels], 1)
+                self.assertEqual(values['kinesis_IncomingBytes' + labels], 4)
+                request = urllib.request.Request(server.admin_endpoint + '/backup?dir=/tmp/none', method='POST')
+                with self.assertRaises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(request, timeout=10)
+                self.assertEqual(refused.exception.code, 501)
+                self.assertIn(b'back up NATS JetStream', refused.exception.read())
 
     def test_json_logs_parse(self):
         with RiffleServer(in_memory=True, args=['--log-format', 'json']) as server:

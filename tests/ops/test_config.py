@@ -103,6 +103,13 @@ class Precedence(unittest.TestCase):
         self.assertIn('name = "views"\nshards = 1', out)
 
 
+class Version(unittest.TestCase):
+    def test_version(self):
+        done = subprocess.run([os.environ['RIFFLE_BIN'], '--version'], capture_output=True, text=True, timeout=30)
+        self.assertEqual(done.returncode, 0)
+        self.assertRegex(done.stdout, r'^riffle \d+\.\d+\.\d+ \(build [\w.-]+, \w+\)\n$')
+
+
 class BadConfig(unittest.TestCase):
     """Each mistake stops start-up with one line naming the file, the line and the key."""
 
