@@ -5,10 +5,14 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <chrono>
 #include <thread>
 
+#include "app/admin.h"
 #include "app/credentials.h"
+#include "app/logging.h"
 #include "app/realism_flags.h"
+#include "app/startup_streams.h"
 #include "base/buffer_cache.h"
 #include "core/clock.h"
 #include "core/retention.h"
@@ -17,6 +21,7 @@
 #include "net/api_router.h"
 #include "net/console_router.h"
 #include "net/http_server.h"
+#include "net/request_metrics.h"
 #include "store/jetstream/jetstream_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/store.h"
@@ -99,7 +104,7 @@ void Reload(const ServeConfig& config, const std::map<std::string, std::string, 
 }  // namespace
 
 int Serve(const ServeConfig& config) {
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  SetUpLogging(config.log_format, config.log_level);
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     std::fprintf(stderr, "riffle: --tls-cert and --tls-key go together\n");
     return 1;
@@ -167,6 +172,13 @@ int Serve(const ServeConfig& config) {
     (*store)->Close();
     return 1;
   }
+  std::string startup_error = CreateStartupStreams(**streams, config);
+  if (!startup_error.empty()) {
+    std::fprintf(stderr, "riffle: %s\n", startup_error.c_str());
+    (*streams)->Stop();
+    (*store)->Close();
+    return 1;
+  }
 
   net::RouterOptions router_options;
   router_options.default_account_id = config.account_id;
@@ -178,11 +190,15 @@ int Serve(const ServeConfig& config) {
     admission.emplace(clock, std::move(*admission_options));
     router_options.admission = &*admission;
   }
-  handlers::TrafficMeter traffic(clock.NowMs());  // the console's rates (docs/console.md)
-  if (config.console) router_options.traffic = &traffic;
+  // The console's rates (docs/console.md) and the per-stream metrics.
+  handlers::TrafficMeter traffic(clock.NowMs());
+  const bool metered = !config.no_console || config.admin_port >= 0;
+  if (metered) router_options.traffic = &traffic;
+  net::RequestMetrics request_metrics;
+  if (config.admin_port >= 0) router_options.metrics = &request_metrics;
   net::ApiRouter router(**streams, router_options);
   net::ConsoleRouter console(router, traffic);
-  net::RequestHandler& handler = config.console ? static_cast<net::RequestHandler&>(console) : router;
+  net::RequestHandler& handler = !config.no_console ? static_cast<net::RequestHandler&>(console) : router;
 
   net::ServerOptions server_options;
   server_options.host = config.host;
@@ -211,11 +227,24 @@ int Serve(const ServeConfig& config) {
     (*store)->Close();
     return 1;
   }
+  Admin admin(config, **store, traffic, request_metrics, server);
+  if (config.admin_port >= 0) {
+    Status admin_started = admin.Start();
+    if (!admin_started.ok()) {
+      std::fprintf(stderr, "riffle: cannot listen on %s:%d (admin): %s\n", config.admin_host.c_str(),
+                   config.admin_port, admin_started.message().c_str());
+      server.Stop();
+      (*streams)->Stop();
+      (*store)->Close();
+      return 1;
+    }
+  }
   // Records older than their stream's retention are trimmed once a minute.
   core::RetentionTrimmer trimmer(**streams, 60 * 1000);
   trimmer.Start();
   if (!config.tls_only) std::printf("Riffle ready at http://%s:%u\n", config.host.c_str(), server.port());
   if (server.tls_port() != 0) std::printf("Riffle ready at https://%s:%u\n", config.host.c_str(), server.tls_port());
+  if (config.admin_port >= 0) std::printf("Riffle admin at http://%s:%u\n", config.admin_host.c_str(), admin.port());
   std::fflush(stdout);
   const uint16_t listening = config.tls_only ? server.tls_port() : server.port();
   if (config.nats_urls.empty()) {
@@ -239,10 +268,16 @@ int Serve(const ServeConfig& config) {
       continue;
     }
     BufferCache::Global().DropIdle(2000);
-    if (config.console) traffic.Sample(clock.NowMs());
+    if (metered) traffic.Sample(clock.NowMs());
+  }
+  admin.SetShuttingDown();
+  if (config.shutdown_delay_ms > 0) {
+    spdlog::info("signal {}: not ready; stopping in {} ms", received, config.shutdown_delay_ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(config.shutdown_delay_ms));
   }
   spdlog::info("signal {}: stopping", received);
   server.Stop();
+  admin.Stop();
   trimmer.Stop();
   (*streams)->Stop();
   (*store)->Close();

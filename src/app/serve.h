@@ -14,6 +14,20 @@
 
 namespace riffle::app {
 
+// A stream to exist at start ([[streams]] in the config file, or
+// RIFFLE_STREAMS="orders:4,clicks:1"; docs/configuration.md).
+struct StartupStream {
+  std::string name;
+  int64_t shards = 1;                     // PROVISIONED streams
+  bool on_demand = false;                 // mode = "ON_DEMAND"
+  int64_t retention_hours = 24;
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::vector<std::string> consumers;     // registered EFO consumers
+  std::string account_id;                 // "": --account-id
+  std::string region;                     // "": --region
+  std::string origin;                     // "FILE:LINE" or "RIFFLE_STREAMS", for messages
+};
+
 struct ServeConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 4567;
@@ -28,6 +42,7 @@ struct ServeConfig {
   int64_t subscription_ms = 5 * 60 * 1000;
   int threads = 0;  // 0: one per core
   std::string log_level = "info";
+  std::string log_format = "text";  // text | json (app/logging.h)
   std::string sync = "always";  // always | interval:MS | never
   // Store memory (docs/memory.md).
   int64_t block_cache_mib = 32;
@@ -62,7 +77,15 @@ struct ServeConfig {
   int idle_timeout_s = 300;
   int64_t http2_max_streams = 128;
   // The web console at /console/ and its traffic counters (--no-console: off).
-  bool console = true;
+  bool no_console = false;
+  // The admin listener (app/admin.h): off unless admin_port >= 0.
+  int admin_port = -1;
+  std::string admin_host = "127.0.0.1";
+  // After SIGTERM: /health/ready answers 503 while the API keeps serving
+  // this long, then the server stops.
+  int64_t shutdown_delay_ms = 0;
+  // Streams created at start when missing.
+  std::vector<StartupStream> streams;
 };
 
 struct SyncSetting {
@@ -81,7 +104,8 @@ StatusOr<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& config);
 // Runs the server; returns the process exit code. Prints one line,
 // "Riffle ready at http://HOST:PORT", on stdout once it accepts requests,
 // followed by "Riffle ready at https://HOST:TLS_PORT" with TLS (only the
-// latter with --tls-only).
+// latter with --tls-only), then "Riffle admin at http://HOST:PORT" with
+// --admin-port.
 // On SIGHUP: reads the credentials file and the TLS certificate and key
 // again (a file that fails to load leaves the old one in use); open
 // connections are kept.

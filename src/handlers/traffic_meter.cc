@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <tuple>
 
 namespace riffle::handlers {
 
@@ -129,6 +130,20 @@ std::vector<TrafficMeter::StreamRates> TrafficMeter::Rates(std::string_view acco
     out.push_back(std::move(rates));
   }
   std::sort(out.begin(), out.end(), [](const StreamRates& a, const StreamRates& b) { return a.name < b.name; });
+  return out;
+}
+
+std::vector<TrafficMeter::StreamTotals> TrafficMeter::Totals() const {
+  std::vector<StreamTotals> out;
+  std::lock_guard lock(mu_);
+  for (const auto& [key, entry] : entries_) {
+    auto total = [&](Counter c) { return entry->totals[c].load(std::memory_order_relaxed); };
+    out.push_back({entry->account, entry->region, entry->name, total(kRecordsIn), total(kBytesIn),
+                   total(kRecordsOut), total(kBytesOut)});
+  }
+  std::sort(out.begin(), out.end(), [](const StreamTotals& a, const StreamTotals& b) {
+    return std::tie(a.account, a.region, a.name) < std::tie(b.account, b.region, b.name);
+  });
   return out;
 }
 

@@ -64,6 +64,15 @@ class TrafficMeter {
   // Records every stream's totals as of `now_ms` (ms since the epoch).
   void Sample(int64_t now_ms);
 
+  // Totals since each stream's entry was made (for /metrics, docs/operations.md).
+  struct StreamTotals {
+    std::string account, region, name;
+    uint64_t records_in = 0, bytes_in = 0, records_out = 0, bytes_out = 0;
+  };
+  // Every stream the meter holds (those with traffic in about the last minute
+  // or whose counters a thread still caches), sorted by account, region, name.
+  std::vector<StreamTotals> Totals() const;
+
   // The intervals of every stream of `account` in `region` the meter holds
   // (those with traffic in about the last minute), sorted by name.
   std::vector<StreamRates> Rates(std::string_view account, std::string_view region) const;

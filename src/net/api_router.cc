@@ -14,6 +14,7 @@
 #include "protocol/cbor_transcode.h"
 #include "protocol/error_render.h"
 #include "protocol/json_probe.h"
+#include "net/request_metrics.h"
 
 namespace riffle::net {
 
@@ -335,6 +336,12 @@ void ApiRouter::Dispatch(const handlers::Handler* handler, handlers::Context con
 
 void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
   std::string request_id = NewRequestId();
+  if (options_.metrics != nullptr) {
+    std::string_view target = request.Header("x-amz-target");
+    const size_t dot = target.find('.');
+    send = options_.metrics->Wrap(dot == std::string_view::npos ? std::string_view() : target.substr(dot + 1),
+                                  std::move(send));
+  }
   bool cbor = false;
   if (request.method == "OPTIONS" && request.HasHeader("origin")) return send(Preflight(request, request_id));
   send = WithCors(request, std::move(send));

@@ -35,6 +35,8 @@ class TrafficMeter;
 
 namespace riffle::net {
 
+class RequestMetrics;
+
 struct RouterOptions {
   std::string default_account_id = "000000000000";
   std::string default_region = "us-east-1";
@@ -56,6 +58,9 @@ struct RouterOptions {
   // Counts records in and out per stream (the console's rates); nullptr
   // when off. Must outlive the router.
   handlers::TrafficMeter* traffic = nullptr;
+  // Counts every request by operation and status, with its latency
+  // (/metrics); nullptr when off. Must outlive the router.
+  RequestMetrics* metrics = nullptr;
 };
 
 class ApiRouter final : public RequestHandler {

@@ -120,6 +120,7 @@ class HttpServer::Impl {
 
   Status Start();
   uint16_t port() const { return port_; }
+  const std::shared_ptr<ServerCore>& core() const { return core_; }
   uint16_t tls_port() const { return tls_port_; }
   Status ReloadTls();
   void Stop(int grace_ms);
@@ -366,6 +367,10 @@ Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 
 uint16_t HttpServer::tls_port() const { return impl_->tls_port(); }
+
+size_t HttpServer::open_connections() const { return impl_->core()->ConnectionCount(); }
+
+int64_t HttpServer::in_flight() const { return impl_->core()->in_flight(); }
 
 Status HttpServer::ReloadTls() { return impl_->ReloadTls(); }
 

@@ -61,6 +61,10 @@ class HttpServer {
   uint16_t port() const;
   // The bound TLS port, or 0 without TLS. REQUIRES: Start() succeeded.
   uint16_t tls_port() const;
+  // Open connections (with TLS handshakes under way) and requests being
+  // handled now, for /metrics. REQUIRES: Start() succeeded.
+  size_t open_connections() const;
+  int64_t in_flight() const;
   // Reads the TLS certificate and key files again: connections accepted
   // from now on use them, open connections keep theirs. On failure the old
   // ones stay in use. No-op without TLS. REQUIRES: Start() succeeded.

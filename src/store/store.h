@@ -291,6 +291,15 @@ class Store {
   // OK when the store can take writes now (health checks). Blocks briefly.
   virtual Status Ready() = 0;
 
+  // Writes a consistent copy of the store into `dir` (which must not exist
+  // yet) while the store keeps serving: every write acknowledged before the
+  // call is in it, and it opens as a store of its own (a backup). Stores that
+  // cannot make one answer Errc::kValidation.
+  virtual Status Checkpoint(const std::string& dir) {
+    (void)dir;
+    return Status::Validation("this store cannot make backups");
+  }
+
   // Stops accepting work, completes every queued append and write, syncs,
   // closes. Idempotent. Called before destruction. Calls after Close()
   // fail with Errc::kStorageError ("store is closed").

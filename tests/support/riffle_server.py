@@ -8,6 +8,8 @@ Works under any Python 3 (the pip one and Debian's /usr/bin/python3).
         srv.tls_endpoint                   # 'https://127.0.0.1:PORT'
         srv.restart()                      # SIGTERM, then start again on the same dir
         srv.kill9(); srv.start()           # crash, then start again on the same dir
+    with RiffleServer(args=['--admin-port', '0']) as srv:
+        srv.admin_endpoint                 # 'http://127.0.0.1:PORT' of /health, /metrics
 
 The binary comes from env RIFFLE_BIN. If env RIFFLE_ENDPOINT is set, no
 process is started and that endpoint is used (``srv.external`` is True);
@@ -111,6 +113,12 @@ class RiffleServer:
                 self._abort('no https ready line (got %r)' % line)
             self.tls_endpoint = line[len(READY_PREFIX):].strip().rstrip('/')
             self.tls_port = urllib.parse.urlsplit(self.tls_endpoint).port
+        self.admin_endpoint = None
+        if '--admin-port' in self.args and not self.cluster:
+            line = self._read_ready_line()
+            if not line.startswith('Riffle admin at http://'):
+                self._abort('no admin line (got %r)' % line)
+            self.admin_endpoint = line[len('Riffle admin at '):].strip()
         # Drain anything else the server prints so it never blocks on a full pipe (the cluster
         # harness prints two lines per (re)start, read by restart()).
         if not self.cluster:

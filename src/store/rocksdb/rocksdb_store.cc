@@ -21,6 +21,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
@@ -239,6 +240,22 @@ Status RocksDbStore::Ready() {
   if (writer_ && !writer_->healthy()) {
     return Status::StorageError("the last write failed (disk full or failing?); writes resume once it recovers");
   }
+  return Status::Ok();
+}
+
+Status RocksDbStore::Checkpoint(const std::string& dir) {
+  if (mem_env_) return Status::Validation("an --in-memory store keeps nothing on disk to back up");
+  if (dir.empty() || dir.front() != '/') return Status::InvalidArgument("the backup directory must be an absolute path");
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) return Status::InvalidArgument(dir + " exists already");
+  std::shared_lock lock(mu_);
+  if (!db_) return Status::StorageError("store is closed");
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status made = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: memtables are flushed first, so the copy needs no WAL replay.
+  if (made.ok()) made = checkpoint->CreateCheckpoint(dir, 0);
+  if (!made.ok()) return Status::StorageError("cannot write the backup into " + dir + ": " + made.ToString());
   return Status::Ok();
 }
 

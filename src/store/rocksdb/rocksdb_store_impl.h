@@ -73,6 +73,7 @@ class RocksDbStore final : public Store {
   uint64_t MaxRecordBytes() const override { return uint64_t{16} << 20; }
 
   Status Ready() override;
+  Status Checkpoint(const std::string& dir) override;
   void Close() override;
 
  private:

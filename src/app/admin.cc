@@ -1,0 +1,117 @@
+#include "app/admin.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "app/logging.h"
+#include "app/version.h"
+
+namespace riffle::app {
+namespace {
+
+// Resident set size in bytes (from /proc/self/statm), 0 when unknown.
+uint64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  if (!(statm >> pages >> resident)) return 0;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+void Family(std::string& out, const std::string& name, const char* type, const std::string& help) {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
+
+}  // namespace
+
+Admin::Admin(const ServeConfig& config, store::Store& store, const handlers::TrafficMeter& traffic,
+             const net::RequestMetrics& requests, const net::HttpServer& api)
+    : config_(config),
+      store_(store),
+      traffic_(traffic),
+      requests_(requests),
+      api_(api),
+      router_(net::AdminHooks{[this] { return NotReady(); }, [this](std::string& out) { out += Metrics(); },
+                              [this](const std::string& dir) { return Backup(dir); }}) {}
+
+Status Admin::Backup(const std::string& dir) {
+  if (!config_.nats_urls.empty()) {
+    return Status::Validation("a cluster node keeps no data of its own: back up NATS JetStream instead");
+  }
+  Status made = store_.Checkpoint(dir);
+  if (made.ok()) spdlog::info("backup written to {}", dir);
+  return made;
+}
+
+Admin::~Admin() { Stop(); }
+
+Status Admin::Start() {
+  net::ServerOptions options;
+  options.host = config_.admin_host;
+  options.port = static_cast<uint16_t>(config_.admin_port);
+  options.threads = 1;
+  options.max_connections = 64;
+  options.max_body_bytes = 64 * 1024;
+  server_ = std::make_unique<net::HttpServer>(options, router_);
+  Status started = server_->Start();
+  return started;
+}
+
+uint16_t Admin::port() const { return server_ ? server_->port() : 0; }
+
+void Admin::Stop() {
+  if (server_) server_->Stop(1000);
+}
+
+std::string Admin::NotReady() const {
+  if (shutting_down_.load()) return "shutting down";
+  Status ready = store_.Ready();
+  if (!ready.ok()) return (config_.nats_urls.empty() ? "store: " : "cluster: ") + ready.message();
+  return "";
+}
+
+std::string Admin::Metrics() const {
+  std::string out;
+  Family(out, "riffle_build_info", "gauge", "The running build (always 1).");
+  out += "riffle_build_info{version=" + JsonQuote(VersionLine()) + "} 1\n";
+  Family(out, "riffle_ready", "gauge", "1 when /health/ready answers 200.");
+  out += std::string("riffle_ready ") + (NotReady().empty() ? "1" : "0") + "\n";
+  Family(out, "riffle_open_connections", "gauge", "Open API connections.");
+  out += "riffle_open_connections " + std::to_string(api_.open_connections()) + "\n";
+  Family(out, "riffle_requests_in_flight", "gauge", "API requests being handled (SubscribeToShard included).");
+  out += "riffle_requests_in_flight " + std::to_string(api_.in_flight()) + "\n";
+  Family(out, "riffle_resident_memory_bytes", "gauge", "Resident set size of the process.");
+  out += "riffle_resident_memory_bytes " + std::to_string(ResidentBytes()) + "\n";
+  requests_.AppendPrometheus(out);
+
+  // Per stream, with Kinesis's CloudWatch metric names.
+  const auto totals = traffic_.Totals();
+  struct Column {
+    const char* name;
+    const char* help;
+    uint64_t handlers::TrafficMeter::StreamTotals::*value;
+  };
+  static constexpr Column kColumns[] = {
+      {"kinesis_IncomingBytes", "Bytes (data and partition keys) put into the stream.",
+       &handlers::TrafficMeter::StreamTotals::bytes_in},
+      {"kinesis_IncomingRecords", "Records put into the stream.", &handlers::TrafficMeter::StreamTotals::records_in},
+      {"kinesis_OutgoingBytes", "Bytes read from the stream (GetRecords and SubscribeToShard events).",
+       &handlers::TrafficMeter::StreamTotals::bytes_out},
+      {"kinesis_OutgoingRecords", "Records read from the stream (GetRecords and SubscribeToShard events).",
+       &handlers::TrafficMeter::StreamTotals::records_out},
+  };
+  for (const Column& column : kColumns) {
+    Family(out, column.name, "counter", column.help);
+    for (const auto& stream : totals) {
+      out += std::string(column.name) + "{account=" + JsonQuote(stream.account) + ",region=" +
+             JsonQuote(stream.region) + ",stream=" + JsonQuote(stream.name) + "} " +
+             std::to_string(stream.*column.value) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace riffle::app
