@@ -74,6 +74,9 @@ struct StreamCreation {
 
 // "shardId-000000000007"
 std::string ShardIdString(uint32_t index);
+// The shard id a sequence number's 32-bit shard field names in Kinesis's
+// errors: the field is signed there ("shardId--02147483648" for 0x80000000).
+std::string EncodedShardIdString(uint32_t index);
 // Accepts "shardId-000000000007" and the shorter forms Kinesis accepts
 // ("shardId-7", "7"); nullopt when it names no possible shard.
 std::optional<uint32_t> ParseShardId(std::string_view shard_id);

@@ -86,7 +86,7 @@ void StreamService::RunPut(std::shared_ptr<PutCall> call) {
   if (call->rounds == 0) {
     // Checked once the stream is known to exist (an unknown stream is
     // reported first).
-    if (call->ordering && !SequenceNumber::Parse(*call->ordering)) {
+    if (call->ordering && !AcceptedForOrdering(*call->ordering, static_cast<uint64_t>(now / 1000))) {
       return call->done(Status::InvalidArgument("ExclusiveMinimumSequenceNumber " + *call->ordering +
                                                 " used in PutRecord on stream " + address.name + " under account " +
                                                 address.account_id + " is invalid."));
@@ -309,7 +309,7 @@ void StreamService::GetShardIteratorImpl(const StreamAddress& address, const std
   }
   if (seq->shard_index != *index) {
     return done(Status::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
-                                        ShardIdString(seq->shard_index) +
+                                        EncodedShardIdString(seq->shard_index) +
                                         ", while it was used in a call to a shard with " + canonical_id));
   }
   if (seq->incarnation != s.incarnation) {
