@@ -400,9 +400,11 @@ class StreamService {
   // when given, must be a sequence number this server issued (PutRecord
   // only). Results are in entry order; a record that could not be stored has
   // its `error` set (when none was stored, the call fails with the error).
+  // `dry_run`: every check, nothing stored; an empty result list when the
+  // records would have been taken (DryRun).
   void PutRecords(const StreamAddress& address, std::vector<PutEntry> entries,
                   const std::optional<std::string>& sequence_number_for_ordering,
-                  std::function<void(StatusOr<std::vector<PutResult>>)> done);
+                  std::function<void(StatusOr<std::vector<PutResult>>)> done, bool dry_run = false);
   void GetShardIterator(const StreamAddress& address, const std::string& shard_id, const IteratorRequest& request,
                         std::function<void(StatusOr<std::string>)> done);
   // `max_bytes`: at most this many bytes of record data (at least one record is returned).

@@ -50,14 +50,16 @@ struct StreamService::PutCall {
   int rounds = 0;
   bool refreshed = false;           // the registry caught up once after a miss
   std::optional<std::string> ordering;  // SequenceNumberForOrdering
+  bool dry_run = false;
   std::function<void(StatusOr<std::vector<PutResult>>)> done;
 };
 
 void StreamService::PutRecords(const StreamAddress& address, std::vector<PutEntry> entries,
                                const std::optional<std::string>& sequence_number_for_ordering,
-                               std::function<void(StatusOr<std::vector<PutResult>>)> done) {
+                               std::function<void(StatusOr<std::vector<PutResult>>)> done, bool dry_run) {
   auto call = std::make_shared<PutCall>();
   call->ordering = sequence_number_for_ordering;
+  call->dry_run = dry_run;
   call->address = address;
   call->results.resize(entries.size());
   call->pending.resize(entries.size());
@@ -100,6 +102,7 @@ void StreamService::RunPut(std::shared_ptr<PutCall> call) {
                                                   address.name + " under account " + address.account_id + "."));
       }
     }
+    if (call->dry_run) return call->done(std::vector<PutResult>{});
   }
   ++call->rounds;
   // Route every pending record, then give each shard one batch in entry order.
