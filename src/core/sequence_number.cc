@@ -115,7 +115,10 @@ const std::string& SequenceNumberFormatter::Format(const SequenceNumber& s) {
   return digits_;
 }
 
-std::optional<SequenceNumber> SequenceNumber::Parse(std::string_view decimal) {
+namespace {
+
+// The value of a decimal below 2^188 without leading zeros; nullopt otherwise.
+std::optional<U192> ParseValue(std::string_view decimal) {
   if (decimal.empty() || decimal.size() > 57) return std::nullopt;
   if (decimal.size() > 1 && decimal[0] == '0') return std::nullopt;
   U192 v;
@@ -134,6 +137,15 @@ std::optional<SequenceNumber> SequenceNumber::Parse(std::string_view decimal) {
     v.lo = (uint128{limbs[1]} << 64) | limbs[2];
   }
   if ((v.hi >> 60) != 0) return std::nullopt;  // >= 2^188
+  return v;
+}
+
+}  // namespace
+
+std::optional<SequenceNumber> SequenceNumber::Parse(std::string_view decimal) {
+  std::optional<U192> parsed = ParseValue(decimal);
+  if (!parsed) return std::nullopt;
+  const U192& v = *parsed;
   if (GetBits(v, 184, 4) != 2 || GetBits(v, 0, 4) != 2) return std::nullopt;
   if (GetBits(v, 72, 8) != 0) return std::nullopt;
   if (GetBits(v, 143, 1) != 0) return std::nullopt;  // counter is 63 bits
@@ -144,6 +156,15 @@ std::optional<SequenceNumber> SequenceNumber::Parse(std::string_view decimal) {
   s.shard_index = static_cast<uint32_t>(GetBits(v, 4, 32));
   if (GetBits(v, 144, 4) != (s.shard_index & 0xF)) return std::nullopt;
   return s;
+}
+
+bool AcceptedForOrdering(std::string_view decimal, uint64_t now_seconds) {
+  if (auto seq = SequenceNumber::Parse(decimal)) return seq->seconds <= now_seconds;
+  std::optional<U192> v = ParseValue(decimal);
+  // The version-1 layout: version nibble 2 on top, 1 at the bottom, the
+  // record's time (seconds) in bits 100..135.
+  if (!v || GetBits(*v, 184, 4) != 2 || GetBits(*v, 0, 4) != 1) return false;
+  return GetBits(*v, 100, 36) <= now_seconds;
 }
 
 std::optional<LegacySequenceNumber> LegacySequenceNumber::Parse(std::string_view decimal) {

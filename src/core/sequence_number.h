@@ -60,6 +60,13 @@ class SequenceNumberFormatter {
   std::string digits_;
 };
 
+// Whether Kinesis takes `decimal` as PutRecord's SequenceNumberForOrdering
+// at `now_seconds`: a number of the layout above, or of Kinesis's version-1
+// layout (version nibble 1 at the bottom), whose time is not in the future
+// (kinesalite test/putRecord.js, recorded from real Kinesis: "all f" and
+// "all 0 with version 1" succeed, a future time or another version does not).
+bool AcceptedForOrdering(std::string_view decimal, uint64_t now_seconds);
+
 // A sequence number in Kinesis's early (version 0) 128-bit layout, which
 // Kinesis still decodes to word its errors: the top nibble of the 128-bit
 // value is replaced by 1 (so "0" reads as 2^124); the shard index is the low

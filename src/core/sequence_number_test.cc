@@ -125,5 +125,40 @@ TEST(LegacySequenceNumber, DecodesTheEarlyLayoutAsKinesisWordsIt) {
   EXPECT_FALSE(LegacySequenceNumber::Parse(std::string(40, '9')));
 }
 
+// The layouts Kinesis takes as SequenceNumberForOrdering (kinesalite
+// test/putRecord.js, recorded from real Kinesis), as hex digits.
+TEST(AcceptedForOrdering, FollowsTheRecordedAnswers) {
+  auto decimal = [](std::string_view hex) {
+    unsigned __int128 hi = 0, lo = 0;  // 188 bits: hi holds the top 60
+    for (char c : hex) {
+      int d = c <= '9' ? c - '0' : c - 'a' + 10;
+      hi = (hi << 4) | (lo >> 124);
+      lo = (lo << 4) | static_cast<unsigned __int128>(d);
+    }
+    std::string out;
+    while (hi != 0 || lo != 0) {  // divide (hi, lo) by 10
+      unsigned __int128 rem_hi = hi % 10;
+      hi /= 10;
+      unsigned __int128 top = (rem_hi << 64) | (lo >> 64);
+      unsigned __int128 q_top = top / 10, r = top % 10;
+      unsigned __int128 low = (r << 64) | (lo & ~uint64_t{0});
+      lo = (q_top << 64) | (low / 10);
+      out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(low % 10)));
+    }
+    return out;
+  };
+  const uint64_t now = 1'700'000'000;
+  EXPECT_TRUE(AcceptedForOrdering(decimal("2ffffffffff7fffffffffffffff000000000007fffffff2"), now));
+  EXPECT_TRUE(AcceptedForOrdering(decimal("20000000000000000000000000000000000000000000002"), now));
+  EXPECT_TRUE(AcceptedForOrdering(decimal("20000000000000000000000000000000000000000000001"), now));
+  EXPECT_TRUE(AcceptedForOrdering(decimal("20000000000000000000000000000000000000800000002"), now));
+  EXPECT_FALSE(AcceptedForOrdering(decimal("20000000000000000000000000000000000000000000000"), now));
+  EXPECT_FALSE(AcceptedForOrdering(decimal("20000000000000000000000000000000000000000000004"), now));
+  EXPECT_FALSE(AcceptedForOrdering(decimal("1ffffffffff7fffffffffffffff000000000007fffffff2"), now));
+  EXPECT_FALSE(AcceptedForOrdering(decimal("20000000000800000000000000000000000000000000002"), now));
+  EXPECT_FALSE(AcceptedForOrdering(decimal("2000000000000000000000000000006553f101000000002"), now));  // future
+  EXPECT_FALSE(AcceptedForOrdering("1", now));
+}
+
 }  // namespace
 }  // namespace riffle::core

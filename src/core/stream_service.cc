@@ -33,6 +33,12 @@ std::string ShardIdString(uint32_t index) {
   return buffer;
 }
 
+std::string EncodedShardIdString(uint32_t index) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "shardId-%012d", static_cast<int32_t>(index));
+  return buffer;
+}
+
 std::optional<uint32_t> ParseShardId(std::string_view shard_id) {
   // Kinesis resolves the digits between the first and the second '-' (or
   // the whole id when there is no '-' or nothing follows it): "shardId-5",
@@ -164,10 +170,7 @@ void StreamService::DeleteStream(const StreamAddress& address, bool enforce_cons
       address,
       [&](StreamState& s, int64_t now) -> Status {
         if (s.status == StreamStatus::kDeleting) return StreamNotFound(address);
-        if (s.status == StreamStatus::kCreating) {
-          return Status::InUse("Attempt to change a resource which is still in use: Stream is being created: " +
-                               address.name);
-        }
+        // A CREATING stream may be deleted, as in Kinesis.
         const auto consumers = registry_.Consumers(address, s.incarnation);
         const bool has_consumers = std::any_of(consumers.begin(), consumers.end(),
                                                [now](const ConsumerPtr& c) { return !ConsumerGone(c->state, now); });

@@ -74,6 +74,9 @@ struct StreamCreation {
 
 // "shardId-000000000007"
 std::string ShardIdString(uint32_t index);
+// The shard id a sequence number's 32-bit shard field names in Kinesis's
+// errors: the field is signed there ("shardId--02147483648" for 0x80000000).
+std::string EncodedShardIdString(uint32_t index);
 // Accepts "shardId-000000000007" and the shorter forms Kinesis accepts
 // ("shardId-7", "7"); nullopt when it names no possible shard.
 std::optional<uint32_t> ParseShardId(std::string_view shard_id);
@@ -397,9 +400,11 @@ class StreamService {
   // when given, must be a sequence number this server issued (PutRecord
   // only). Results are in entry order; a record that could not be stored has
   // its `error` set (when none was stored, the call fails with the error).
+  // `dry_run`: every check, nothing stored; an empty result list when the
+  // records would have been taken (DryRun).
   void PutRecords(const StreamAddress& address, std::vector<PutEntry> entries,
                   const std::optional<std::string>& sequence_number_for_ordering,
-                  std::function<void(StatusOr<std::vector<PutResult>>)> done);
+                  std::function<void(StatusOr<std::vector<PutResult>>)> done, bool dry_run = false);
   void GetShardIterator(const StreamAddress& address, const std::string& shard_id, const IteratorRequest& request,
                         std::function<void(StatusOr<std::string>)> done);
   // `max_bytes`: at most this many bytes of record data (at least one record is returned).

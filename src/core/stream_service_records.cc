@@ -50,14 +50,16 @@ struct StreamService::PutCall {
   int rounds = 0;
   bool refreshed = false;           // the registry caught up once after a miss
   std::optional<std::string> ordering;  // SequenceNumberForOrdering
+  bool dry_run = false;
   std::function<void(StatusOr<std::vector<PutResult>>)> done;
 };
 
 void StreamService::PutRecords(const StreamAddress& address, std::vector<PutEntry> entries,
                                const std::optional<std::string>& sequence_number_for_ordering,
-                               std::function<void(StatusOr<std::vector<PutResult>>)> done) {
+                               std::function<void(StatusOr<std::vector<PutResult>>)> done, bool dry_run) {
   auto call = std::make_shared<PutCall>();
   call->ordering = sequence_number_for_ordering;
+  call->dry_run = dry_run;
   call->address = address;
   call->results.resize(entries.size());
   call->pending.resize(entries.size());
@@ -86,7 +88,7 @@ void StreamService::RunPut(std::shared_ptr<PutCall> call) {
   if (call->rounds == 0) {
     // Checked once the stream is known to exist (an unknown stream is
     // reported first).
-    if (call->ordering && !SequenceNumber::Parse(*call->ordering)) {
+    if (call->ordering && !AcceptedForOrdering(*call->ordering, static_cast<uint64_t>(now / 1000))) {
       return call->done(Status::InvalidArgument("ExclusiveMinimumSequenceNumber " + *call->ordering +
                                                 " used in PutRecord on stream " + address.name + " under account " +
                                                 address.account_id + " is invalid."));
@@ -100,6 +102,7 @@ void StreamService::RunPut(std::shared_ptr<PutCall> call) {
                                                   address.name + " under account " + address.account_id + "."));
       }
     }
+    if (call->dry_run) return call->done(std::vector<PutResult>{});
   }
   ++call->rounds;
   // Route every pending record, then give each shard one batch in entry order.
@@ -309,7 +312,7 @@ void StreamService::GetShardIteratorImpl(const StreamAddress& address, const std
   }
   if (seq->shard_index != *index) {
     return done(Status::InvalidArgument("Invalid StartingSequenceNumber. It encodes " +
-                                        ShardIdString(seq->shard_index) +
+                                        EncodedShardIdString(seq->shard_index) +
                                         ", while it was used in a call to a shard with " + canonical_id));
   }
   if (seq->incarnation != s.incarnation) {

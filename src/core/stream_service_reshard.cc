@@ -102,9 +102,10 @@ void StreamService::MergeShards(const StreamAddress& address, const std::string&
     }
     const ShardState& a = s.shards[*first];
     const ShardState& b = s.shards[*second];
-    bool adjacent = *first != *second && !a.closed && !b.closed &&
-                    ((a.range.end < HashKey::Max() && HashKey(a.range.end.value() + 1) == b.range.start) ||
-                     (b.range.end < HashKey::Max() && HashKey(b.range.end.value() + 1) == a.range.start));
+    // ShardToMerge must be the lower of the two: Kinesis refuses the pair in
+    // the inverted order.
+    bool adjacent = *first != *second && !a.closed && !b.closed && a.range.end < HashKey::Max() &&
+                    HashKey(a.range.end.value() + 1) == b.range.start;
     if (!adjacent) {
       return Status::InvalidArgument("Shards " + first_id + " and " + second_id + " in stream " + address.name +
                                      " under account " + address.account_id +

@@ -47,6 +47,18 @@ bool ValidTagText(std::string_view text) {
 const char kInvalidTagCharacters[] =
     "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.";
 
+bool HasPercent(std::string_view text) { return text.find('%') != std::string_view::npos; }
+
+// Kinesis lists '%' as valid in the first check, then refuses it with this
+// text, naming the operation and the stream (kinesalite test/addTagsToStream.js
+// and removeTagsFromStream.js, recorded from real Kinesis).
+Status PercentRefused(std::string_view action, const StreamAddress& address) {
+  return Status::InvalidArgument("Failed to " + std::string(action) + " stream " + address.name + " under account " +
+                                 address.account_id +
+                                 " because some tags contained illegal characters. The allowed characters are "
+                                 "Unicode letters, white-spaces, '_',',','/','=','+','-','@'.");
+}
+
 }  // namespace
 
 Status CheckTagText(const std::map<std::string, std::string>& tags) {
@@ -60,6 +72,9 @@ void StreamService::AddTags(const StreamAddress& address, std::vector<std::pair<
                             Done done) {
   for (const auto& [key, value] : tags) {
     if (!ValidTagText(key) || !ValidTagText(value)) return done(Status::InvalidArgument(kInvalidTagCharacters));
+  }
+  for (const auto& [key, value] : tags) {
+    if (HasPercent(key) || HasPercent(value)) return done(PercentRefused("add tags to", address));
   }
   done(MutateStream(address, [&](StreamState& s, int64_t) -> Status {
     if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting) {
@@ -100,6 +115,9 @@ StatusOr<TagList> StreamService::ListTags(const StreamAddress& address,
 void StreamService::RemoveTags(const StreamAddress& address, std::vector<std::string> keys, Done done) {
   for (const std::string& key : keys) {
     if (!ValidTagText(key)) return done(Status::InvalidArgument(kInvalidTagCharacters));
+  }
+  for (const std::string& key : keys) {
+    if (HasPercent(key)) return done(PercentRefused("remove tags from", address));
   }
   done(MutateStream(address, [&](StreamState& s, int64_t) -> Status {
     if (s.status == StreamStatus::kCreating || s.status == StreamStatus::kDeleting) {

@@ -156,12 +156,16 @@ TEST_F(StreamServiceTest, MergeNeedsAdjacentShardsAndShardLimitHolds) {
     service_->SplitShard(stream_, "shardId-000000000000", UniformRange(0, 6).end.ToDecimal(), d);
   });
   EXPECT_EQ(limit.code(), Errc::kLimitExceeded);
+  // The lower shard comes first; the inverted pair is refused, as in Kinesis.
+  Status inverted =
+      Sync([&](auto d) { service_->MergeShards(stream_, "shardId-000000000001", "shardId-000000000000", d); });
+  EXPECT_EQ(inverted.code(), Errc::kInvalidArgument);
   ASSERT_TRUE(
-      Sync([&](auto d) { service_->MergeShards(stream_, "shardId-000000000001", "shardId-000000000000", d); }).ok());
+      Sync([&](auto d) { service_->MergeShards(stream_, "shardId-000000000000", "shardId-000000000001", d); }).ok());
   auto d = service_->DescribeStream(stream_, {}, {});
   ASSERT_EQ(d->shards.size(), 4u);
-  EXPECT_EQ(d->shards[3].parent_shard_id, "shardId-000000000001");
-  EXPECT_EQ(d->shards[3].adjacent_parent_shard_id, "shardId-000000000000");
+  EXPECT_EQ(d->shards[3].parent_shard_id, "shardId-000000000000");
+  EXPECT_EQ(d->shards[3].adjacent_parent_shard_id, "shardId-000000000001");
   EXPECT_EQ(d->shards[3].range.start, HashKey());
 }
 

@@ -18,6 +18,15 @@ void HandleGetRecords(const Context& context, std::string_view body, Reply reply
       if (!AuthorizeStream(context, {it->account_id, context.scope.region, it->stream_name}, reply)) return;
     }
   }
+  if (input->DryRun.value_or(false)) {
+    // The iterator's checks (valid, not expired, its stream and shard still
+    // there); the one record read is not returned nor charged.
+    return context.streams.GetRecords(*input->ShardIterator, 1, UINT64_MAX,
+                                      [reply = std::move(reply)](StatusOr<core::RecordsPage> page) {
+                                        if (!page.ok()) return ReplyError(reply, page.status());
+                                        reply(DryRunError());
+                                      });
+  }
   std::optional<core::ShardRef> charge_to;
   if (context.admission != nullptr) {
     if (auto refused = context.admission->AdmitRead(context.streams, *input->ShardIterator, charge_to)) {

@@ -24,9 +24,12 @@ void HandleGetShardIterator(const Context& context, std::string_view body, Reply
   }
   request.starting_sequence_number = input->StartingSequenceNumber;
   request.timestamp_seconds = input->Timestamp;
+  // A new iterator changes nothing: DryRun makes one and answers that it would have.
   context.streams.GetShardIterator(*address, *input->ShardId, request,
-                                   [reply = std::move(reply)](StatusOr<std::string> iterator) {
+                                   [reply = std::move(reply), dry_run = input->DryRun.value_or(false)](
+                                       StatusOr<std::string> iterator) {
                                      if (!iterator.ok()) return ReplyError(reply, iterator.status());
+                                     if (dry_run) return reply(DryRunError());
                                      wire::GetShardIteratorOutput output;
                                      output.ShardIterator = std::move(*iterator);
                                      ReplyWith(reply, output);

@@ -8,7 +8,7 @@ namespace riffle::handlers {
 core::StreamService::Done ReplyWhenDone(Reply reply) {
   return [reply = std::move(reply)](Status status) {
     if (!status.ok()) return ReplyError(reply, status);
-    reply(std::string("{}"));
+    reply(std::string());  // an empty output is an empty body, as AWS sends it
   };
 }
 

@@ -36,6 +36,12 @@ void ReplyWith(const Reply& reply, const Output& output) {
 
 inline void ReplyError(const Reply& reply, const Status& status) { reply(protocol::ToApiError(status)); }
 
+// The answer to a data-plane call with DryRun set that would have succeeded
+// (HTTP 400; the text is not recorded from AWS).
+inline protocol::ApiError DryRunError() {
+  return {400, "DryRunOperationException", "Request would have succeeded, but DryRun flag is set."};
+}
+
 // Replies `{}` on success, the mapped error otherwise.
 core::StreamService::Done ReplyWhenDone(Reply reply);
 

@@ -19,6 +19,9 @@ void HandlePutRecord(const Context& context, std::string_view body, Reply reply)
   if (auto error = MakePutEntry(*address, data, partition_key, input->ExplicitHashKey, entries[0])) {
     return reply(std::move(*error));
   }
+  if (input->DryRun.value_or(false)) {
+    return DryRunPut(context.streams, *address, std::move(entries), input->SequenceNumberForOrdering, std::move(reply));
+  }
   if (context.admission != nullptr) {
     if (auto refused = context.admission->AdmitRecord(context.streams, *address, entries[0])) {
       return reply(std::move(*refused));

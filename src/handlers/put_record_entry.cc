@@ -1,5 +1,7 @@
 #include "handlers/put_record_entry.h"
 
+#include "handlers/handler_support.h"
+
 namespace riffle::handlers {
 
 std::optional<protocol::ApiError> MakePutEntry(const core::StreamAddress& /*address*/, std::string& data,
@@ -18,6 +20,20 @@ std::optional<protocol::ApiError> MakePutEntry(const core::StreamAddress& /*addr
   entry.data = std::move(data);
   entry.partition_key = std::move(partition_key);
   return std::nullopt;
+}
+
+void DryRunPut(core::StreamService& streams, const core::StreamAddress& address, std::vector<core::PutEntry> entries,
+               const std::optional<std::string>& sequence_number_for_ordering, Reply reply) {
+  streams.PutRecords(
+      address, std::move(entries), sequence_number_for_ordering,
+      [reply = std::move(reply)](StatusOr<std::vector<core::PutResult>> results) {
+        if (!results.ok()) return reply(protocol::ToApiError(results.status()));
+        for (const core::PutResult& r : *results) {
+          if (!r.error.ok()) return reply(protocol::ToApiError(r.error));
+        }
+        reply(DryRunError());
+      },
+      /*dry_run=*/true);
 }
 
 }  // namespace riffle::handlers

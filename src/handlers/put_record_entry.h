@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/stream_service.h"
+#include "handlers/handler.h"
 #include "protocol/api_error.h"
 
 namespace riffle::handlers {
@@ -17,5 +18,11 @@ std::optional<protocol::ApiError> MakePutEntry(const core::StreamAddress& addres
                                                std::string& partition_key,
                                                const std::optional<std::string>& explicit_hash_key,
                                                core::PutEntry& entry);
+
+// DryRun of PutRecord/PutRecords: every check of the call, nothing stored;
+// replies the call's error, or DryRunOperationException when it would have
+// succeeded.
+void DryRunPut(core::StreamService& streams, const core::StreamAddress& address, std::vector<core::PutEntry> entries,
+               const std::optional<std::string>& sequence_number_for_ordering, Reply reply);
 
 }  // namespace riffle::handlers

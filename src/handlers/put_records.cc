@@ -69,6 +69,9 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
     return reply(protocol::ApiError::InvalidArgument("Records size exceeds 10 MiB limit for stream " + address->name +
                                                      " under account " + address->account_id + "."));
   }
+  if (input->DryRun.value_or(false)) {
+    return DryRunPut(context.streams, *address, std::move(entries), std::nullopt, std::move(reply));
+  }
   // Entries refused by Admission (throttled or failed on purpose) are
   // answered with their error and never stored; the rest are written.
   std::vector<std::optional<EntryFailure>> failures;

@@ -31,6 +31,18 @@ void HandleSubscribeToShard(const Context& context, std::string_view body, Reply
   }
   request.start.starting_sequence_number = start.SequenceNumber;
   request.start.timestamp_seconds = start.Timestamp;
+  if (input->DryRun.value_or(false)) {
+    // The subscription's checks without taking its lease: the consumer
+    // exists, and the shard and starting position are valid.
+    auto described = context.streams.DescribeConsumer(request.stream, request.consumer,
+                                                      request.consumer_created_seconds);
+    if (!described.ok()) return ReplyError(reply, described.status());
+    return context.streams.GetShardIterator(request.stream, request.shard_id, request.start,
+                                            [reply = std::move(reply)](StatusOr<std::string> iterator) {
+                                              if (!iterator.ok()) return ReplyError(reply, iterator.status());
+                                              reply(DryRunError());
+                                            });
+  }
   if (!context.stream_reply) {
     return reply(protocol::ApiError::InternalFailure("This endpoint cannot stream SubscribeToShard events."));
   }

@@ -305,6 +305,8 @@ void ApiRouter::HandleCbor(HttpRequest& request, const handlers::Handler* handle
       handler, std::move(context), std::move(json).value(),
       [send, request_id, output](protocol::ApiResult<std::string> result) {
         if (!result.ok()) return send(CborError(result.error(), request_id));
+        // An empty output is an empty body, over CBOR as over JSON.
+        if (result.value().empty()) return send(Response(200, kCbor11, "", request_id));
         protocol::ApiResult<std::string> body = protocol::JsonResponseToCbor(result.value(), output);
         if (!body.ok()) return send(CborError(body.error(), request_id));
         send(Response(200, kCbor11, std::move(body).value(), request_id));
@@ -380,7 +382,9 @@ void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
     if (!json_object || content_type == kPlainJson) {
       // application/json gets the 200 envelope Kinesis answers it with.
       if (content_type == kPlainJson) {
-        if (!json_object && !protocol::IsJsonObject(request.body)) {
+        // The target does not matter here: a body that is not a JSON object
+        // is a SerializationException, any other an unknown operation.
+        if (!protocol::IsJsonObject(request.body)) {
           return send(Response(200, kPlainJson,
                                "{\"Output\":{\"__type\":\"com.amazon.coral.service#SerializationException\","
                                "\"Message\":null},\"Version\":\"1.0\"}",

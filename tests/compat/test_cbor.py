@@ -118,9 +118,14 @@ class Cbor(unittest.TestCase):
         self.assertEqual(content_type, JSON_11)
         return status, json.loads(data)
 
+    def empty_ok(self, op, payload):
+        """An operation whose output is empty answers 200 with an empty body over CBOR too, as AWS does."""
+        status, content_type, data = post(self.port, 'Kinesis_20131202.' + op, cbor2.dumps(payload))
+        self.assertEqual((status, content_type, data), (200, CBOR_11, b''))
+
     def create(self, shards=1):
         name = unique_name('cbor')
-        self.assertEqual(self.ok('CreateStream', {'StreamName': name, 'ShardCount': shards}), {})
+        self.empty_ok('CreateStream', {'StreamName': name, 'ShardCount': shards})
         wait_until(lambda: self.ok('DescribeStream', {'StreamName': name})['StreamDescription']['StreamStatus']
                    == 'ACTIVE', what='ACTIVE')
         return name
@@ -140,6 +145,12 @@ class Cbor(unittest.TestCase):
         self.assertEqual([s['ShardId'] for s in shards], [s['ShardId'] for s in desc['Shards']])
         summary = self.ok('DescribeStreamSummary', {'StreamName': name})['StreamDescriptionSummary']
         self.assertEqual(millis(summary['StreamCreationTimestamp']), created)
+
+    def test_empty_outputs_are_empty_bodies(self):
+        name = self.create()
+        self.empty_ok('AddTagsToStream', {'StreamName': name, 'Tags': {'k': 'v'}})
+        self.empty_ok('RemoveTagsFromStream', {'StreamName': name, 'TagKeys': ['k']})
+        self.empty_ok('DeleteStream', {'StreamName': name})
 
     def test_records_blobs_and_timestamps(self):
         name = self.create()

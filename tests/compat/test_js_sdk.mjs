@@ -80,3 +80,31 @@ test('https without trusting the certificate fails verification', noTls, async (
   assert.notEqual(code, 0);
   assert.match(out, /self[- ]signed certificate|unable to verify/i);
 });
+
+test('DryRun: DryRunOperationException when the call would succeed, the real error otherwise', async () => {
+  const { makeClient } = await import('./js_sdk_scenario.mjs');
+  const sdk = await import('@aws-sdk/client-kinesis');
+  const client = makeClient(httpEndpoint);
+  const name = `dryrun-${process.pid}`;
+  try {
+    await client.send(new sdk.CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+    await sdk.waitUntilStreamExists({ client, maxWaitTime: 30, minDelay: 1 }, { StreamName: name });
+    const put = { StreamName: name, PartitionKey: 'a', Data: Buffer.from('x'), DryRun: true };
+    await assert.rejects(client.send(new sdk.PutRecordCommand(put)), (err) => {
+      assert.ok(err instanceof sdk.DryRunOperationException, `${err.name}: ${err.message}`);
+      assert.equal(err.$metadata.httpStatusCode, 400);
+      return true;
+    });
+    await assert.rejects(client.send(new sdk.PutRecordCommand({ ...put, StreamName: `${name}-missing` })),
+      (err) => err.name === 'ResourceNotFoundException');
+    const it = await client.send(new sdk.GetShardIteratorCommand({
+      StreamName: name, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }));
+    await assert.rejects(client.send(new sdk.GetRecordsCommand({ ShardIterator: it.ShardIterator, DryRun: true })),
+      (err) => err instanceof sdk.DryRunOperationException);
+    const got = await client.send(new sdk.GetRecordsCommand({ ShardIterator: it.ShardIterator }));
+    assert.equal(got.Records.length, 0, 'the dry-run put stored nothing');
+  } finally {
+    await client.send(new sdk.DeleteStreamCommand({ StreamName: name })).catch(() => {});
+    client.destroy();
+  }
+});

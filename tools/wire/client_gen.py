@@ -336,6 +336,8 @@ def gen_codec_internal_header(in_structs, out_structs):
     w('// of a body that is not a JSON object or does not fit the shape.')
     w('template <typename T, typename DecodeFn>')
     w('std::optional<std::string> DecodeBody(std::string_view body, T& out, DecodeFn decode) {')
+    w('  // An operation whose output is empty answers with an empty body.')
+    w('  if (body.empty()) body = "{}";')
     w('  auto result = ::riffle::protocol::json_internal::DecodeBody<T>(body, decode);')
     w('  if (!result.ok()) {')
     w('    std::string detail = result.error().message;')
