@@ -7,7 +7,8 @@
 2. Riffle: 3 nats-server + 3 Riffle nodes (tests/support/riffle_cluster.py); one stream of one
    shard; `riffle-bench` put-records (500 x 1 KiB) and put-record (1 KiB) run against all three
    nodes at once (one process per node, records/s summed), then one get-records drain.
-Prints one table of records/s and Riffle / raw. Knobs: BENCH_CLUSTER_SECONDS (default 10),
+Prints one table of records/s and Riffle / raw and writes it to docs/performance-cluster.md
+(which `make bench` includes in docs/performance.md). Knobs: BENCH_CLUSTER_SECONDS (default 10),
 BENCH_CLUSTER_CONNECTIONS (per node, default 8). Not a test: nothing is asserted.
 """
 
@@ -66,7 +67,14 @@ def create_stream(endpoint, name):
     kinesis.get_waiter('stream_exists').wait(StreamName=name, WaiterConfig={'Delay': 0.2, 'MaxAttempts': 300})
 
 
+def _load():
+    with open('/proc/loadavg') as f:
+        return ' '.join(f.read().split()[:3])
+
+
 def main():
+    started = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
+    load_before = _load()
     os.environ.setdefault('RIFFLE_BIN', os.path.join(BUILD, 'riffle'))
     print('raw JetStream (riffle-jetstream-bench, %g s per scenario) ...' % SECONDS, flush=True)
     raw = raw_jetstream()
@@ -85,13 +93,19 @@ def main():
         print('Riffle get-records drain ...', flush=True)
         drain = riffle_bench(endpoints[1], 'get-records', '--prefill-mib', '256', '-c', '1')
         rows.append(('get-records drain, one consumer', summed([drain]), 'raw pull consumer drain (500-record messages)'))
-    print()
-    print('| | Riffle records/s | raw JetStream records/s | Riffle / raw |')
-    print('|---|---|---|---|')
+    lines = ['Run %s, load average before %s, after %s; command: `BENCH_CLUSTER_SECONDS=%g '
+             'BENCH_CLUSTER_CONNECTIONS=%d make bench-cluster`. 3 nats-server (R3) and 3 Riffle nodes on this '
+             'machine\'s cores, with the load generators.' % (started, load_before, _load(), SECONDS, CONNECTIONS),
+             '', '| | Riffle records/s | raw JetStream records/s | Riffle / raw |', '|---|---|---|---|']
     for what, riffle, raw_key in rows:
         base = raw.get(raw_key, 0.0)
         ratio = '%.0f %%' % (100.0 * riffle / base) if base else 'n/a'
-        print('| %s | %.0f | %.0f (%s) | %s |' % (what, riffle, base, raw_key, ratio))
+        lines.append('| %s | %.0f | %.0f (%s) | %s |' % (what, riffle, base, raw_key, ratio))
+    text = '\n'.join(lines) + '\n'
+    print()
+    print(text)
+    with open(os.path.join(HERE, '..', 'docs', 'performance-cluster.md'), 'w') as f:
+        f.write(text)
     return 0
 
 

@@ -239,6 +239,12 @@ if a.micro and os.path.exists(a.micro):
     w(open(a.micro).read().strip())
     w("```")
     w("")
+cluster = os.path.join(a.out, "performance-cluster.md")
+if os.path.exists(cluster):
+    w("## The cluster (`make bench-cluster`, `docs/performance-cluster.md`; may be an earlier run)")
+    w("")
+    w(open(cluster).read().strip())
+    w("")
 notes = os.path.join(a.out, "performance-notes.md")
 if os.path.exists(notes):
     w("## Analysis (hand-written, `docs/performance-notes.md`; may refer to an earlier run)")
