@@ -116,6 +116,26 @@ TEST_F(NodesTest, PutsThroughAStaleNodeFollowASplitMadeElsewhere) {
   EXPECT_EQ(ReadAll(*services_[0], (*put)[0].shard_id), std::vector<std::string>{"after"});
 }
 
+TEST_F(NodesTest, APutRoutedAgainAfterAMergeKeepsItsEntriesInOrder) {
+  ASSERT_TRUE(Sync([&](auto d) { services_[0]->CreateStream(stream_, 2, d); }).ok());
+  ASSERT_TRUE(Put(*services_[1], {"before"}).ok());
+  nodes_[1]->Hold(true);  // node 1 still routes to the two parents
+  ASSERT_TRUE(
+      Sync([&](auto d) { services_[0]->MergeShards(stream_, "shardId-000000000000", "shardId-000000000001", d); })
+          .ok());
+  // Keys of both parents, interleaved: both parents refuse them (sealed), and
+  // all of them land in the child in the order of the request.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 20; ++i) keys.push_back("key-" + std::to_string(i));
+  auto put = Put(*services_[1], keys);
+  ASSERT_TRUE(put.ok()) << put.status().message();
+  for (const PutResult& r : *put) {
+    ASSERT_TRUE(r.error.ok()) << r.error.message();
+    EXPECT_EQ(r.shard_id, "shardId-000000000002");
+  }
+  EXPECT_EQ(ReadAll(*services_[0], "shardId-000000000002"), keys);
+}
+
 TEST_F(NodesTest, ASubscriptionOnOneNodeIsTakenOverFromTheOther) {
   ASSERT_TRUE(Sync([&](auto d) { services_[0]->CreateStream(stream_, 1, d); }).ok());
   StatusOr<ConsumerDescription> consumer = Status::Internal("not called");

@@ -1,4 +1,5 @@
 // StreamService data plane: PutRecords, GetShardIterator, GetRecords.
+#include <algorithm>
 #include <ctime>
 
 #include "core/stream_service_internal.h"
@@ -172,6 +173,9 @@ void StreamService::RunPut(std::shared_ptr<PutCall> call) {
       for (size_t i : again) call->results[i].error = Status::Unavailable("the shard is being resharded; try again");
       return FinishPut(call);
     }
+    // In entry order: the batches went by shard, and entries of different
+    // parents may land in one child, where they must keep the request's order.
+    std::sort(again.begin(), again.end());
     call->pending = std::move(again);
     call->refreshed = true;
     const StreamAddress address = call->address;
