@@ -136,7 +136,8 @@ std::vector<TrafficMeter::StreamRates> TrafficMeter::Rates(std::string_view acco
 std::vector<TrafficMeter::StreamTotals> TrafficMeter::Totals() const {
   std::vector<StreamTotals> out;
   std::lock_guard lock(mu_);
-  for (const auto& [key, entry] : entries_) {
+  for (const auto& item : entries_) {
+    const auto& entry = item.second;
     auto total = [&](Counter c) { return entry->totals[c].load(std::memory_order_relaxed); };
     out.push_back({entry->account, entry->region, entry->name, total(kRecordsIn), total(kBytesIn),
                    total(kRecordsOut), total(kBytesOut)});

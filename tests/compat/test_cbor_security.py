@@ -51,7 +51,7 @@ class CborSecurity(unittest.TestCase):
             resp = conn.getresponse()
             data = resp.read()
             self.assertEqual(resp.getheader('Content-Type'), CBOR_11)
-            return resp.status, cbor2.decoder.CBORDecoder(io.BytesIO(data)).decode()
+            return resp.status, (cbor2.decoder.CBORDecoder(io.BytesIO(data)).decode() if data else {})
         finally:
             conn.close()
 
