@@ -64,9 +64,18 @@ class FakeStore final : public store::Store {
       ++meta_writes_;
     }
     done(change.revision);
-    for (auto& observer : observers_) observer(change);
+    for (auto& observer : observers_) {
+      if (observer) observer(change);
+    }
   }
+  // A service opened on this store directly replaces the observer of the one
+  // before it (as with the real stores); FakeNodes add one each.
   void SetMetaObserver(std::function<void(const store::MetaChange&)> observer) override {
+    if (observers_.empty()) observers_.emplace_back();
+    observers_[0] = std::move(observer);
+  }
+  void AddMetaObserver(std::function<void(const store::MetaChange&)> observer) {
+    if (observers_.empty()) observers_.emplace_back();
     observers_.push_back(std::move(observer));
   }
   Status SyncMeta() override { return Status::Ok(); }
@@ -140,6 +149,7 @@ class FakeStore final : public store::Store {
     }
     done(std::move(results));
     for (auto& observer : append_observers_) {
+      if (!observer) continue;
       for (store::ShardKey shard : appended) observer(shard);
     }
   }
@@ -221,6 +231,11 @@ class FakeStore final : public store::Store {
     return log.trim;
   }
   void SetAppendObserver(std::function<void(store::ShardKey)> observer) override {
+    if (append_observers_.empty()) append_observers_.emplace_back();
+    append_observers_[0] = std::move(observer);
+  }
+  void AddAppendObserver(std::function<void(store::ShardKey)> observer) {
+    if (append_observers_.empty()) append_observers_.emplace_back();
     append_observers_.push_back(std::move(observer));
   }
   void WatchAppends(store::ShardKey, bool) override {}
@@ -308,7 +323,9 @@ class FakeNode final : public store::Store {
   }
   void SetMetaObserver(std::function<void(const store::MetaChange&)> observer) override {
     observer_ = std::move(observer);
-    shared_.SetMetaObserver([this](const store::MetaChange& change) {
+    if (meta_registered_) return;  // the wrapper below calls the newest observer_
+    meta_registered_ = true;
+    shared_.AddMetaObserver([this](const store::MetaChange& change) {
       {
         std::lock_guard lock(mu_);
         if (holding_) {
@@ -352,7 +369,10 @@ class FakeNode final : public store::Store {
     return shared_.TrimBefore(shard, cutoff_ms);
   }
   void SetAppendObserver(std::function<void(store::ShardKey)> observer) override {
-    shared_.SetAppendObserver(std::move(observer));
+    append_observer_ = std::move(observer);
+    if (append_registered_) return;
+    append_registered_ = true;
+    shared_.AddAppendObserver([this](store::ShardKey shard) { append_observer_(shard); });
   }
   void WatchAppends(store::ShardKey, bool) override {}
   uint64_t MaxRecordBytes() const override { return shared_.MaxRecordBytes(); }
@@ -365,6 +385,9 @@ class FakeNode final : public store::Store {
   bool holding_ = false;                   // guarded by mu_
   std::vector<store::MetaChange> held_;    // guarded by mu_
   std::function<void(const store::MetaChange&)> observer_;
+  std::function<void(store::ShardKey)> append_observer_;
+  bool meta_registered_ = false;
+  bool append_registered_ = false;
 };
 
 }  // namespace riffle::core
