@@ -9,7 +9,8 @@
    nodes at once (one process per node, records/s summed), then one get-records drain.
 Prints one table of records/s and Riffle / raw and writes it to docs/performance-cluster.md
 (which `make bench` includes in docs/performance.md). Knobs: BENCH_CLUSTER_SECONDS (default 10),
-BENCH_CLUSTER_CONNECTIONS (per node, default 8). Not a test: nothing is asserted.
+BENCH_CLUSTER_CONNECTIONS (PutRecords connections per node, default 8),
+BENCH_CLUSTER_PUT_CONNECTIONS (PutRecord connections per node, default 64). Not a test: nothing is asserted.
 """
 
 import json
@@ -27,6 +28,8 @@ from riffle_cluster import RiffleCluster  # noqa: E402
 BUILD = os.environ.get('BUILD', os.path.join(HERE, '..', 'build'))
 SECONDS = float(os.environ.get('BENCH_CLUSTER_SECONDS', '10'))
 CONNECTIONS = int(os.environ.get('BENCH_CLUSTER_CONNECTIONS', '8'))
+# PutRecord waits for one quorum write per request: it needs many in flight (raw: 1024).
+PUT_CONNECTIONS = int(os.environ.get('BENCH_CLUSTER_PUT_CONNECTIONS', '64'))
 
 
 def raw_jetstream():
@@ -81,21 +84,22 @@ def main():
     rows = []
     with RiffleCluster(nodes=3) as cluster:
         endpoints = cluster.endpoints
-        for scenario, args, raw_key in (
-                ('put-records', ['--batch', '500', '--record-size', '1024'], 'raw js_PublishAsync 500 x 1 KiB'),
-                ('put-record', ['--record-size', '1024'], 'raw js_PublishAsync 1 x 1 KiB')):
+        for scenario, connections, args, raw_key in (
+                ('put-records', CONNECTIONS, ['--batch', '500', '--record-size', '1024'],
+                 'raw js_PublishAsync 500 x 1 KiB'),
+                ('put-record', PUT_CONNECTIONS, ['--record-size', '1024'], 'raw js_PublishAsync 1 x 1 KiB')):
             stream = 'bench-cluster-%s-%d' % (scenario, int(time.time()))
             create_stream(endpoints[0], stream)
             print('Riffle %s through %d nodes ...' % (scenario, len(endpoints)), flush=True)
-            procs = [riffle_bench(e, scenario, '--no-setup', '--stream', stream, '-c', str(CONNECTIONS), *args)
+            procs = [riffle_bench(e, scenario, '--no-setup', '--stream', stream, '-c', str(connections), *args)
                      for e in endpoints]
-            rows.append(('%s 1 KiB, 3 nodes x %d connections' % (scenario, CONNECTIONS), summed(procs), raw_key))
+            rows.append(('%s 1 KiB, 3 nodes x %d connections' % (scenario, connections), summed(procs), raw_key))
         print('Riffle get-records drain ...', flush=True)
         drain = riffle_bench(endpoints[1], 'get-records', '--prefill-mib', '256', '-c', '1')
         rows.append(('get-records drain, one consumer', summed([drain]), 'raw pull consumer drain (500-record messages)'))
     lines = ['Run %s, load average before %s, after %s; command: `BENCH_CLUSTER_SECONDS=%g '
-             'BENCH_CLUSTER_CONNECTIONS=%d make bench-cluster`. 3 nats-server (R3) and 3 Riffle nodes on this '
-             'machine\'s cores, with the load generators.' % (started, load_before, _load(), SECONDS, CONNECTIONS),
+             'BENCH_CLUSTER_CONNECTIONS=%d BENCH_CLUSTER_PUT_CONNECTIONS=%d make bench-cluster`. 3 nats-server (R3) and 3 Riffle nodes on this '
+             'machine\'s cores, with the load generators.' % (started, load_before, _load(), SECONDS, CONNECTIONS, PUT_CONNECTIONS),
              '', '| | Riffle records/s | raw JetStream records/s | Riffle / raw |', '|---|---|---|---|']
     for what, riffle, raw_key in rows:
         base = raw.get(raw_key, 0.0)

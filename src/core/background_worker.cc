@@ -34,8 +34,11 @@ void BackgroundWorker::Run() {
       continue;
     }
     auto first = tasks_.begin();
-    if (first->first.first > std::chrono::steady_clock::now()) {
-      cv_.wait_until(lock, first->first.first);
+    // A copy: wait_until reads the time again after waking, when Stop() may
+    // have cleared the task (and its key) meanwhile.
+    const auto due = first->first.first;
+    if (due > std::chrono::steady_clock::now()) {
+      cv_.wait_until(lock, due);
       continue;
     }
     std::function<void()> task = std::move(first->second);
