@@ -178,7 +178,7 @@ class ClusterConsistency(unittest.TestCase):
         print('\n  records through the reshards: %s' % stats, flush=True)
         self.assertEqual([], problems[:20])
         self.assertEqual(0, stats['unacked'] + stats['stored_unacked'] + stats['resend_copies_after_lost'] +
-                         stats['stored_despite_refusal'], stats)
+                         stats['stored_despite_refusal'] + stats['stored_after_unknown'], stats)
 
     def test_create_stream_race(self):
         for round_ in range(3):

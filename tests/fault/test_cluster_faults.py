@@ -166,7 +166,7 @@ class ClusterFaults(unittest.TestCase):
         print('  gaps (s): %s' % {k: round(v, 2) for k, v in gaps.items()}, flush=True)
         self.assertEqual([], problems[:20])
         self.assertEqual(0, stats['stored_despite_refusal'],
-                         'records stored although Riffle refused them (AWS says a refused record was not added)')
+                         'records stored although Riffle throttled them (a throttled record is not added)')
         self.assertEqual(0, stats['unacked'], 'records never acknowledged although the producers retried')
         for what, gap in gaps.items():
             self.assertLess(gap, WRITES_BACK_WITHIN_S, 'writes after killing the %s' % what)

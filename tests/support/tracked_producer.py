@@ -1,18 +1,23 @@
 """Producers that retry as the AWS SDKs do and remember the outcome of every attempt, and a
 checker that compares what they were told with what the shards hold.
 
-Every record carries a unique payload id. Each attempt of a record ends one of three ways:
+Every record carries a unique payload id. Each attempt of a record ends one of four ways:
   ack      - the server answered with its shard and sequence number;
-  refused  - an error answer (a 5xx or throttling for the whole call, or a per-record
-             ErrorCode of PutRecords): AWS promises such a record was not added;
+  refused  - throttling, for the whole call or as a per-record ErrorCode of PutRecords: the
+             record was not added;
+  unknown  - a server failure (a 5xx for the whole call, or a per-record InternalFailure): as
+             with AWS, whose SDKs retry these, the record may or may not have been stored
+             (Riffle answers so when JetStream did not confirm a publish within its retry
+             budget, e.g. across a NATS leader change);
   lost     - no answer (connection refused/reset, read timeout): the server may have stored it.
 A producer re-sends refused and lost records (to any node, with a fresh request) until acked.
 Riffle's own retries inside one request reuse their NATS message ids, so they never store a
 record twice; the only way a second copy can exist is a client re-send of an attempt that was
-lost (or refused although stored). The checker therefore bounds the copies of each record
+lost or whose outcome was unknown. The checker therefore bounds the copies of each record
 exactly: acked records appear once at their acknowledged sequence number, plus at most one
-copy per lost attempt (counted and reported, not a failure), and copies explained only by
-refused attempts are reported separately (`stored_despite_refusal`).
+copy per lost or unknown attempt (counted and reported, not a failure: `resend_copies_after_lost`,
+`stored_after_unknown`), and copies explained only by refused attempts are reported separately
+(`stored_despite_refusal`, a failure).
 
 Standard boto3; requires Python 3.
 """
@@ -58,6 +63,9 @@ class Record:
 
     def lost_attempts(self):
         return sum(1 for a in self.attempts if a.startswith('lost'))
+
+    def unknown_attempts(self):
+        return sum(1 for a in self.attempts if a.startswith('unknown'))
 
     def refused_attempts(self):
         return sum(1 for a in self.attempts if a.startswith('refused'))
@@ -114,7 +122,9 @@ class Sender:
         except ClientError as e:
             code = e.response['Error']['Code']
             status = e.response.get('ResponseMetadata', {}).get('HTTPStatusCode', 0)
-            if code in RETRY_CODES or status >= 500:
+            if code in ('InternalFailure', 'ServiceUnavailable') or status >= 500:
+                return 'unknown', code
+            if code in RETRY_CODES:
                 return 'refused', code
             raise
         except BotoCoreError as e:
@@ -153,7 +163,8 @@ class Sender:
                 left = []
                 for r, result in zip(pending, value['Records']):
                     if 'ErrorCode' in result:
-                        r.attempts.append('refused:%s' % result['ErrorCode'])
+                        kind = 'unknown' if result['ErrorCode'] == 'InternalFailure' else 'refused'
+                        r.attempts.append('%s:%s' % (kind, result['ErrorCode']))
                         left.append(r)
                     else:
                         self.ledger.acked(r, result['ShardId'], result['SequenceNumber'])
@@ -232,7 +243,7 @@ def read_stream(kin_for, stream, max_empty=3):
 def check(ledger, contents):
     """Compares the ledger with the shards' contents; returns (problems, stats)."""
     problems = []
-    stats = {'acked': 0, 'unacked': 0, 'resend_copies_after_lost': 0, 'stored_despite_refusal': 0,
+    stats = {'acked': 0, 'unacked': 0, 'resend_copies_after_lost': 0, 'stored_despite_refusal': 0, 'stored_after_unknown': 0,
              'stored_unacked': 0}
     where = {}
     for shard, items in contents.items():
@@ -258,12 +269,16 @@ def check(ledger, contents):
             stats['stored_unacked'] += len(copies)
         if extra == 0:
             continue
-        lost, refused = r.lost_attempts(), r.refused_attempts()
+        lost, unknown, refused = r.lost_attempts(), r.unknown_attempts(), r.refused_attempts()
         if extra <= lost:
             stats['resend_copies_after_lost'] += extra
-        elif extra <= lost + refused:
-            stats['stored_despite_refusal'] += extra - lost
+        elif extra <= lost + unknown:
             stats['resend_copies_after_lost'] += lost
+            stats['stored_after_unknown'] += extra - lost
+        elif extra <= lost + unknown + refused:
+            stats['stored_despite_refusal'] += extra - lost - unknown
+            stats['resend_copies_after_lost'] += lost
+            stats['stored_after_unknown'] += unknown
         else:
             problems.append('%s stored %d times; attempts %s' % (rid, len(copies), r.attempts))
     for producer, acks in ledger.acks.items():
