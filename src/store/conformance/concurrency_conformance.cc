@@ -107,7 +107,14 @@ TEST_P(StoreConformanceTest, AppendsRacingASealAreStoredBelowItsEndOrRefused) {
       std::this_thread::sleep_for(std::chrono::microseconds(300));
     }
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Seal once some appends are stored, however slow the machine, while more are in flight.
+  for (int i = 0; i < 3000; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!stored.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   auto end = a_->SealLog(shard);
   stop = true;
   writer.join();
