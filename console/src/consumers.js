@@ -34,7 +34,9 @@ export function consumersTab(streamName, { refreshSummary }) {
   const element = h('div', {}, h('h2', {}, 'Consumers'), table, empty, h('h2', {}, 'Register a consumer'), form);
 
   let stopped = false;
+  let loads = 0;  // a load that a newer one overtook shows nothing
   async function load() {
+    const mine = ++loads;
     try {
       arn = arn || await streamArn(streamName);
       const consumers = [];
@@ -44,7 +46,7 @@ export function consumersTab(streamName, { refreshSummary }) {
         consumers.push(...(page.Consumers || []));
         token = page.NextToken;
       } while (token);
-      if (stopped) return;
+      if (stopped || mine !== loads) return;
       empty.hidden = consumers.length > 0;
       tbody.replaceChildren(...consumers.map((c) => {
         const remove = h('button', { type: 'button', class: 'danger small', 'aria-label': `Deregister consumer ${c.ConsumerName}` }, 'Deregister');

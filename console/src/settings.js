@@ -20,13 +20,20 @@ function section(title, ...children) {
 export function settingsTab(streamName, { refreshSummary }) {
   let summary = null;
   let loading = null;
-  // A field the user has changed keeps the user's value when the stream's
-  // settings (re)load; a save reloads every field from what the API reports.
+  // The forms are disabled until the first load has filled them. A field the
+  // user has changed, or is in, keeps the user's value when the stream's
+  // settings reload; a save reloads every other field from what the API reports.
   const edited = new Set();
-  const show = (input, value) => { if (!edited.has(input)) input.value = value; };
+  const show = (input, value) => { if (!edited.has(input) && document.activeElement !== input) input.value = value; };
   const saved = (message) => { showInfo(message); edited.clear(); loading = load(); refreshSummary(); };
-  // The summary the forms compare against: a submit before the first load waits for it.
-  const current = async () => summary || (await loading, summary);
+  // The summary the forms compare against: a submit before the first load
+  // waits for it; one after a failed load loads again.
+  async function current() {
+    if (!summary) await loading;
+    if (!summary) await (loading = load());
+    if (!summary) throw new Error('The stream\'s settings could not be loaded.');
+    return summary;
+  }
 
   // Retention
   const retention = h('input', { name: 'RetentionPeriodHours', type: 'number', min: 24, max: 8760, required: true });
@@ -35,10 +42,15 @@ export function settingsTab(streamName, { refreshSummary }) {
   retentionForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const hours = Number(retention.value);
-    const hoursNow = (await current()).RetentionPeriodHours;
-    if (hours === hoursNow) return showInfo('Retention unchanged.');
-    const Command = hours > hoursNow ? IncreaseStreamRetentionPeriodCommand : DecreaseStreamRetentionPeriodCommand;
-    if (await attempt(() => call(new Command({ StreamName: streamName, RetentionPeriodHours: hours })), retentionButton)) saved(`Retention is now ${hours} hours.`);
+    const done = await attempt(async () => {
+      const hoursNow = (await current()).RetentionPeriodHours;
+      if (hours === hoursNow) return 'unchanged';
+      const Command = hours > hoursNow ? IncreaseStreamRetentionPeriodCommand : DecreaseStreamRetentionPeriodCommand;
+      await call(new Command({ StreamName: streamName, RetentionPeriodHours: hours }));
+      return 'saved';
+    }, retentionButton);
+    if (done === 'unchanged') showInfo('Retention unchanged.');
+    else if (done) saved(`Retention is now ${hours} hours.`);
   });
 
   // Encryption
@@ -61,8 +73,7 @@ export function settingsTab(streamName, { refreshSummary }) {
   const modeForm = h('form', { class: 'inline-form' }, field('Capacity mode', mode), modeButton);
   modeForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const { StreamARN } = await current();
-    if (await attempt(() => call(new UpdateStreamModeCommand({ StreamARN, StreamModeDetails: { StreamMode: mode.value } })), modeButton)) saved(`Mode is now ${mode.value}.`);
+    if (await attempt(async () => call(new UpdateStreamModeCommand({ StreamARN: (await current()).StreamARN, StreamModeDetails: { StreamMode: mode.value } })), modeButton)) saved(`Mode is now ${mode.value}.`);
   });
 
   // Tags
@@ -87,10 +98,10 @@ export function settingsTab(streamName, { refreshSummary }) {
     ...boxes.map((b) => h('label', {}, b, ` ${b.value}`))), monitoringButton);
   monitoringForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const enabled = new Set((((await current()).EnhancedMonitoring || [])[0]?.ShardLevelMetrics) || []);
-    const enable = boxes.filter((b) => b.checked && !enabled.has(b.value)).map((b) => b.value);
-    const disable = boxes.filter((b) => !b.checked && enabled.has(b.value)).map((b) => b.value);
     const done = await attempt(async () => {
+      const enabled = new Set((((await current()).EnhancedMonitoring || [])[0]?.ShardLevelMetrics) || []);
+      const enable = boxes.filter((b) => b.checked && !enabled.has(b.value)).map((b) => b.value);
+      const disable = boxes.filter((b) => !b.checked && enabled.has(b.value)).map((b) => b.value);
       if (enable.length) await call(new EnableEnhancedMonitoringCommand({ StreamName: streamName, ShardLevelMetrics: enable }));
       if (disable.length) await call(new DisableEnhancedMonitoringCommand({ StreamName: streamName, ShardLevelMetrics: disable }));
       return true;
@@ -104,8 +115,7 @@ export function settingsTab(streamName, { refreshSummary }) {
   const recordSizeForm = h('form', { class: 'inline-form' }, field('Maximum record size (KiB, 1024–10240)', recordSize), recordSizeButton);
   recordSizeForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const { StreamARN } = await current();
-    if (await attempt(() => call(new UpdateMaxRecordSizeCommand({ StreamARN, MaxRecordSizeInKiB: Number(recordSize.value) })), recordSizeButton)) saved(`Maximum record size is now ${recordSize.value} KiB.`);
+    if (await attempt(async () => call(new UpdateMaxRecordSizeCommand({ StreamARN: (await current()).StreamARN, MaxRecordSizeInKiB: Number(recordSize.value) })), recordSizeButton)) saved(`Maximum record size is now ${recordSize.value} KiB.`);
   });
 
   // Resource policy
@@ -115,12 +125,10 @@ export function settingsTab(streamName, { refreshSummary }) {
   const policyForm = h('form', {}, field('Policy (JSON)', policy), h('div', { class: 'actions' }, deletePolicyButton, policyButton));
   policyForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const { StreamARN } = await current();
-    if (await attempt(() => call(new PutResourcePolicyCommand({ ResourceARN: StreamARN, Policy: policy.value })), policyButton)) saved('Policy saved.');
+    if (await attempt(async () => call(new PutResourcePolicyCommand({ ResourceARN: (await current()).StreamARN, Policy: policy.value })), policyButton)) saved('Policy saved.');
   });
   deletePolicyButton.addEventListener('click', async () => {
-    const { StreamARN } = await current();
-    if (await attempt(() => call(new DeleteResourcePolicyCommand({ ResourceARN: StreamARN })), deletePolicyButton)) saved('Policy deleted.');
+    if (await attempt(async () => call(new DeleteResourcePolicyCommand({ ResourceARN: (await current()).StreamARN })), deletePolicyButton)) saved('Policy deleted.');
   });
 
   const element = h('div', { class: 'settings' },
@@ -133,12 +141,14 @@ export function settingsTab(streamName, { refreshSummary }) {
     section('Resource policy', policyForm));
 
   let stopped = false;
+  let loads = 0;  // a load that a newer one overtook shows nothing
   async function load() {
+    const mine = ++loads;
     try {
       const s = (await call(new DescribeStreamSummaryCommand({ StreamName: streamName }))).StreamDescriptionSummary;
       const tags = await call(new ListTagsForStreamCommand({ StreamName: streamName }));
       const resourcePolicy = await call(new GetResourcePolicyCommand({ ResourceARN: s.StreamARN }));
-      if (stopped) return;
+      if (stopped || mine !== loads) return;
       summary = s;
       show(retention, String(s.RetentionPeriodHours));
       encryptionState.textContent = s.EncryptionType === 'KMS' ? `Encrypted with KMS key ${s.KeyId}.` : 'Not encrypted.';
@@ -164,6 +174,12 @@ export function settingsTab(streamName, { refreshSummary }) {
   for (const input of [retention, keyId, mode, recordSize, policy, ...boxes]) {
     input.addEventListener(input.type === 'checkbox' || input.tagName === 'SELECT' ? 'change' : 'input', () => edited.add(input));
   }
-  loading = load();
+  const controls = [...element.querySelectorAll('input, select, textarea, button')];
+  for (const control of controls) control.disabled = true;
+  element.setAttribute('aria-busy', 'true');
+  loading = load().finally(() => {
+    for (const control of controls) control.disabled = false;
+    element.removeAttribute('aria-busy');
+  });
   return { element, stop() { stopped = true; } };
 }

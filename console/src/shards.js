@@ -167,10 +167,12 @@ export function shardsTab(streamName, { refreshSummary }) {
   }
 
   let stopped = false;
+  let loads = 0;  // a load that a newer one overtook shows nothing
   async function load() {
+    const mine = ++loads;
     try {
       const list = await listAllShards(streamName);
-      if (stopped) return;
+      if (stopped || mine !== loads) return;
       shards = list;
       render();
     } catch (error) {

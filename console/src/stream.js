@@ -51,10 +51,12 @@ export function streamView(name, tabName) {
     tablist, panel);
 
   let stopped = false;
+  let loads = 0;  // a load that a newer one overtook shows nothing
   async function loadSummary() {
+    const mine = ++loads;
     try {
       const s = (await call(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary;
-      if (stopped) return;
+      if (stopped || mine !== loads) return;
       const item = (term, value) => [h('dt', {}, term), h('dd', {}, value)];
       facts.replaceChildren(
         ...item('Status', h('span', { class: `badge ${s.StreamStatus.toLowerCase()}` }, s.StreamStatus)),

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
@@ -27,6 +27,8 @@ let http;
 let https;
 let context;
 let page;
+let pageErrors = [];
+const pending = new Set();  // the page's requests not yet answered
 
 // Runs a boto3 snippet with `kinesis` (a client of the http endpoint) and
 // `emit(value)` (prints JSON); returns what it emitted.
@@ -66,6 +68,33 @@ before(async () => {
   });
   page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(15000);
+  page.on('request', (request) => pending.add(request));
+  page.on('requestfinished', (request) => pending.delete(request));
+  page.on('requestfailed', (request) => pending.delete(request));
+  page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.stack || error}`));
+  page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`); });
+});
+
+// A test of the page: when it fails, what the page showed and was waiting
+// for is printed with the failure.
+function pageTest(name, body) {
+  test(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      const status = await page.locator('#status').textContent({ timeout: 1000 }).catch(() => '?');
+      const waiting = [...pending].map((r) => `${r.method()} ${r.url()} ${r.headers()['x-amz-target'] || ''}`);
+      process.stderr.write(`[${name}] at ${page.url()}; banner: ${JSON.stringify(status)}; requests unanswered: ${JSON.stringify(waiting)}\n`);
+      throw error;
+    }
+  });
+}
+
+// What the page reported during a test, for reading a failure (an API error
+// shown on purpose also logs its failed request here).
+afterEach(async (t) => {
+  if (pageErrors.length) process.stderr.write(`[${t.name}] the page reported:\n  ${pageErrors.join('\n  ')}\n`);
+  pageErrors = [];
 });
 
 after(async () => {
@@ -74,7 +103,7 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('the stream list shows a stream boto3 created, with its shards and live rates', async () => {
+pageTest('the stream list shows a stream boto3 created, with its shards and live rates', async () => {
   boto3(`
 kinesis.create_stream(StreamName='${STREAM}', ShardCount=2)
 kinesis.get_waiter('stream_exists').wait(StreamName='${STREAM}')
@@ -99,7 +128,7 @@ kinesis.put_record(StreamName='${STREAM}', PartitionKey='binary', Data=bytes([0,
   await shot('01-streams');
 });
 
-test('opening the stream shows its shards; a split through the page shows parent and children', async () => {
+pageTest('opening the stream shows its shards; a split through the page shows parent and children', async () => {
   await page.getByRole('link', { name: STREAM, exact: true }).click();
   await page.locator('svg.lineage g.shard[data-state="open"]').nth(1).waitFor();
   assert.equal(await page.locator('svg.lineage g.shard').count(), 2);
@@ -119,7 +148,7 @@ test('opening the stream shows its shards; a split through the page shows parent
   await shot('03-split');
 });
 
-test('an API error is shown with the API\'s own message', async () => {
+pageTest('an API error is shown with the API\'s own message', async () => {
   // The same invalid split through boto3 gives the message to expect.
   const expected = boto3(`
 try:
@@ -138,7 +167,7 @@ except kinesis.exceptions.InvalidArgumentException as e:
   await shot('04-api-error');
 });
 
-test('merging two adjacent shards through the page shows their child', async () => {
+pageTest('merging two adjacent shards through the page shows their child', async () => {
   await page.getByLabel('Adjacent open shards').selectOption('shardId-000000000002 shardId-000000000003');
   await page.getByRole('button', { name: 'Merge shards' }).click();
   await page.locator('svg.lineage g.shard[data-parent="shardId-000000000002"][data-adjacent-parent="shardId-000000000003"][data-state="open"]').waitFor();
@@ -150,7 +179,7 @@ test('merging two adjacent shards through the page shows their child', async () 
   await shot('05-merged');
 });
 
-test('the Records tab shows boto3\'s records as text, JSON and hex', async () => {
+pageTest('the Records tab shows boto3\'s records as text, JSON and hex', async () => {
   await page.getByRole('tab', { name: 'Records' }).click();
   await page.getByLabel('Shard', { exact: true }).selectOption('');
   await page.getByLabel('Start at').selectOption('TRIM_HORIZON');
@@ -168,7 +197,7 @@ test('the Records tab shows boto3\'s records as text, JSON and hex', async () =>
   await shot('06-records');
 });
 
-test('Live shows a record put after it was switched on', async () => {
+pageTest('Live shows a record put after it was switched on', async () => {
   await page.getByRole('switch', { name: 'Live' }).check();
   await page.getByText(/live on \d+ shards?/).waitFor();
   const marker = `live-${Date.now()}`;
@@ -178,7 +207,7 @@ test('Live shows a record put after it was switched on', async () => {
   await page.getByRole('switch', { name: 'Live' }).uncheck();
 });
 
-test('consumers and settings changed through the page are seen by boto3', async () => {
+pageTest('consumers and settings changed through the page are seen by boto3', async () => {
   await page.getByRole('tab', { name: 'Consumers' }).click();
   await page.getByLabel('Consumer name').fill('console-reader');
   await page.getByRole('button', { name: 'Register consumer' }).click();
@@ -207,7 +236,7 @@ emit([s['RetentionPeriodHours'], kinesis.list_tags_for_stream(StreamName='${STRE
   await shot('09-settings');
 });
 
-test('creating and deleting a stream through the page is seen by boto3', async () => {
+pageTest('creating and deleting a stream through the page is seen by boto3', async () => {
   await page.goto(`${http}/console/#/`);
   await page.getByLabel('Stream name').fill('made-in-the-console');
   await page.getByLabel('Shard count').fill('3');
@@ -230,7 +259,7 @@ emit(kinesis.describe_stream_summary(StreamName='made-in-the-console')['StreamDe
   await shot('11-deleted');
 });
 
-test('the page signs with the credentials entered, kept for the tab, and shows what they may see', async () => {
+pageTest('the page signs with the credentials entered, kept for the tab, and shows what they may see', async () => {
   await page.goto(`${http}/console/#/`);
   await page.locator(`tr[data-stream="${STREAM}"]`).waitFor();
   await page.getByRole('button', { name: 'Credentials' }).click();
@@ -250,11 +279,13 @@ test('the page signs with the credentials entered, kept for the tab, and shows w
   await page.locator(`tr[data-stream="${STREAM}"]`).waitFor();
 });
 
-test('tabs and controls work from the keyboard', async () => {
+pageTest('tabs and controls work from the keyboard', async () => {
   await page.goto(`${http}/console/#/streams/${STREAM}/shards`);
   await page.getByRole('tab', { name: 'Shards' }).focus();
   await page.keyboard.press('ArrowRight');
   await page.waitForURL(/\/records$/);
+  // The Records page is shown (and takes the focus) on the hash change that follows the URL.
+  await page.locator('#tab-records[aria-selected="true"]').waitFor();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-records');
   // An open shard of the lineage is a button: Enter picks it for a split.
   await page.getByRole('tab', { name: 'Shards' }).click();
@@ -264,7 +295,7 @@ test('tabs and controls work from the keyboard', async () => {
   assert.equal(await page.getByLabel('Shard to split').inputValue(), 'shardId-000000000001');
 });
 
-test('updating the shard count through the page is seen by boto3', async () => {
+pageTest('updating the shard count through the page is seen by boto3', async () => {
   await page.goto(`${http}/console/#/streams/${STREAM}/shards`);
   await page.getByLabel('Target open shards').fill('4');
   await page.getByRole('button', { name: 'Update shard count' }).click();
@@ -276,7 +307,7 @@ emit(kinesis.describe_stream_summary(StreamName='${STREAM}')['StreamDescriptionS
   assert.equal(open, 4);
 });
 
-test('a narrow window shows the pages without sideways scrolling', async () => {
+pageTest('a narrow window shows the pages without sideways scrolling', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   for (const [hash, name] of [['#/', '13-narrow-streams'], [`#/streams/${STREAM}/shards`, '14-narrow-shards'],
     [`#/streams/${STREAM}/records`, '15-narrow-records'], [`#/streams/${STREAM}/settings`, '16-narrow-settings']]) {
@@ -290,7 +321,7 @@ test('a narrow window shows the pages without sideways scrolling', async () => {
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
-test('over https the console lists the streams too', async () => {
+pageTest('over https the console lists the streams too', async () => {
   await page.goto(`${https}/console/`);
   await page.locator(`tr[data-stream="${STREAM}"]`).waitFor();
   await shot('17-https');

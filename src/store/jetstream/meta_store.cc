@@ -34,7 +34,18 @@ Status MetaStore::Open() {
       cfg.Replicas = options_.replicas;
       if (ephemeral) cfg.TTL = options_.ephemeral_ttl_ms * 1000 * 1000;  // nanoseconds
       ns = js_CreateKeyValue(&kv, connection_->js(), &cfg);
-      return ns == NATS_OK ? Status::Ok() : FromNats(ns, kNoCode, "creating bucket " + bucket);
+      if (ns == NATS_OK) return Status::Ok();
+      // Another node starting at the same moment may have created it first:
+      // its stream then exists ("already in use") or is still being created
+      // ("subjects overlap"); bind to it, on this attempt or the next.
+      const std::string why = nats_GetLastError(nullptr);
+      kv = nullptr;
+      if (js_KeyValue(&kv, connection_->js(), bucket.c_str()) == NATS_OK) return Status::Ok();
+      Status failed = FromNats(ns, kNoCode, "creating bucket " + bucket);
+      if (why.find("subjects overlap") != std::string::npos || why.find("already in use") != std::string::npos) {
+        return Status(Errc::kUnavailable, failed.message());
+      }
+      return failed;
     });
     if (!s.ok()) return s;
     (ephemeral ? lease_ : meta_).reset(kv);
