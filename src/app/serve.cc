@@ -21,6 +21,7 @@
 #include "net/api_router.h"
 #include "net/console_router.h"
 #include "net/http_server.h"
+#include "net/access_log.h"
 #include "net/request_metrics.h"
 #include "store/jetstream/jetstream_store.h"
 #include "store/rocksdb/rocksdb_store.h"
@@ -81,7 +82,15 @@ namespace {
 // SIGHUP: the credentials file and the TLS files, read again; what fails to
 // load keeps its old version (and is logged).
 void Reload(const ServeConfig& config, const std::map<std::string, std::string, std::less<>>& accounts,
-            handlers::KeyRingSlot* key_ring, net::HttpServer& server) {
+            handlers::KeyRingSlot* key_ring, net::HttpServer& server, net::AccessLog* access_log) {
+  if (access_log != nullptr) {
+    Status reopened = access_log->Reopen();
+    if (reopened.ok()) {
+      spdlog::info("SIGHUP: access log {} reopened", config.access_log);
+    } else {
+      spdlog::error("SIGHUP: keeping the previous access log: {}", reopened.message());
+    }
+  }
   if (key_ring != nullptr) {
     auto ring = LoadCredentials(config.credentials, accounts, config.account_id);
     if (ring.ok()) {
@@ -196,6 +205,17 @@ int Serve(const ServeConfig& config) {
   if (metered) router_options.traffic = &traffic;
   net::RequestMetrics request_metrics;
   if (config.admin_port >= 0) router_options.metrics = &request_metrics;
+  std::unique_ptr<net::AccessLog> access_log;
+  if (!config.access_log.empty()) {
+    auto opened = net::AccessLog::Open(config.access_log, config.log_format == "json");
+    if (!opened.ok()) {
+      std::fprintf(stderr, "riffle: %s\n", opened.status().message().c_str());
+      (*store)->Close();
+      return 1;
+    }
+    access_log = std::move(opened).value();
+    router_options.access_log = access_log.get();
+  }
   net::ApiRouter router(**streams, router_options);
   net::ConsoleRouter console(router, traffic);
   net::RequestHandler& handler = !config.no_console ? static_cast<net::RequestHandler&>(console) : router;
@@ -264,7 +284,7 @@ int Serve(const ServeConfig& config) {
   const timespec second{1, 0};
   while ((received = sigtimedwait(&signals, nullptr, &second)) < 0 || received == SIGHUP) {
     if (received == SIGHUP) {
-      Reload(config, *accounts, key_ring ? &*key_ring : nullptr, server);
+      Reload(config, *accounts, key_ring ? &*key_ring : nullptr, server, access_log.get());
       continue;
     }
     BufferCache::Global().DropIdle(2000);

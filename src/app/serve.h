@@ -43,6 +43,7 @@ struct ServeConfig {
   int threads = 0;  // 0: one per core
   std::string log_level = "info";
   std::string log_format = "text";  // text | json (app/logging.h)
+  std::string access_log;            // "" off, "-" standard error, or a file (net/access_log.h)
   std::string sync = "always";  // always | interval:MS | never
   // Store memory (docs/memory.md).
   int64_t block_cache_mib = 32;

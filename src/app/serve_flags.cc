@@ -114,6 +114,9 @@ ServeFlags::ServeFlags(CLI::App* serve, ServeConfig& config) : serve_(serve), co
   flags_.back().option->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   Add("log-format", config.log_format, "Log lines (on standard error) as text or json: one object per line");
   flags_.back().option->check(CLI::IsMember({"text", "json"}));
+  Add("access-log", config.access_log,
+      "Write a line per API request to this file (- for standard error), as --log-format says; reopened on SIGHUP "
+      "(docs/operations.md)");
   Add("tls-cert", config.tls_cert, "PEM certificate chain: also serve https (see `riffle cert`)", false);
   Add("tls-key", config.tls_key, "PEM private key of --tls-cert", false);
   Add("tls-port", config.tls_port, "https port (default: --port + 1; 0 picks a free one); ALPN h2 or http/1.1",

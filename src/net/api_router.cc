@@ -14,6 +14,7 @@
 #include "protocol/cbor_transcode.h"
 #include "protocol/error_render.h"
 #include "protocol/json_probe.h"
+#include "net/access_log.h"
 #include "net/request_metrics.h"
 
 namespace riffle::net {
@@ -338,11 +339,12 @@ void ApiRouter::Dispatch(const handlers::Handler* handler, handlers::Context con
 
 void ApiRouter::Handle(HttpRequest request, ResponseSender send) {
   std::string request_id = NewRequestId();
-  if (options_.metrics != nullptr) {
+  if (options_.metrics != nullptr || options_.access_log != nullptr) {
     std::string_view target = request.Header("x-amz-target");
     const size_t dot = target.find('.');
-    send = options_.metrics->Wrap(dot == std::string_view::npos ? std::string_view() : target.substr(dot + 1),
-                                  std::move(send));
+    const std::string_view operation = dot == std::string_view::npos ? std::string_view() : target.substr(dot + 1);
+    if (options_.metrics != nullptr) send = options_.metrics->Wrap(operation, std::move(send));
+    if (options_.access_log != nullptr) send = options_.access_log->Wrap(request, operation, std::move(send));
   }
   bool cbor = false;
   if (request.method == "OPTIONS" && request.HasHeader("origin")) return send(Preflight(request, request_id));

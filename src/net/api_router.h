@@ -35,6 +35,7 @@ class TrafficMeter;
 
 namespace riffle::net {
 
+class AccessLog;
 class RequestMetrics;
 
 struct RouterOptions {
@@ -61,6 +62,9 @@ struct RouterOptions {
   // Counts every request by operation and status, with its latency
   // (/metrics); nullptr when off. Must outlive the router.
   RequestMetrics* metrics = nullptr;
+  // Logs every request (--access-log); nullptr when off. Must outlive the
+  // router.
+  AccessLog* access_log = nullptr;
 };
 
 class ApiRouter final : public RequestHandler {
