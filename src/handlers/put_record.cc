@@ -24,17 +24,26 @@ void HandlePutRecord(const Context& context, std::string_view body, Reply reply)
   }
   if (context.admission != nullptr) {
     if (auto refused = context.admission->AdmitRecord(context.streams, *address, entries[0])) {
+      if (context.traffic != nullptr && refused->type == "ProvisionedThroughputExceededException") {
+        context.traffic->Count(address->account_id, address->region, address->name,
+                               {{TrafficMeter::kWriteProvisionedThroughputExceeded, 1}});
+      }
       return reply(std::move(*refused));
     }
   }
   uint64_t bytes = entries[0].data.size() + entries[0].partition_key.size();
   context.streams.PutRecords(*address, std::move(entries), input->SequenceNumberForOrdering,
-                             [reply = std::move(reply), traffic = context.traffic, address = *address,
-                              bytes](StatusOr<std::vector<core::PutResult>> results) {
+                             [reply = std::move(reply), traffic = context.traffic, address = *address, bytes,
+                              start = std::chrono::steady_clock::now()](StatusOr<std::vector<core::PutResult>> results) {
                                if (!results.ok()) return ReplyError(reply, results.status());
                                if (!(*results)[0].error.ok()) return ReplyError(reply, (*results)[0].error);
                                if (traffic != nullptr) {
-                                 traffic->CountIn(address.account_id, address.region, address.name, 1, bytes);
+                                 traffic->Count(address.account_id, address.region, address.name,
+                                                {{TrafficMeter::kIncomingRecords, 1},
+                                                 {TrafficMeter::kIncomingBytes, bytes},
+                                                 {TrafficMeter::kPutRecordSuccess, 1},
+                                                 {TrafficMeter::kPutRecordBytes, bytes},
+                                                 {TrafficMeter::kPutRecordLatencyUs, TrafficMeter::MicrosSince(start)}});
                                }
                                wire::PutRecordOutput output;
                                output.ShardId = std::move((*results)[0].shard_id);

@@ -74,8 +74,17 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
   }
   // Entries refused by Admission (throttled or failed on purpose) are
   // answered with their error and never stored; the rest are written.
+  const auto start = std::chrono::steady_clock::now();
   std::vector<std::optional<EntryFailure>> failures;
   if (context.admission != nullptr) failures = context.admission->JudgeEntries(context.streams, *address, entries);
+  // Entries refused before the store: throttled, or failed on purpose.
+  uint64_t throttled = 0, refused = 0;
+  for (const auto& failure : failures) {
+    if (!failure) continue;
+    ++refused;
+    if (failure->error_code == "ProvisionedThroughputExceededException") ++throttled;
+  }
+  const uint64_t total_records = entries.size();
   if (!failures.empty()) {
     size_t kept = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -84,7 +93,18 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
       ++kept;
     }
     entries.resize(kept);
-    if (entries.empty()) return ReplyWith(reply, PutRecordsOutputOf({}, std::move(failures)));
+    if (entries.empty()) {
+      if (context.traffic != nullptr) {
+        context.traffic->Count(address->account_id, address->region, address->name,
+                               {{TrafficMeter::kPutRecordsSuccess, 1},
+                                {TrafficMeter::kPutRecordsTotalRecords, total_records},
+                                {TrafficMeter::kPutRecordsFailedRecords, refused - throttled},
+                                {TrafficMeter::kPutRecordsThrottledRecords, throttled},
+                                {TrafficMeter::kWriteProvisionedThroughputExceeded, throttled},
+                                {TrafficMeter::kPutRecordsLatencyUs, TrafficMeter::MicrosSince(start)}});
+      }
+      return ReplyWith(reply, PutRecordsOutputOf({}, std::move(failures)));
+    }
   }
   // Each entry's size, for the records counted in (those stored).
   std::vector<uint32_t> sizes;
@@ -94,7 +114,8 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
   }
   context.streams.PutRecords(*address, std::move(entries), std::nullopt,
                              [reply = std::move(reply), failures = std::move(failures), traffic = context.traffic,
-                              address = *address, sizes = std::move(sizes)](StatusOr<std::vector<core::PutResult>> results) mutable {
+                              address = *address, sizes = std::move(sizes), start, total_records, refused,
+                              throttled](StatusOr<std::vector<core::PutResult>> results) mutable {
                                if (!results.ok()) return ReplyError(reply, results.status());
                                if (traffic != nullptr) {
                                  uint64_t records = 0, bytes = 0;
@@ -103,7 +124,18 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
                                    ++records;
                                    bytes += sizes[i];
                                  }
-                                 traffic->CountIn(address.account_id, address.region, address.name, records, bytes);
+                                 const uint64_t failed = refused - throttled + (results->size() - records);
+                                 traffic->Count(address.account_id, address.region, address.name,
+                                                {{TrafficMeter::kIncomingRecords, records},
+                                                 {TrafficMeter::kIncomingBytes, bytes},
+                                                 {TrafficMeter::kPutRecordsSuccess, 1},
+                                                 {TrafficMeter::kPutRecordsBytes, bytes},
+                                                 {TrafficMeter::kPutRecordsTotalRecords, total_records},
+                                                 {TrafficMeter::kPutRecordsSuccessfulRecords, records},
+                                                 {TrafficMeter::kPutRecordsFailedRecords, failed},
+                                                 {TrafficMeter::kPutRecordsThrottledRecords, throttled},
+                                                 {TrafficMeter::kWriteProvisionedThroughputExceeded, throttled},
+                                                 {TrafficMeter::kPutRecordsLatencyUs, TrafficMeter::MicrosSince(start)}});
                                }
                                ReplyWith(reply, PutRecordsOutputOf(std::move(*results), std::move(failures)));
                              });

@@ -163,11 +163,19 @@ ShardSubscription::PullResult ShardSubscription::Deliver(StatusOr<core::Subscrip
   if (!batch->next_cursor.empty()) subscription_.cursor = std::move(batch->next_cursor);
   if (!batch->page.records.empty() || batch->shard_end || now - last_event_ms_ >= kHeartbeatMs) {
     last_event_ms_ = now;
-    if (traffic_ != nullptr && !batch->page.records.empty()) {
+    if (traffic_ != nullptr) {
       uint64_t bytes = 0;
       for (const core::RecordOut& r : batch->page.records) bytes += r.data.size() + r.partition_key.size();
+      const uint64_t records = batch->page.records.size();
       const core::StreamAddress& stream = subscription_.stream;
-      traffic_->CountOut(stream.account_id, stream.region, stream.name, batch->page.records.size(), bytes);
+      traffic_->Count(stream.account_id, stream.region, stream.name,
+                      {{TrafficMeter::kOutgoingRecords, records},
+                       {TrafficMeter::kOutgoingBytes, bytes},
+                       {TrafficMeter::kSubscribeToShardEventSuccess, 1},
+                       {TrafficMeter::kSubscribeToShardEventRecords, records},
+                       {TrafficMeter::kSubscribeToShardEventBytes, bytes},
+                       {TrafficMeter::kSubscribeToShardEventMillisBehindLatest,
+                        static_cast<uint64_t>(std::max<int64_t>(0, batch->page.millis_behind_latest))}});
     }
     out += EncodeBatch(*batch);
     if (batch->shard_end) {

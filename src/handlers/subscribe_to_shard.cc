@@ -3,6 +3,7 @@
 #include "handlers/handler_support.h"
 #include "handlers/handlers.h"
 #include "handlers/shard_subscription.h"
+#include "handlers/traffic_meter.h"
 
 namespace riffle::handlers {
 
@@ -47,8 +48,21 @@ void HandleSubscribeToShard(const Context& context, std::string_view body, Reply
     return reply(protocol::ApiError::InternalFailure("This endpoint cannot stream SubscribeToShard events."));
   }
   core::StreamService& streams = context.streams;
+  core::StreamAddress address = request.stream;
   context.streams.Subscribe(request, [&streams, reply = std::move(reply), stream_reply = context.stream_reply,
-                                      traffic = context.traffic](StatusOr<core::Subscription> subscription) {
+                                      traffic = context.traffic,
+                                      address = std::move(address)](StatusOr<core::Subscription> subscription) {
+    if (traffic != nullptr) {
+      const core::StreamAddress& stream = subscription.ok() ? subscription->stream : address;
+      if (subscription.ok()) {
+        traffic->Count(stream.account_id, stream.region, stream.name, {{TrafficMeter::kSubscribeToShardSuccess, 1}});
+      } else if (subscription.status().code() == Errc::kResourceInUse ||
+                 subscription.status().code() == Errc::kLimitExceeded) {
+        // A consumer's second subscription to a shard, or one within 5 s of the last.
+        traffic->Count(stream.account_id, stream.region, stream.name,
+                       {{TrafficMeter::kSubscribeToShardRateExceeded, 1}});
+      }
+    }
     if (!subscription.ok()) return ReplyError(reply, subscription.status());
     stream_reply(std::make_shared<ShardSubscription>(streams, std::move(*subscription), traffic),
                  std::string(ShardSubscription::kContentType));

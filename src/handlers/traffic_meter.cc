@@ -36,17 +36,30 @@ TrafficMeter::TrafficMeter(int64_t start_ms)
 
 void TrafficMeter::CountIn(std::string_view account, std::string_view region, std::string_view name,
                            uint64_t records, uint64_t bytes) {
-  Add(account, region, name, kRecordsIn, records, bytes);
+  if (records == 0) return;
+  Count(account, region, name, {{kIncomingRecords, records}, {kIncomingBytes, bytes}});
 }
 
 void TrafficMeter::CountOut(std::string_view account, std::string_view region, std::string_view name,
                             uint64_t records, uint64_t bytes) {
-  Add(account, region, name, kRecordsOut, records, bytes);
+  if (records == 0) return;
+  Count(account, region, name, {{kOutgoingRecords, records}, {kOutgoingBytes, bytes}});
 }
 
-void TrafficMeter::Add(std::string_view account, std::string_view region, std::string_view name,
-                       Counter records_counter, uint64_t records, uint64_t bytes) {
-  if (records == 0) return;
+void TrafficMeter::Count(std::string_view account, std::string_view region, std::string_view name,
+                         std::initializer_list<Amount> amounts) {
+  Entry& entry = Cached(account, region, name);
+  for (const Amount& a : amounts) {
+    if (IsGauge(a.metric)) {
+      entry.totals[a.metric].store(a.value, std::memory_order_relaxed);
+    } else if (a.value != 0) {
+      entry.totals[a.metric].fetch_add(a.value, std::memory_order_relaxed);
+    }
+  }
+}
+
+TrafficMeter::Entry& TrafficMeter::Cached(std::string_view account, std::string_view region,
+                                          std::string_view name) {
   // A thread's cache: counter blocks by the hash of their stream. Holding a
   // shared_ptr keeps a block alive, and keeps Sample() from forgetting it.
   struct Cache {
@@ -65,8 +78,7 @@ void TrafficMeter::Add(std::string_view account, std::string_view region, std::s
   if (!slot || slot->name != name || slot->region != region || slot->account != account) {
     slot = FindOrCreate(account, region, name);
   }
-  slot->totals[records_counter].fetch_add(records, std::memory_order_relaxed);
-  slot->totals[records_counter + 1].fetch_add(bytes, std::memory_order_relaxed);
+  return *slot;
 }
 
 std::shared_ptr<TrafficMeter::Entry> TrafficMeter::FindOrCreate(std::string_view account, std::string_view region,
@@ -89,14 +101,18 @@ void TrafficMeter::Sample(int64_t now_ms) {
     Entry& entry = *it->second;
     // A stream counted since the last sample had nothing then.
     if (entry.history.empty()) entry.history.push_back(Snapshot{last_sample_ms_, {}});
+    std::array<uint64_t, kMetrics> now{};
+    for (size_t i = 0; i < kMetrics; ++i) now[i] = entry.totals[i].load(std::memory_order_relaxed);
     Snapshot snapshot;
     snapshot.ms = now_ms;
-    for (size_t i = 0; i < kCounters; ++i) snapshot.totals[i] = entry.totals[i].load(std::memory_order_relaxed);
+    std::copy_n(now.begin(), kRateMetrics, snapshot.totals.begin());
     entry.history.push_back(snapshot);
     if (entry.history.size() > kHistorySamples) entry.history.pop_front();
+    entry.unchanged_samples = now == entry.last ? entry.unchanged_samples + 1 : 0;
+    entry.last = now;
     // Idle for a whole history and referenced by no thread cache (only
     // copied out of entries_ under mu_, so the count cannot rise now).
-    bool idle = entry.history.size() == kHistorySamples && entry.history.front().totals == snapshot.totals;
+    bool idle = entry.unchanged_samples >= kHistorySamples - 1;
     if (idle && it->second.use_count() == 1) {
       it = entries_.erase(it);
     } else {
@@ -123,9 +139,9 @@ std::vector<TrafficMeter::StreamRates> TrafficMeter::Rates(std::string_view acco
       const Snapshot& a = entry->history[i - 1];
       const Snapshot& b = entry->history[i];
       if (b.ms <= a.ms) continue;
-      auto delta = [&](Counter c) { return b.totals[c] - a.totals[c]; };
-      rates.points.push_back(
-          {b.ms, b.ms - a.ms, delta(kRecordsIn), delta(kBytesIn), delta(kRecordsOut), delta(kBytesOut)});
+      auto delta = [&](Metric m) { return b.totals[m] - a.totals[m]; };
+      rates.points.push_back({b.ms, b.ms - a.ms, delta(kIncomingRecords), delta(kIncomingBytes),
+                              delta(kOutgoingRecords), delta(kOutgoingBytes)});
     }
     out.push_back(std::move(rates));
   }
@@ -138,9 +154,9 @@ std::vector<TrafficMeter::StreamTotals> TrafficMeter::Totals() const {
   std::lock_guard lock(mu_);
   for (const auto& item : entries_) {
     const auto& entry = item.second;
-    auto total = [&](Counter c) { return entry->totals[c].load(std::memory_order_relaxed); };
-    out.push_back({entry->account, entry->region, entry->name, total(kRecordsIn), total(kBytesIn),
-                   total(kRecordsOut), total(kBytesOut)});
+    StreamTotals totals{entry->account, entry->region, entry->name, {}};
+    for (size_t i = 0; i < kMetrics; ++i) totals.values[i] = entry->totals[i].load(std::memory_order_relaxed);
+    out.push_back(std::move(totals));
   }
   std::sort(out.begin(), out.end(), [](const StreamTotals& a, const StreamTotals& b) {
     return std::tie(a.account, a.region, a.name) < std::tie(b.account, b.region, b.name);

@@ -1,10 +1,12 @@
-// TrafficMeter: how many records and bytes go into and out of each stream,
-// and how many in each second of the last minute, for the web console
-// (GET /console/api/rates, net/console_router.h).
+// TrafficMeter: each stream's metrics with the names and meaning of Kinesis's
+// CloudWatch stream metrics (for /metrics, docs/operations.md), and how many
+// records and bytes went into and out of it in each second of the last
+// minute, for the web console (GET /console/api/rates, net/console_router.h).
 //
 // Counted by the handlers: PutRecord and PutRecords count what was stored
-// (in), GetRecords and SubscribeToShard what they hand out (out). Bytes are
-// data plus partition key, as Kinesis meters a record's size.
+// (in), GetRecords and SubscribeToShard what they hand out (out), each its
+// calls, latency and throttling. Bytes are data plus partition key, as
+// Kinesis meters a record's size.
 //
 // Hot path (CountIn / CountOut): lock-free. Each thread keeps its own cache
 // of the counter blocks it used, so a call is a lookup in a thread-local
@@ -19,8 +21,10 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +53,35 @@ class TrafficMeter {
     std::vector<Point> points;  // oldest first
   };
 
+  // The metrics of a stream. Counters, but for the two marked gauges (the
+  // last value counted); latencies are sums of microseconds over the calls
+  // their operation's Success counts. The first four make the console's rates.
+  enum Metric : uint8_t {
+    kIncomingRecords, kIncomingBytes, kOutgoingRecords, kOutgoingBytes,
+    kPutRecordSuccess, kPutRecordBytes, kPutRecordLatencyUs,
+    kPutRecordsSuccess, kPutRecordsBytes, kPutRecordsTotalRecords, kPutRecordsSuccessfulRecords,
+    kPutRecordsFailedRecords, kPutRecordsThrottledRecords, kPutRecordsLatencyUs,
+    kGetRecordsSuccess, kGetRecordsBytes, kGetRecordsRecords, kGetRecordsLatencyUs,
+    kGetRecordsIteratorAgeMs,  // gauge
+    kWriteProvisionedThroughputExceeded, kReadProvisionedThroughputExceeded,
+    kSubscribeToShardSuccess, kSubscribeToShardRateExceeded,
+    kSubscribeToShardEventSuccess, kSubscribeToShardEventBytes, kSubscribeToShardEventRecords,
+    kSubscribeToShardEventMillisBehindLatest,  // gauge
+    kMetrics
+  };
+  static constexpr bool IsGauge(Metric m) {
+    return m == kGetRecordsIteratorAgeMs || m == kSubscribeToShardEventMillisBehindLatest;
+  }
+  struct Amount {
+    Metric metric;
+    uint64_t value;
+  };
+  // Microseconds from `start` to now, for the latency sums.
+  static uint64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+  }
+
   // Counts from `start_ms` (ms since the epoch) on: the first interval of
   // a stream begins there or at the latest Sample() before its first count.
   explicit TrafficMeter(int64_t start_ms);
@@ -60,6 +93,9 @@ class TrafficMeter {
                uint64_t bytes);
   void CountOut(std::string_view account, std::string_view region, std::string_view name, uint64_t records,
                 uint64_t bytes);
+  // Adds each amount to its counter (sets a gauge) of stream `name`.
+  void Count(std::string_view account, std::string_view region, std::string_view name,
+             std::initializer_list<Amount> amounts);
 
   // Records every stream's totals as of `now_ms` (ms since the epoch).
   void Sample(int64_t now_ms);
@@ -67,7 +103,8 @@ class TrafficMeter {
   // Totals since each stream's entry was made (for /metrics, docs/operations.md).
   struct StreamTotals {
     std::string account, region, name;
-    uint64_t records_in = 0, bytes_in = 0, records_out = 0, bytes_out = 0;
+    std::array<uint64_t, kMetrics> values{};
+    uint64_t operator[](Metric m) const { return values[m]; }
   };
   // Every stream the meter holds (those with traffic in about the last minute
   // or whose counters a thread still caches), sorted by account, region, name.
@@ -78,19 +115,21 @@ class TrafficMeter {
   std::vector<StreamRates> Rates(std::string_view account, std::string_view region) const;
 
  private:
-  enum Counter { kRecordsIn, kBytesIn, kRecordsOut, kBytesOut, kCounters };
+  static constexpr size_t kRateMetrics = 4;  // kIncomingRecords .. kOutgoingBytes
   struct Snapshot {
     int64_t ms = 0;
-    std::array<uint64_t, kCounters> totals{};
+    std::array<uint64_t, kRateMetrics> totals{};
   };
   struct Entry {
     std::string account, region, name;
-    std::array<std::atomic<uint64_t>, kCounters> totals{};
-    std::deque<Snapshot> history;  // guarded by TrafficMeter::mu_
+    std::array<std::atomic<uint64_t>, kMetrics> totals{};
+    std::deque<Snapshot> history;           // guarded by TrafficMeter::mu_
+    std::array<uint64_t, kMetrics> last{};  // at the last sample; guarded by mu_
+    size_t unchanged_samples = 0;           // since `last` changed; guarded by mu_
   };
 
-  void Add(std::string_view account, std::string_view region, std::string_view name, Counter records_counter,
-           uint64_t records, uint64_t bytes);
+  // The entry of a stream through the calling thread's cache.
+  Entry& Cached(std::string_view account, std::string_view region, std::string_view name);
   // The entry of a stream, created when missing. Takes mu_.
   std::shared_ptr<Entry> FindOrCreate(std::string_view account, std::string_view region, std::string_view name);
 

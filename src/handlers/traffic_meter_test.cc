@@ -124,5 +124,38 @@ TEST(TrafficMeterTest, IdleStreamsAreForgotten) {
   EXPECT_EQ(meter.Rates("000000000000", "us-east-1").size(), 1u);
 }
 
+TEST(TrafficMeterTest, CountersAddUpAndGaugesKeepTheLastValue) {
+  TrafficMeter meter(0);
+  using M = TrafficMeter;
+  meter.Count("000000000000", "us-east-1", "s", {{M::kGetRecordsSuccess, 1}, {M::kGetRecordsIteratorAgeMs, 500}});
+  meter.Count("000000000000", "us-east-1", "s", {{M::kGetRecordsSuccess, 1}, {M::kGetRecordsIteratorAgeMs, 0}});
+  meter.CountIn("000000000000", "us-east-1", "s", 2, 20);
+  auto totals = meter.Totals();
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals[0][M::kGetRecordsSuccess], 2u);
+  EXPECT_EQ(totals[0][M::kGetRecordsIteratorAgeMs], 0u);
+  EXPECT_EQ(totals[0][M::kIncomingRecords], 2u);
+  EXPECT_EQ(totals[0][M::kIncomingBytes], 20u);
+  EXPECT_EQ(totals[0][M::kPutRecordSuccess], 0u);
+}
+
+// Calls that move no record (failed reads, throttled writes) keep a stream's
+// series as long as they go on.
+TEST(TrafficMeterTest, AStreamWithOnlyCallsIsNotIdle) {
+  TrafficMeter meter(0);
+  int64_t ms = 0;
+  for (; ms <= 90000; ms += 1000) {
+    std::thread([&meter] {
+      meter.Count("000000000000", "us-east-1", "polled", {{TrafficMeter::kGetRecordsSuccess, 1}});
+    }).join();
+    meter.Sample(ms);
+  }
+  auto totals = meter.Totals();
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals[0][TrafficMeter::kGetRecordsSuccess], 91u);
+  for (; ms <= 160000; ms += 1000) meter.Sample(ms);
+  EXPECT_TRUE(meter.Totals().empty());
+}
+
 }  // namespace
 }  // namespace riffle::handlers

@@ -90,6 +90,23 @@ class Admin(unittest.TestCase):
             self.assertEqual(values['kinesis_IncomingBytes' + labels], 7 + 11 + 21)
             self.assertEqual(values['kinesis_OutgoingRecords' + labels], 3)
             self.assertEqual(values['kinesis_OutgoingBytes' + labels], 7 + 11 + 21)
+            # The per-operation metrics, with CloudWatch's names.
+            self.assertEqual(values['kinesis_PutRecord_Success' + labels], 1)
+            self.assertEqual(values['kinesis_PutRecord_Bytes' + labels], 7)
+            self.assertEqual(values['kinesis_PutRecords_Success' + labels], 1)
+            self.assertEqual(values['kinesis_PutRecords_Bytes' + labels], 11 + 21)
+            self.assertEqual(values['kinesis_PutRecords_TotalRecords' + labels], 2)
+            self.assertEqual(values['kinesis_PutRecords_SuccessfulRecords' + labels], 2)
+            self.assertEqual(values['kinesis_PutRecords_FailedRecords' + labels], 0)
+            self.assertEqual(values['kinesis_PutRecords_ThrottledRecords' + labels], 0)
+            self.assertEqual(values['kinesis_GetRecords_Success' + labels], 1)
+            self.assertEqual(values['kinesis_GetRecords_Records' + labels], 3)
+            self.assertEqual(values['kinesis_GetRecords_Bytes' + labels], 7 + 11 + 21)
+            self.assertGreaterEqual(values['kinesis_GetRecords_IteratorAgeMilliseconds' + labels], 0)
+            for operation in ('PutRecord', 'PutRecords', 'GetRecords'):
+                self.assertEqual(values['kinesis_%s_Latency_count%s' % (operation, labels)], 1)
+                self.assertGreater(values['kinesis_%s_Latency_sum%s' % (operation, labels)], 0)
+            self.assertEqual(values['kinesis_WriteProvisionedThroughputExceeded' + labels], 0)
             self.assertEqual(values['riffle_requests_total{operation="PutRecord",status="200"}'], 1)
             self.assertEqual(values['riffle_requests_total{operation="PutRecords",status="200"}'], 1)
             self.assertEqual(values['riffle_requests_total{operation="GetRecords",status="200"}'], 1)
@@ -102,6 +119,53 @@ class Admin(unittest.TestCase):
             for line in text.splitlines():
                 if not line.startswith('#'):
                     self.assertRegex(line, r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [0-9.e+-]+$')
+
+    def test_throttled_and_failed_records(self):
+        # Every PutRecords entry is refused (never stored): as throttled, or as an internal failure.
+        for code, throttled, failed in (('ProvisionedThroughputExceededException', 2, 0), ('InternalFailure', 0, 2)):
+            with self.subTest(code=code), RiffleServer(in_memory=True, args=[
+                    '--admin-port', '0', '--inject-record-failure', '1.0:' + code]) as server:
+                kin = client(server.endpoint)
+                create_active(kin, 'refused', shards=1)
+                answer = kin.put_records(StreamName='refused', Records=[
+                    {'PartitionKey': 'a', 'Data': b'1'}, {'PartitionKey': 'b', 'Data': b'2'}])
+                self.assertEqual([r['ErrorCode'] for r in answer['Records']], [code, code])
+                values = samples(get(server.admin_endpoint + '/metrics')[1])
+                labels = '{account="000000000000",region="us-east-1",stream="refused"}'
+                self.assertEqual(values['kinesis_PutRecords_Success' + labels], 1)
+                self.assertEqual(values['kinesis_PutRecords_TotalRecords' + labels], 2)
+                self.assertEqual(values['kinesis_PutRecords_SuccessfulRecords' + labels], 0)
+                self.assertEqual(values['kinesis_PutRecords_ThrottledRecords' + labels], throttled)
+                self.assertEqual(values['kinesis_PutRecords_FailedRecords' + labels], failed)
+                self.assertEqual(values['kinesis_WriteProvisionedThroughputExceeded' + labels], throttled)
+                self.assertEqual(values['kinesis_IncomingRecords' + labels], 0)
+
+    def test_subscription_metrics(self):
+        with RiffleServer(in_memory=True, args=['--admin-port', '0']) as server:
+            kin = client(server.endpoint)
+            create_active(kin, 'pushed', shards=1)
+            arn = kin.describe_stream_summary(StreamName='pushed')['StreamDescriptionSummary']['StreamARN']
+            consumer = kin.register_stream_consumer(StreamARN=arn, ConsumerName='c')['Consumer']['ConsumerARN']
+            wait_until(lambda: kin.describe_stream_consumer(ConsumerARN=consumer)['ConsumerDescription'][
+                'ConsumerStatus'] == 'ACTIVE', what='consumer ACTIVE')
+            kin.put_record(StreamName='pushed', PartitionKey='k', Data=b'abcd')  # 1 + 4 bytes
+            events = kin.subscribe_to_shard(ConsumerARN=consumer, ShardId='shardId-000000000000',
+                                            StartingPosition={'Type': 'TRIM_HORIZON'})['EventStream']
+            for event in events:
+                if event['SubscribeToShardEvent']['Records']:
+                    break
+            with self.assertRaises(kin.exceptions.ResourceInUseException):
+                kin.subscribe_to_shard(ConsumerARN=consumer, ShardId='shardId-000000000000',
+                                       StartingPosition={'Type': 'LATEST'})
+            events.close()
+            labels = '{account="000000000000",region="us-east-1",stream="pushed"}'
+            values = samples(get(server.admin_endpoint + '/metrics')[1])
+            self.assertEqual(values['kinesis_SubscribeToShard_Success' + labels], 1)
+            self.assertEqual(values['kinesis_SubscribeToShard_RateExceeded' + labels], 1)
+            self.assertGreaterEqual(values['kinesis_SubscribeToShardEvent_Success' + labels], 1)
+            self.assertEqual(values['kinesis_SubscribeToShardEvent_Records' + labels], 1)
+            self.assertEqual(values['kinesis_SubscribeToShardEvent_Bytes' + labels], 5)
+            self.assertEqual(values['kinesis_OutgoingRecords' + labels], 1)
 
     def test_cluster_node(self):
         with NatsCluster(servers=1) as nats:
