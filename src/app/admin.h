@@ -8,6 +8,7 @@
 
 #include "app/serve.h"
 #include "base/status.h"
+#include "core/stream_service.h"
 #include "handlers/traffic_meter.h"
 #include "net/admin_router.h"
 #include "net/http_server.h"
@@ -20,8 +21,8 @@ class Admin {
  public:
   // Everything passed must outlive this. `api` is the API's listener (its
   // connections are reported).
-  Admin(const ServeConfig& config, store::Store& store, const handlers::TrafficMeter& traffic,
-        const net::RequestMetrics& requests, const net::HttpServer& api);
+  Admin(const ServeConfig& config, store::Store& store, core::StreamService& streams,
+        const handlers::TrafficMeter& traffic, const net::RequestMetrics& requests, const net::HttpServer& api);
   ~Admin();
 
   // Listens on --admin-host:--admin-port.
@@ -41,6 +42,7 @@ class Admin {
  private:
   const ServeConfig& config_;
   store::Store& store_;
+  core::StreamService& streams_;
   const handlers::TrafficMeter& traffic_;
   const net::RequestMetrics& requests_;
   const net::HttpServer& api_;

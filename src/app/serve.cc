@@ -247,7 +247,7 @@ int Serve(const ServeConfig& config) {
     (*store)->Close();
     return 1;
   }
-  Admin admin(config, **store, traffic, request_metrics, server);
+  Admin admin(config, **store, **streams, traffic, request_metrics, server);
   if (config.admin_port >= 0) {
     Status admin_started = admin.Start();
     if (!admin_started.ok()) {

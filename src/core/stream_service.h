@@ -356,6 +356,10 @@ class StreamService {
 
   // Shards and settings (stream_service_shards.cc, stream_service_settings.cc).
   StatusOr<StreamSummaryDescription> DescribeStreamSummary(const StreamAddress& address);
+  // For /metrics, from what this node knows now (never blocks): nullopt when
+  // the stream does not exist (or is gone), else the shard-level metrics it
+  // enabled with EnableEnhancedMonitoring, in Kinesis order.
+  std::optional<std::vector<std::string>> EnabledShardMetrics(const StreamAddress& address) const;
   StatusOr<ShardList> ListShards(const ListShardsRequest& request);
   void UpdateShardCount(const StreamAddress& address, int64_t target_shard_count,
                         std::function<void(StatusOr<ShardCountUpdate>)> done);
@@ -447,6 +451,15 @@ class StreamService {
   // its record, or between two steps of a deletion). Blocks.
   static constexpr int64_t kOrphanLogAgeMs = 10 * 60 * 1000;
   Status CollectOrphanLogs(int64_t min_age_ms);
+
+  // Each stream's approximate bytes on disk (its shards' record logs,
+  // closed shards included), for /metrics; empty when the store cannot tell
+  // cheaply (store::Store::ApproximateLogBytes). Blocks briefly.
+  struct StreamBytes {
+    StreamAddress address;
+    uint64_t bytes = 0;
+  };
+  std::vector<StreamBytes> BytesOnDisk();
 
  private:
   StreamService(store::Store& store, const Clock& clock, ServiceOptions options, std::string secret);

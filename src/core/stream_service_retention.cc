@@ -39,4 +39,23 @@ Status StreamService::CollectOrphanLogs(int64_t min_age_ms) {
   return first_error;
 }
 
+std::vector<StreamService::StreamBytes> StreamService::BytesOnDisk() {
+  std::vector<StreamPtr> streams = registry_.Streams();
+  std::vector<store::ShardKey> keys;
+  for (const StreamPtr& stream : streams) {
+    for (const ShardState& shard : stream->state.shards) keys.push_back(stream->Key(shard.index));
+  }
+  std::vector<uint64_t> sizes = store_.ApproximateLogBytes(keys);
+  std::vector<StreamBytes> out;
+  if (sizes.size() != keys.size()) return out;
+  out.reserve(streams.size());
+  size_t next = 0;
+  for (const StreamPtr& stream : streams) {
+    StreamBytes usage{stream->state.address, 0};
+    for (size_t i = 0; i < stream->state.shards.size(); ++i) usage.bytes += sizes[next++];
+    out.push_back(std::move(usage));
+  }
+  return out;
+}
+
 }  // namespace riffle::core

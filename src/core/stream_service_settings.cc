@@ -58,6 +58,12 @@ StatusOr<StreamSummaryDescription> StreamService::DescribeStreamSummary(const St
   return d;
 }
 
+std::optional<std::vector<std::string>> StreamService::EnabledShardMetrics(const StreamAddress& address) const {
+  StreamPtr stream = Find(address);
+  if (stream == nullptr || stream->IsGone(clock_.NowMs())) return std::nullopt;
+  return ShardLevelMetricNames(stream->state.shard_level_metrics);
+}
+
 void StreamService::IncreaseRetention(const StreamAddress& address, int64_t hours, Done done) {
   ChangeRetention(address, hours, true, std::move(done));
 }

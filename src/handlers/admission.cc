@@ -106,7 +106,7 @@ std::vector<std::optional<EntryFailure>> Admission::JudgeEntries(core::StreamSer
     if (!code) continue;
     std::string message =
         *code == "InternalFailure" ? std::string(kInternalFailureMessage) : ShardRateExceeded(address, shard);
-    verdicts[i] = EntryFailure{std::move(*code), std::move(message)};
+    verdicts[i] = EntryFailure{std::move(*code), std::move(message), shard};
   }
   return verdicts;
 }

@@ -30,6 +30,7 @@ struct AdmissionOptions {
 struct EntryFailure {
   std::string error_code;
   std::string error_message;
+  uint32_t shard = 0;  // the shard the entry was routed to
 };
 
 class Admission {

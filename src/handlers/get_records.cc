@@ -34,9 +34,11 @@ void HandleGetRecords(const Context& context, std::string_view body, Reply reply
   // The iterator names the stream's account and name; its region is the
   // request's (a reader asks in the region it got the iterator from).
   std::optional<core::StreamAddress> counted;
+  std::string shard_id;  // of `counted`
   if (context.traffic != nullptr) {
     if (auto iterator = context.streams.PeekIterator(*input->ShardIterator)) {
       counted = core::StreamAddress{iterator->account_id, context.scope.region, iterator->stream_name};
+      shard_id = core::ShardIdString(iterator->shard_index);
     }
   }
   std::optional<core::ShardRef> charge_to;
@@ -45,6 +47,8 @@ void HandleGetRecords(const Context& context, std::string_view body, Reply reply
       if (counted && refused->type == "ProvisionedThroughputExceededException") {
         context.traffic->Count(counted->account_id, counted->region, counted->name,
                                {{TrafficMeter::kReadProvisionedThroughputExceeded, 1}});
+        context.traffic->CountShard(counted->account_id, counted->region, counted->name, shard_id,
+                                    {{TrafficMeter::kReadProvisionedThroughputExceeded, 1}});
       }
       return reply(std::move(*refused));
     }
@@ -53,7 +57,7 @@ void HandleGetRecords(const Context& context, std::string_view body, Reply reply
   context.streams.GetRecords(
       *input->ShardIterator, input->Limit, UINT64_MAX,
       [reply = std::move(reply), charge_to, admission, traffic = context.traffic, counted = std::move(counted),
-       start](StatusOr<core::RecordsPage> page) {
+       shard_id = std::move(shard_id), start](StatusOr<core::RecordsPage> page) {
         if (!page.ok()) return ReplyError(reply, page.status());
         if (charge_to || counted) {
           uint64_t bytes = 0;
@@ -77,6 +81,10 @@ void HandleGetRecords(const Context& context, std::string_view body, Reply reply
                             {TrafficMeter::kGetRecordsBytes, bytes},
                             {TrafficMeter::kGetRecordsLatencyUs, TrafficMeter::MicrosSince(start)},
                             {TrafficMeter::kGetRecordsIteratorAgeMs, static_cast<uint64_t>(age_ms)}});
+            traffic->CountShard(counted->account_id, counted->region, counted->name, shard_id,
+                                {{TrafficMeter::kOutgoingRecords, records},
+                                 {TrafficMeter::kOutgoingBytes, bytes},
+                                 {TrafficMeter::kGetRecordsIteratorAgeMs, static_cast<uint64_t>(age_ms)}});
           }
         }
         reply(EncodeGetRecordsBody(*page));

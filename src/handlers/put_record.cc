@@ -27,6 +27,11 @@ void HandlePutRecord(const Context& context, std::string_view body, Reply reply)
       if (context.traffic != nullptr && refused->type == "ProvisionedThroughputExceededException") {
         context.traffic->Count(address->account_id, address->region, address->name,
                                {{TrafficMeter::kWriteProvisionedThroughputExceeded, 1}});
+        if (auto routing = context.streams.RoutePuts(*address, entries); routing.ok()) {
+          context.traffic->CountShard(address->account_id, address->region, address->name,
+                                      core::ShardIdString(routing->shards[0]),
+                                      {{TrafficMeter::kWriteProvisionedThroughputExceeded, 1}});
+        }
       }
       return reply(std::move(*refused));
     }
@@ -44,6 +49,10 @@ void HandlePutRecord(const Context& context, std::string_view body, Reply reply)
                                                  {TrafficMeter::kPutRecordSuccess, 1},
                                                  {TrafficMeter::kPutRecordBytes, bytes},
                                                  {TrafficMeter::kPutRecordLatencyUs, TrafficMeter::MicrosSince(start)}});
+                                 traffic->CountShard(address.account_id, address.region, address.name,
+                                                     (*results)[0].shard_id,
+                                                     {{TrafficMeter::kIncomingRecords, 1},
+                                                      {TrafficMeter::kIncomingBytes, bytes}});
                                }
                                wire::PutRecordOutput output;
                                output.ShardId = std::move((*results)[0].shard_id);

@@ -1,5 +1,7 @@
 // PutRecords: up to 500 records in one request; one store write per shard
 // touched; results in request order.
+#include <algorithm>
+
 #include "handlers/admission.h"
 #include "handlers/handlers.h"
 #include "handlers/handler_support.h"
@@ -46,6 +48,43 @@ wire::PutRecordsOutput PutRecordsOutputOf(std::vector<core::PutResult> results,
     output.Records->push_back(std::move(entry));
   }
   return output;
+}
+
+// The per-shard counts of one PutRecords: the records and bytes stored in
+// each shard (`sizes[i]` is the size of the entry of `results[i]`), and the
+// entries throttled in each.
+void CountShards(TrafficMeter& traffic, const core::StreamAddress& address,
+                 const std::vector<core::PutResult>& results, const std::vector<uint32_t>& sizes,
+                 const std::vector<std::optional<EntryFailure>>& failures) {
+  std::vector<std::pair<std::string_view, uint32_t>> stored;  // shard id, entry size
+  stored.reserve(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].error.ok()) stored.emplace_back(results[i].shard_id, sizes[i]);
+  }
+  std::sort(stored.begin(), stored.end());
+  for (size_t i = 0; i < stored.size();) {
+    uint64_t records = 0, bytes = 0;
+    size_t j = i;
+    for (; j < stored.size() && stored[j].first == stored[i].first; ++j) {
+      ++records;
+      bytes += stored[j].second;
+    }
+    traffic.CountShard(address.account_id, address.region, address.name, stored[i].first,
+                       {{TrafficMeter::kIncomingRecords, records}, {TrafficMeter::kIncomingBytes, bytes}});
+    i = j;
+  }
+  std::vector<uint32_t> throttled;
+  for (const auto& failure : failures) {
+    if (failure && failure->error_code == "ProvisionedThroughputExceededException") throttled.push_back(failure->shard);
+  }
+  std::sort(throttled.begin(), throttled.end());
+  for (size_t i = 0; i < throttled.size();) {
+    size_t j = i;
+    while (j < throttled.size() && throttled[j] == throttled[i]) ++j;
+    traffic.CountShard(address.account_id, address.region, address.name, core::ShardIdString(throttled[i]),
+                       {{TrafficMeter::kWriteProvisionedThroughputExceeded, j - i}});
+    i = j;
+  }
 }
 }  // namespace
 
@@ -102,6 +141,7 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
                                 {TrafficMeter::kPutRecordsThrottledRecords, throttled},
                                 {TrafficMeter::kWriteProvisionedThroughputExceeded, throttled},
                                 {TrafficMeter::kPutRecordsLatencyUs, TrafficMeter::MicrosSince(start)}});
+        CountShards(*context.traffic, *address, {}, {}, failures);
       }
       return ReplyWith(reply, PutRecordsOutputOf({}, std::move(failures)));
     }
@@ -136,6 +176,7 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
                                                  {TrafficMeter::kPutRecordsThrottledRecords, throttled},
                                                  {TrafficMeter::kWriteProvisionedThroughputExceeded, throttled},
                                                  {TrafficMeter::kPutRecordsLatencyUs, TrafficMeter::MicrosSince(start)}});
+                                 CountShards(*traffic, address, *results, sizes, failures);
                                }
                                ReplyWith(reply, PutRecordsOutputOf(std::move(*results), std::move(failures)));
                              });

@@ -176,6 +176,11 @@ ShardSubscription::PullResult ShardSubscription::Deliver(StatusOr<core::Subscrip
                        {TrafficMeter::kSubscribeToShardEventBytes, bytes},
                        {TrafficMeter::kSubscribeToShardEventMillisBehindLatest,
                         static_cast<uint64_t>(std::max<int64_t>(0, batch->page.millis_behind_latest))}});
+      if (records > 0) {
+        traffic_->CountShard(stream.account_id, stream.region, stream.name,
+                             core::ShardIdString(subscription_.shard_index),
+                             {{TrafficMeter::kOutgoingRecords, records}, {TrafficMeter::kOutgoingBytes, bytes}});
+      }
     }
     out += EncodeBatch(*batch);
     if (batch->shard_end) {

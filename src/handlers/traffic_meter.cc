@@ -12,21 +12,24 @@ constexpr int64_t kCacheFlushMs = 60 * 1000;
 
 std::atomic<uint64_t> next_meter_id{1};
 
-// The map key of a stream: its three names, NUL-separated (no name holds NUL).
-std::string KeyOf(std::string_view account, std::string_view region, std::string_view name) {
+// The map key of a stream or shard: its names, NUL-separated (no name holds NUL).
+std::string KeyOf(std::string_view account, std::string_view region, std::string_view name,
+                  std::string_view shard) {
   std::string key;
-  key.reserve(account.size() + region.size() + name.size() + 2);
+  key.reserve(account.size() + region.size() + name.size() + shard.size() + 3);
   key.append(account).push_back('\0');
   key.append(region).push_back('\0');
-  key.append(name);
+  key.append(name).push_back('\0');
+  key.append(shard);
   return key;
 }
 
-uint64_t HashOf(std::string_view account, std::string_view region, std::string_view name) {
+uint64_t HashOf(std::string_view account, std::string_view region, std::string_view name, std::string_view shard) {
   std::hash<std::string_view> hash;
   uint64_t h = hash(account);
   h = h * 0x9E3779B97F4A7C15ull ^ hash(region);
-  return h * 0x9E3779B97F4A7C15ull ^ hash(name);
+  h = h * 0x9E3779B97F4A7C15ull ^ hash(name);
+  return h * 0x9E3779B97F4A7C15ull ^ hash(shard);
 }
 
 }  // namespace
@@ -46,9 +49,9 @@ void TrafficMeter::CountOut(std::string_view account, std::string_view region, s
   Count(account, region, name, {{kOutgoingRecords, records}, {kOutgoingBytes, bytes}});
 }
 
-void TrafficMeter::Count(std::string_view account, std::string_view region, std::string_view name,
-                         std::initializer_list<Amount> amounts) {
-  Entry& entry = Cached(account, region, name);
+void TrafficMeter::CountShard(std::string_view account, std::string_view region, std::string_view name,
+                              std::string_view shard_id, std::initializer_list<Amount> amounts) {
+  Entry& entry = Cached(account, region, name, shard_id);
   for (const Amount& a : amounts) {
     if (IsGauge(a.metric)) {
       entry.totals[a.metric].store(a.value, std::memory_order_relaxed);
@@ -58,8 +61,8 @@ void TrafficMeter::Count(std::string_view account, std::string_view region, std:
   }
 }
 
-TrafficMeter::Entry& TrafficMeter::Cached(std::string_view account, std::string_view region,
-                                          std::string_view name) {
+TrafficMeter::Entry& TrafficMeter::Cached(std::string_view account, std::string_view region, std::string_view name,
+                                          std::string_view shard) {
   // A thread's cache: counter blocks by the hash of their stream. Holding a
   // shared_ptr keeps a block alive, and keeps Sample() from forgetting it.
   struct Cache {
@@ -74,16 +77,16 @@ TrafficMeter::Entry& TrafficMeter::Cached(std::string_view account, std::string_
     cache.meter = id_;
     cache.epoch = epoch;
   }
-  std::shared_ptr<Entry>& slot = cache.entries[HashOf(account, region, name)];
-  if (!slot || slot->name != name || slot->region != region || slot->account != account) {
-    slot = FindOrCreate(account, region, name);
+  std::shared_ptr<Entry>& slot = cache.entries[HashOf(account, region, name, shard)];
+  if (!slot || slot->name != name || slot->shard != shard || slot->region != region || slot->account != account) {
+    slot = FindOrCreate(account, region, name, shard);
   }
   return *slot;
 }
 
 std::shared_ptr<TrafficMeter::Entry> TrafficMeter::FindOrCreate(std::string_view account, std::string_view region,
-                                                                 std::string_view name) {
-  std::string key = KeyOf(account, region, name);
+                                                                 std::string_view name, std::string_view shard) {
+  std::string key = KeyOf(account, region, name, shard);
   std::lock_guard lock(mu_);
   std::shared_ptr<Entry>& entry = entries_[key];
   if (!entry) {
@@ -91,6 +94,7 @@ std::shared_ptr<TrafficMeter::Entry> TrafficMeter::FindOrCreate(std::string_view
     entry->account = account;
     entry->region = region;
     entry->name = name;
+    entry->shard = shard;
   }
   return entry;
 }
@@ -132,7 +136,7 @@ std::vector<TrafficMeter::StreamRates> TrafficMeter::Rates(std::string_view acco
   std::vector<StreamRates> out;
   std::lock_guard lock(mu_);
   for (const auto& [key, entry] : entries_) {
-    if (entry->account != account || entry->region != region) continue;
+    if (entry->account != account || entry->region != region || !entry->shard.empty()) continue;
     StreamRates rates;
     rates.name = entry->name;
     for (size_t i = 1; i < entry->history.size(); ++i) {
@@ -154,12 +158,12 @@ std::vector<TrafficMeter::StreamTotals> TrafficMeter::Totals() const {
   std::lock_guard lock(mu_);
   for (const auto& item : entries_) {
     const auto& entry = item.second;
-    StreamTotals totals{entry->account, entry->region, entry->name, {}};
+    StreamTotals totals{entry->account, entry->region, entry->name, entry->shard, {}};
     for (size_t i = 0; i < kMetrics; ++i) totals.values[i] = entry->totals[i].load(std::memory_order_relaxed);
     out.push_back(std::move(totals));
   }
   std::sort(out.begin(), out.end(), [](const StreamTotals& a, const StreamTotals& b) {
-    return std::tie(a.account, a.region, a.name) < std::tie(b.account, b.region, b.name);
+    return std::tie(a.account, a.region, a.name, a.shard) < std::tie(b.account, b.region, b.name, b.shard);
   });
   return out;
 }

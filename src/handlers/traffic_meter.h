@@ -95,7 +95,16 @@ class TrafficMeter {
                 uint64_t bytes);
   // Adds each amount to its counter (sets a gauge) of stream `name`.
   void Count(std::string_view account, std::string_view region, std::string_view name,
-             std::initializer_list<Amount> amounts);
+             std::initializer_list<Amount> amounts) {
+    CountShard(account, region, name, {}, amounts);
+  }
+  // The same for one shard of the stream (`shard_id` "shardId-..."; empty:
+  // the stream itself). A shard counts the metrics Kinesis has per shard
+  // (Incoming*, Outgoing*, GetRecords.IteratorAgeMilliseconds as
+  // IteratorAgeMilliseconds, *ProvisionedThroughputExceeded); /metrics shows
+  // those its stream enabled with EnableEnhancedMonitoring.
+  void CountShard(std::string_view account, std::string_view region, std::string_view name,
+                  std::string_view shard_id, std::initializer_list<Amount> amounts);
 
   // Records every stream's totals as of `now_ms` (ms since the epoch).
   void Sample(int64_t now_ms);
@@ -103,11 +112,13 @@ class TrafficMeter {
   // Totals since each stream's entry was made (for /metrics, docs/operations.md).
   struct StreamTotals {
     std::string account, region, name;
+    std::string shard;  // empty: the stream's own totals
     std::array<uint64_t, kMetrics> values{};
     uint64_t operator[](Metric m) const { return values[m]; }
   };
-  // Every stream the meter holds (those with traffic in about the last minute
-  // or whose counters a thread still caches), sorted by account, region, name.
+  // Every stream and shard the meter holds (those with traffic in about the
+  // last minute or whose counters a thread still caches), sorted by account,
+  // region, name, shard (a stream's own totals first).
   std::vector<StreamTotals> Totals() const;
 
   // The intervals of every stream of `account` in `region` the meter holds
@@ -121,7 +132,7 @@ class TrafficMeter {
     std::array<uint64_t, kRateMetrics> totals{};
   };
   struct Entry {
-    std::string account, region, name;
+    std::string account, region, name, shard;
     std::array<std::atomic<uint64_t>, kMetrics> totals{};
     std::deque<Snapshot> history;           // guarded by TrafficMeter::mu_
     std::array<uint64_t, kMetrics> last{};  // at the last sample; guarded by mu_
@@ -129,9 +140,10 @@ class TrafficMeter {
   };
 
   // The entry of a stream through the calling thread's cache.
-  Entry& Cached(std::string_view account, std::string_view region, std::string_view name);
-  // The entry of a stream, created when missing. Takes mu_.
-  std::shared_ptr<Entry> FindOrCreate(std::string_view account, std::string_view region, std::string_view name);
+  Entry& Cached(std::string_view account, std::string_view region, std::string_view name, std::string_view shard);
+  // The entry of a stream or shard, created when missing. Takes mu_.
+  std::shared_ptr<Entry> FindOrCreate(std::string_view account, std::string_view region, std::string_view name,
+                                      std::string_view shard);
 
   const uint64_t id_;                 // tells this meter's thread caches from another's
   std::atomic<uint64_t> epoch_{0};    // a change makes threads drop their caches

@@ -157,5 +157,32 @@ TEST(TrafficMeterTest, AStreamWithOnlyCallsIsNotIdle) {
   EXPECT_TRUE(meter.Totals().empty());
 }
 
+// A shard's counters are its own entry: apart from its stream's, listed
+// after them, and never in the console's rates.
+TEST(TrafficMeterTest, ShardCountersAreApartFromTheirStreams) {
+  TrafficMeter meter(0);
+  using M = TrafficMeter;
+  meter.CountIn("000000000000", "us-east-1", "s", 3, 30);
+  meter.CountShard("000000000000", "us-east-1", "s", "shardId-000000000001",
+                   {{M::kIncomingRecords, 2}, {M::kIncomingBytes, 20}});
+  meter.CountShard("000000000000", "us-east-1", "s", "shardId-000000000000",
+                   {{M::kIncomingRecords, 1}, {M::kIncomingBytes, 10}, {M::kGetRecordsIteratorAgeMs, 7}});
+  meter.CountShard("000000000000", "us-east-1", "s", "shardId-000000000000", {{M::kIncomingRecords, 1}});
+  auto totals = meter.Totals();
+  ASSERT_EQ(totals.size(), 3u);
+  EXPECT_EQ(totals[0].shard, "");
+  EXPECT_EQ(totals[0][M::kIncomingRecords], 3u);
+  EXPECT_EQ(totals[1].shard, "shardId-000000000000");
+  EXPECT_EQ(totals[1][M::kIncomingRecords], 2u);
+  EXPECT_EQ(totals[1][M::kGetRecordsIteratorAgeMs], 7u);
+  EXPECT_EQ(totals[2].shard, "shardId-000000000001");
+  EXPECT_EQ(totals[2][M::kIncomingBytes], 20u);
+  meter.Sample(1000);
+  auto rates = meter.Rates("000000000000", "us-east-1");
+  ASSERT_EQ(rates.size(), 1u);
+  ASSERT_EQ(rates[0].points.size(), 1u);
+  EXPECT_EQ(rates[0].points[0].records_in, 3u);
+}
+
 }  // namespace
 }  // namespace riffle::handlers

@@ -34,11 +34,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/byte_arena.h"
+#include "base/latency_histogram.h"
 #include "base/status.h"
 
 namespace riffle::store {
@@ -290,6 +292,25 @@ class Store {
 
   // OK when the store can take writes now (health checks). Blocks briefly.
   virtual Status Ready() = 0;
+
+  // How the store's writes went since it opened, for /metrics; nullopt from
+  // a store that does not measure them.
+  struct WriteStats {
+    LatencyHistogram::Snapshot writes;  // each write of a group of appends and metadata changes
+    LatencyHistogram::Snapshot syncs;   // each sync that made writes durable (within a write or apart)
+    uint64_t stalls = 0;                // writes that had to wait for the store to accept writes again
+    uint64_t stall_us = 0;              // the time they waited
+    uint64_t failed_writes = 0;         // writes that failed (disk full or failing)
+  };
+  virtual std::optional<WriteStats> Stats() const { return std::nullopt; }
+
+  // The approximate bytes each log of `shards` takes on disk (0 for a log
+  // that does not exist), in order; empty from a store that cannot tell
+  // cheaply. Blocks briefly.
+  virtual std::vector<uint64_t> ApproximateLogBytes(std::span<const ShardKey> shards) {
+    (void)shards;
+    return {};
+  }
 
   // Writes a consistent copy of the store into `dir` (which must not exist
   // yet) while the store keeps serving: every write acknowledged before the

@@ -9,8 +9,9 @@ Two ways to run out of space, both without root:
   with a ballast file in it, the server runs inside that mount namespace (nsenter), writes
   fail with ENOSPC, and the test deletes the ballast (through /proc/PID/root) to free space.
 
-Either way: writes fail with a 5xx and are never acknowledged, reads go on, and once space
-is back later writes succeed on the same process. Then a kill -9 and a restart: every
+Either way: writes fail with a 5xx and are never acknowledged, reads go on, the admin
+listener's /health/ready answers 503 with the reason (and /metrics counts the failed store
+writes), and once space is back later writes succeed on the same process and it is ready again. Then a kill -9 and a restart: every
 acknowledged record is there once, in acknowledgement order, and no failed one appears.
 
 Run: RIFFLE_BIN=build/riffle python3 tests/fault/test_disk_resume.py -v
@@ -32,6 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 
 from riffle_server import RiffleServer, require_own_server, unique_name  # noqa: E402
 from kinesis_helpers import client, create_active, describe, read_shard  # noqa: E402
+from metrics_text import get, samples  # noqa: E402
 
 FILE_LIMIT = 6 << 20      # RLIMIT variant: bytes any one file of the server may reach
 TMPFS_MIB = 64            # tmpfs variant: size of the file system
@@ -163,6 +165,14 @@ class DiskResume(unittest.TestCase):
         self.assertIsNone(self.server.proc.poll(), 'riffle died; stderr:\n' + self.server.stderr_text())
         self.assertEqual(sorted(self.read_all(kin, name)), sorted(acked), 'reads show exactly the acknowledged')
         full_acked = len(acked)
+        # Not ready while the store cannot write; still live.
+        status, text = get(self.server.admin_endpoint + '/health/ready')
+        self.assertEqual(status, 503, text)
+        self.assertRegex(text, r'^not ready: store: .*disk full')
+        self.assertEqual(get(self.server.admin_endpoint + '/health/live'), (200, 'live\n'))
+        values = samples(get(self.server.admin_endpoint + '/metrics')[1])
+        self.assertEqual(values['riffle_ready'], 0)
+        self.assertGreater(values['riffle_store_failed_writes_total'], 0)
 
         make_room()
 
@@ -179,6 +189,7 @@ class DiskResume(unittest.TestCase):
         for _ in range(WRITES_AFTER):
             i += 1
             self.assertEqual(self.write(kin, name, i, acked, failed), [], 'every write succeeds once resumed')
+        self.assertEqual(get(self.server.admin_endpoint + '/health/ready'), (200, 'ready\n'))
         print('\n%d records acknowledged before space ran out, %d failed, %d acknowledged after it returned'
               % (full_acked, len(failed), len(acked) - full_acked), flush=True)
         self.assertEqual(sorted(self.read_all(kin, name)), sorted(acked))
@@ -203,7 +214,7 @@ class DiskResume(unittest.TestCase):
         self.assertTrue(any(seq == r['SequenceNumber'] for _, seq, _ in self.read_all(kin, name)))
 
     def test_rlimit_raised_on_the_running_process(self):
-        self.server = RiffleServer(preexec_fn=limit_file_size)
+        self.server = RiffleServer(preexec_fn=limit_file_size, args=['--admin-port', '0'])
         self.server.start()
         self.addCleanup(self.server.close)
         pid = self.server.proc.pid
@@ -219,7 +230,7 @@ class DiskResume(unittest.TestCase):
         why = tmpfs.start()
         if why:
             self.skipTest(why)
-        self.server = RiffleServer(data_dir=tmpfs.data_dir, wrapper=tmpfs.wrapper)
+        self.server = RiffleServer(data_dir=tmpfs.data_dir, wrapper=tmpfs.wrapper, args=['--admin-port', '0'])
         self.server.start()
         self.addCleanup(self.server.close)
         self.run_scenario(tmpfs.free_space)

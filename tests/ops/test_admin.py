@@ -17,25 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from riffle_server import RiffleServer, require_own_server, wait_until  # noqa: E402
 from kinesis_helpers import client, create_active  # noqa: E402
 from nats_cluster import NatsCluster  # noqa: E402
-
-
-def get(url):
-    """(status, body text) of a GET."""
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
-
-
-def samples(text):
-    """Prometheus text → {'name{labels}': float}."""
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith('#'):
-            key, value = line.rsplit(' ', 1)
-            out[key] = float(value)
-    return out
+from metrics_text import get, samples  # noqa: E402
 
 
 class Admin(unittest.TestCase):

@@ -243,6 +243,34 @@ Status RocksDbStore::Ready() {
   return Status::Ok();
 }
 
+std::optional<Store::WriteStats> RocksDbStore::Stats() const {
+  if (!writer_) return std::nullopt;
+  return writer_->Stats();
+}
+
+std::vector<uint64_t> RocksDbStore::ApproximateLogBytes(std::span<const ShardKey> shards) {
+  std::vector<uint64_t> sizes(shards.size(), 0);
+  std::shared_lock lock(mu_);
+  if (!db_ || shards.empty()) return sizes;
+  // Table files and memtables both: a log's records are in one or the other.
+  std::vector<std::string> bounds;
+  bounds.reserve(shards.size() * 2);
+  for (const ShardKey& shard : shards) {
+    bounds.push_back(ShardPrefix(shard));
+    bounds.push_back(RecordKeyEnd(shard));
+  }
+  std::vector<rocksdb::Range> ranges;
+  ranges.reserve(shards.size());
+  for (size_t i = 0; i < shards.size(); ++i) ranges.emplace_back(bounds[2 * i], bounds[2 * i + 1]);
+  rocksdb::SizeApproximationOptions options;
+  options.include_memtables = true;
+  options.include_files = true;
+  rocksdb::Status s = db_->GetApproximateSizes(options, cf(Cf::kRecords), ranges.data(),
+                                               static_cast<int>(ranges.size()), sizes.data());
+  if (!s.ok()) std::fill(sizes.begin(), sizes.end(), 0);
+  return sizes;
+}
+
 Status RocksDbStore::Checkpoint(const std::string& dir) {
   if (mem_env_) return Status::Validation("an --in-memory store keeps nothing on disk to back up");
   if (dir.empty() || dir.front() != '/') return Status::InvalidArgument("the backup directory must be an absolute path");

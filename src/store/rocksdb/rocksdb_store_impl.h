@@ -73,6 +73,8 @@ class RocksDbStore final : public Store {
   uint64_t MaxRecordBytes() const override { return uint64_t{16} << 20; }
 
   Status Ready() override;
+  std::optional<WriteStats> Stats() const override;
+  std::vector<uint64_t> ApproximateLogBytes(std::span<const ShardKey> shards) override;
   Status Checkpoint(const std::string& dir) override;
   void Close() override;
 

@@ -23,6 +23,11 @@ void RunDone(const std::function<void(Status)>& done, Status status) {
   }
 }
 
+uint64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+}
+
 Status FromRocks(const rocksdb::Status& s) {
   return Status::StorageError("rocksdb write failed: " + s.ToString());
 }
@@ -140,8 +145,13 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
     rocksdb::WriteOptions options;
     options.sync = policy_ == SyncPolicy::kAlways;
     options.disableWAL = !write_wal_;
+    const auto start = std::chrono::steady_clock::now();
     rocksdb::Status s = WriteThroughStalls(options, &batch);
+    const uint64_t us = MicrosSince(start);
+    write_latency_.Add(us);
+    if (s.ok() && options.sync) sync_latency_.Add(us);
     if (!s.ok()) {
+      failed_writes_.fetch_add(1, std::memory_order_relaxed);
       Status error = FromRocks(s);
       MarkDegraded(error);
       return error;
@@ -159,11 +169,15 @@ Status Writer::Write(const std::deque<Pending>& group, size_t begin, size_t end)
 rocksdb::Status Writer::WriteThroughStalls(rocksdb::WriteOptions options, rocksdb::WriteBatch* batch) {
   options.no_slowdown = true;
   stalled_ = false;
-  const auto deadline = std::chrono::steady_clock::now() + kMaxStall;
-  for (;;) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + kMaxStall;
+  for (bool waited = false;; waited = true) {
     rocksdb::Status s = db_->Write(options, batch);
+    if (waited && !s.IsIncomplete()) stall_us_.fetch_add(MicrosSince(start), std::memory_order_relaxed);
     if (!s.IsIncomplete()) return s;  // Incomplete: "Write stall" under no_slowdown
+    if (!waited) stalls_.fetch_add(1, std::memory_order_relaxed);
     if (std::chrono::steady_clock::now() >= deadline) {
+      stall_us_.fetch_add(MicrosSince(start), std::memory_order_relaxed);
       stalled_ = true;
       return rocksdb::Status::Incomplete("writes stopped for " + std::to_string(kMaxStall.count()) +
                                          " ms (flushes cannot keep up: disk full or failing?)");
@@ -211,13 +225,28 @@ void Writer::SyncWal() {
   Status error;
   if (!Recover(&error)) {
     dirty_ = true;
-  } else if (Status s = SyncWalWithWrite(db_); !s.ok()) {
-    MarkDegraded(s);
-    dirty_ = true;
   } else {
-    dirty_ = false;
+    const auto start = std::chrono::steady_clock::now();
+    if (Status s = SyncWalWithWrite(db_); !s.ok()) {
+      failed_writes_.fetch_add(1, std::memory_order_relaxed);
+      MarkDegraded(s);
+      dirty_ = true;
+    } else {
+      sync_latency_.Add(MicrosSince(start));
+      dirty_ = false;
+    }
   }
   next_sync_ = std::chrono::steady_clock::now() + sync_interval_;
+}
+
+Store::WriteStats Writer::Stats() const {
+  Store::WriteStats stats;
+  stats.writes = write_latency_.Read();
+  stats.syncs = sync_latency_.Read();
+  stats.stalls = stalls_.load(std::memory_order_relaxed);
+  stats.stall_us = stall_us_.load(std::memory_order_relaxed);
+  stats.failed_writes = failed_writes_.load(std::memory_order_relaxed);
+  return stats;
 }
 
 Status SyncWalWithWrite(rocksdb::DB* db) {

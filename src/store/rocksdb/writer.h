@@ -101,6 +101,9 @@ class Writer {
   // (writes fail until it does). Any thread.
   bool healthy() const { return !degraded_flag_.load(std::memory_order_relaxed); }
 
+  // Latency of writes and syncs, stalls and failures so far. Any thread.
+  Store::WriteStats Stats() const;
+
  private:
   struct Pending {
     PreparedMutation mutation;
@@ -133,6 +136,13 @@ class Writer {
   bool stalled_ = false;  // the last write gave up waiting out a stall
   Status degraded_error_;
   std::chrono::steady_clock::time_point next_resume_;
+
+  // Measured on the writer thread, read by Stats() from any.
+  LatencyHistogram write_latency_;
+  LatencyHistogram sync_latency_;
+  std::atomic<uint64_t> stalls_{0};
+  std::atomic<uint64_t> stall_us_{0};
+  std::atomic<uint64_t> failed_writes_{0};
 
   std::mutex mu_;
   std::condition_variable cv_;
