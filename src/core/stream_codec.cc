@@ -8,10 +8,11 @@ namespace {
 
 // Version 1: the original layout. Version 2: version 1's fields, the
 // uniform-scaling pending kind, then enhanced metrics and encryption.
-// Version 3: version 2's fields, then the resource policy. Version 4
-// (written now): version 3's fields, then mode, max record size, warm
-// throughput and mode switches (docs/storage-format.md).
-constexpr uint8_t kFormatVersion = 4;
+// Version 3: version 2's fields, then the resource policy. Version 4:
+// version 3's fields, then mode, max record size, warm throughput and mode
+// switches. Version 5 (written now): version 4's fields, then the record
+// distribution strategy (docs/storage-format.md).
+constexpr uint8_t kFormatVersion = 5;
 
 class Writer {
  public:
@@ -160,13 +161,14 @@ std::string EncodeStreamState(const StreamState& s) {
   }
   w.Varint(s.mode_switches_ms.size());
   for (int64_t ms : s.mode_switches_ms) w.I64(ms);
+  w.U8(static_cast<uint8_t>(s.distribution));
   return w.Take();
 }
 
 StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
   Reader r(bytes);
   uint8_t version = r.U8();
-  if (version < 1 || version > 4) return Status::StorageError("unknown stream metadata version");
+  if (version < 1 || version > 5) return Status::StorageError("unknown stream metadata version");
   StreamState s;
   s.address.account_id = r.String();
   s.address.region = r.String();
@@ -247,6 +249,13 @@ StatusOr<StreamState> DecodeStreamState(std::string_view bytes) {
     }
     uint64_t switches = r.Varint();
     for (uint64_t i = 0; i < switches && r.ok(); ++i) s.mode_switches_ms.push_back(r.I64());
+  }
+  if (version >= 5) {
+    uint8_t distribution = r.U8();
+    if (distribution > static_cast<uint8_t>(RecordDistribution::kAuto)) {
+      return Status::StorageError("corrupt stream metadata: record distribution");
+    }
+    s.distribution = static_cast<RecordDistribution>(distribution);
   }
   if (!r.ok() || !r.done()) return Status::StorageError("corrupt stream metadata");
   return s;

@@ -59,7 +59,7 @@ TEST(StreamCodecTest, RoundTripVersion2Fields) {
   s.encrypted = true;
   s.key_id = "alias/aws/kinesis";
   std::string bytes = EncodeStreamState(s);
-  EXPECT_EQ(bytes[0], 4);
+  EXPECT_EQ(bytes[0], 5);
   auto decoded = DecodeStreamState(bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.status().message();
   EXPECT_EQ(decoded->pending->kind, ReshardKind::kUniformScaling);
@@ -142,9 +142,9 @@ TEST(StreamCodecTest, DecodesVersion3WithDefaultsOfVersion4) {
   EXPECT_FALSE(decoded->warm.has_value());
   EXPECT_TRUE(decoded->mode_switches_ms.empty());
   EXPECT_FALSE(DecodeStreamState(Version3Blob() + std::string(1, '\0')).ok());  // v3 has no mode
-  std::string v5 = Version3Blob();
-  v5[0] = 5;
-  EXPECT_FALSE(DecodeStreamState(v5).ok());
+  std::string v6 = Version3Blob();
+  v6[0] = 6;
+  EXPECT_FALSE(DecodeStreamState(v6).ok());
 }
 
 TEST(StreamCodecTest, Version4ModeRecordSizeWarmThroughputAndSwitches) {
@@ -155,12 +155,21 @@ TEST(StreamCodecTest, Version4ModeRecordSizeWarmThroughputAndSwitches) {
   decoded->warm = WarmThroughput{300, 100};
   decoded->mode_switches_ms = {1000, 2000};
   std::string bytes = EncodeStreamState(*decoded);
-  EXPECT_EQ(bytes[0], 4);
-  // Version 3's bytes, then: ON_DEMAND, varint 10240, warm 300/100, 2 switches.
+  EXPECT_EQ(bytes[0], 5);
+  // Version 3's bytes, then: ON_DEMAND, varint 10240, warm 300/100, 2 switches
+  // (version 4), USER_PARTITION_KEY (version 5).
   std::string tail = bytes.substr(Version3Blob().size());
   std::string expected = {1, '\x80', 0x50, 1, '\xAC', 0x02, 100, 2};
   expected += std::string(6, '\0') + "\x03\xE8" + std::string(6, '\0') + "\x07\xD0";
-  EXPECT_EQ(tail, expected);
+  EXPECT_EQ(tail, expected + std::string(1, '\0'));
+  // The same as a version 4 record (no distribution byte) decodes to USER_PARTITION_KEY.
+  std::string v4 = Version3Blob() + expected;
+  v4[0] = 4;
+  auto old = DecodeStreamState(v4);
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_EQ(old->distribution, RecordDistribution::kUserPartitionKey);
+  EXPECT_EQ(old->mode_switches_ms, (std::vector<int64_t>{1000, 2000}));
+  EXPECT_FALSE(DecodeStreamState(v4 + std::string(1, '\0')).ok());  // v4 has no distribution
   auto again = DecodeStreamState(bytes);
   ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_EQ(again->mode, StreamMode::kOnDemand);
@@ -170,11 +179,25 @@ TEST(StreamCodecTest, Version4ModeRecordSizeWarmThroughputAndSwitches) {
   for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeStreamState(bytes.substr(0, n)).ok()) << n;
   // A mode or record size out of range is corruption.
   std::string bad_mode = Version3Blob() + tail;
-  bad_mode[0] = 4;
+  bad_mode[0] = 5;
   bad_mode[Version3Blob().size()] = 2;
   EXPECT_FALSE(DecodeStreamState(bad_mode).ok());
   decoded->max_record_size_kib = 1023;
   EXPECT_FALSE(DecodeStreamState(EncodeStreamState(*decoded)).ok());
+}
+
+TEST(StreamCodecTest, Version5RecordDistribution) {
+  auto decoded = DecodeStreamState(Version3Blob());
+  ASSERT_TRUE(decoded.ok());
+  decoded->mode = StreamMode::kOnDemand;
+  decoded->distribution = RecordDistribution::kAuto;
+  std::string bytes = EncodeStreamState(*decoded);
+  EXPECT_EQ(bytes.back(), 1);
+  auto again = DecodeStreamState(bytes);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->distribution, RecordDistribution::kAuto);
+  bytes.back() = 2;  // no such strategy: corruption
+  EXPECT_FALSE(DecodeStreamState(bytes).ok());
 }
 
 TEST(StreamCodecTest, AccountSettingsRoundTripAndKey) {

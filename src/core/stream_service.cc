@@ -136,6 +136,7 @@ void StreamService::CreateStream(const StreamAddress& address, StreamCreation cr
     s.tags = tags;
     s.mode = creation.mode;
     if (creation.max_record_size_kib) s.max_record_size_kib = static_cast<uint32_t>(*creation.max_record_size_kib);
+    if (creation.distribution) s.distribution = *creation.distribution;
     if (creation.warm_throughput_mibps) {
       uint32_t mibps = static_cast<uint32_t>(*creation.warm_throughput_mibps);
       s.warm = WarmThroughput{mibps, s.status == StreamStatus::kActive ? mibps : 0};

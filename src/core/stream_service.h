@@ -30,6 +30,7 @@
 // Error messages are the texts the Kinesis API returns.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -70,6 +71,7 @@ struct StreamCreation {
   std::map<std::string, std::string> tags;  // at most 50
   std::optional<int64_t> max_record_size_kib;   // 1024..10240
   std::optional<int64_t> warm_throughput_mibps;  // ON_DEMAND with the billing commitment only
+  std::optional<RecordDistribution> distribution;  // AUTO: ON_DEMAND only
 };
 
 // "shardId-000000000007"
@@ -132,6 +134,7 @@ struct StreamSummaryDescription {
   StreamMode mode = StreamMode::kProvisioned;
   uint32_t max_record_size_kib = kDefaultMaxRecordSizeKiB;
   std::optional<WarmThroughput> warm;
+  std::optional<RecordDistribution> distribution;  // set for ON_DEMAND streams
 };
 
 // ListShards.
@@ -393,6 +396,9 @@ class StreamService {
   void UpdateStreamMode(const StreamAddress& address, StreamMode mode, std::optional<int64_t> warm_throughput_mibps,
                         Done done);
   void UpdateMaxRecordSize(const StreamAddress& address, int64_t kib, Done done);
+  // UpdateStreamRecordDistributionStrategy: takes effect at once (the stream
+  // stays ACTIVE); AUTO only on an ON_DEMAND stream.
+  void UpdateRecordDistribution(const StreamAddress& address, RecordDistribution distribution, Done done);
   void UpdateStreamWarmThroughput(const StreamAddress& address, int64_t mibps,
                                   std::function<void(StatusOr<WarmThroughputUpdate>)> done);
   // Account settings per account and region (stream_service_account.cc).
@@ -438,6 +444,12 @@ class StreamService {
   // would be written to now (errors as PutRecords gives them), and the shard
   // an iterator reads (nullopt when it does not decode; GetRecords words that).
   StatusOr<PutRouting> RoutePuts(const StreamAddress& address, std::span<const PutEntry> entries);
+  // For a stream whose record distribution is AUTO, gives each entry an
+  // explicit hash key that spreads records evenly over the hash key space
+  // (so over the open shards), whatever its partition key and explicit hash
+  // key; leaves other streams' entries alone. Call once, before RoutePuts
+  // and PutRecords, so both route an entry alike. Never blocks.
+  void SpreadIfAuto(const StreamAddress& address, std::span<PutEntry> entries);
   std::optional<ShardIterator> PeekIterator(const std::string& shard_iterator) const;
 
   // Retention: deletes (store::TrimBefore) every record older than its
@@ -473,6 +485,7 @@ class StreamService {
   // The stream as this node knows it (never blocks); after a miss, the caller
   // may retry after Barrier().
   StreamPtr Find(const StreamAddress& address) const;
+  std::atomic<uint64_t> spread_counter_{0};  // SpreadIfAuto's position
   // Writes one key (compare-and-set) and waits; installs the change in the
   // registry. Blocks.
   StatusOr<uint64_t> WriteMetaAndWait(store::MetaWrite write);

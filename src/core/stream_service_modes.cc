@@ -1,5 +1,6 @@
 // StreamService capacity modes and per-stream limits: CreateStream's mode
-// checks, UpdateStreamMode, UpdateMaxRecordSize and UpdateStreamWarmThroughput.
+// checks, UpdateStreamMode, UpdateMaxRecordSize, UpdateStreamWarmThroughput
+// and UpdateStreamRecordDistributionStrategy.
 #include "core/stream_service_internal.h"
 
 namespace riffle::core {
@@ -11,6 +12,9 @@ constexpr int64_t kModeSwitchWindowMs = 24 * 3600 * 1000;
 constexpr size_t kMaxModeSwitchesPerWindow = 2;
 // Warm throughput of an on-demand stream is at most 10 GiBps by default.
 constexpr int64_t kMaxWarmThroughputMiBps = 10240;
+// Wording not verified against AWS.
+constexpr char kAutoNeedsOnDemand[] =
+    "RecordDistributionStrategy AUTO is only supported for streams in ON_DEMAND capacity mode.";
 
 // Keeps the stream UPDATING for the update delay, like a reshard.
 void StartUpdate(StreamState& s, int64_t now, int64_t update_ms) {
@@ -30,6 +34,9 @@ Status CheckStreamCreation(const StreamCreation& creation) {
   }
   if (!on_demand && !creation.shard_count) {
     return Status::Validation("ShardCount is required when StreamMode=PROVISIONED");
+  }
+  if (creation.distribution == RecordDistribution::kAuto && !on_demand) {
+    return Status::InvalidArgument(kAutoNeedsOnDemand);
   }
   if (creation.warm_throughput_mibps && !on_demand) {
     return Status::InvalidArgument("WarmThroughputMiBps is only supported for streams in ON_DEMAND capacity mode.");
@@ -62,6 +69,26 @@ const char* StreamModeName(StreamMode mode) {
   return "PROVISIONED";
 }
 
+const char* RecordDistributionName(RecordDistribution distribution) {
+  return distribution == RecordDistribution::kAuto ? "AUTO" : "USER_PARTITION_KEY";
+}
+
+RecordDistribution RecordDistributionOf(std::string_view name) {
+  return name == "AUTO" ? RecordDistribution::kAuto : RecordDistribution::kUserPartitionKey;
+}
+
+void StreamService::UpdateRecordDistribution(const StreamAddress& address, RecordDistribution distribution,
+                                             Done done) {
+  done(MutateStream(address, [&](StreamState& s, int64_t) -> Status {
+    if (s.status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(s));
+    if (distribution == RecordDistribution::kAuto && s.mode != StreamMode::kOnDemand) {
+      return Status::InvalidArgument(kAutoNeedsOnDemand);
+    }
+    s.distribution = distribution;
+    return Status::Ok();
+  }));
+}
+
 void StreamService::UpdateStreamMode(const StreamAddress& address, StreamMode mode,
                                      std::optional<int64_t> warm_throughput_mibps, Done done) {
   if (warm_throughput_mibps && mode != StreamMode::kOnDemand) {
@@ -92,7 +119,11 @@ void StreamService::UpdateStreamMode(const StreamAddress& address, StreamMode mo
     }
     s.mode = mode;
     s.mode_switches_ms.push_back(now);
-    if (mode == StreamMode::kProvisioned) s.warm.reset();  // warm throughput is for on-demand streams only
+    if (mode == StreamMode::kProvisioned) {
+      // Warm throughput and AUTO distribution are for on-demand streams only.
+      s.warm.reset();
+      s.distribution = RecordDistribution::kUserPartitionKey;
+    }
     StartUpdate(s, now, options_.update_stream_ms);
     return Status::Ok();
   }));

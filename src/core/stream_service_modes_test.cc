@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <set>
 
 #include "core/stream_service.h"
 
@@ -278,6 +279,49 @@ TEST_F(StreamModesTest, CommitmentLastsAtLeastADayAndSurvivesRestart) {
   ASSERT_TRUE(off.ok());
   EXPECT_EQ(off->status, CommitmentStatus::kDisabled);
   EXPECT_EQ(off->ended_ms, clock_.NowMs());
+}
+
+TEST_F(StreamModesTest, AutoDistributionSpreadsRecordsOnOnDemandStreamsOnly) {
+  auto update = [&](const StreamAddress& a, RecordDistribution d) {
+    return Wait<Status>([&](auto done) { service_->UpdateRecordDistribution(a, d, done); });
+  };
+  // CreateStream: AUTO needs ON_DEMAND.
+  StreamCreation provisioned;
+  provisioned.shard_count = 4;
+  provisioned.distribution = RecordDistribution::kAuto;
+  EXPECT_EQ(Create(b_, provisioned).code(), Errc::kInvalidArgument);
+  provisioned.distribution.reset();
+  ASSERT_TRUE(Create(b_, provisioned).ok());
+  EXPECT_FALSE(Summary(b_).distribution.has_value());  // provisioned streams have none
+  EXPECT_EQ(update(b_, RecordDistribution::kAuto).code(), Errc::kInvalidArgument);
+  EXPECT_TRUE(update(b_, RecordDistribution::kUserPartitionKey).ok());
+
+  ASSERT_TRUE(CreateOnDemand(a_).ok());
+  EXPECT_EQ(Summary(a_).distribution, RecordDistribution::kUserPartitionKey);
+  auto shards_of = [&](const StreamAddress& a) {
+    std::vector<PutEntry> entries(40, PutEntry{"same", "x", std::nullopt});
+    service_->SpreadIfAuto(a, entries);
+    auto routing = service_->RoutePuts(a, entries);
+    EXPECT_TRUE(routing.ok());
+    return std::set<uint32_t>(routing->shards.begin(), routing->shards.end());
+  };
+  EXPECT_EQ(shards_of(a_).size(), 1u);  // one partition key, one shard
+  ASSERT_TRUE(update(a_, RecordDistribution::kAuto).ok());
+  EXPECT_EQ(Summary(a_).distribution, RecordDistribution::kAuto);
+  EXPECT_EQ(Summary(a_).status, StreamStatus::kActive);  // at once, no UPDATING
+  EXPECT_EQ(shards_of(a_).size(), 4u);  // the same key over every shard
+  // Stored, and kept across a restart.
+  Open();
+  EXPECT_EQ(Summary(a_).distribution, RecordDistribution::kAuto);
+  EXPECT_EQ(shards_of(a_).size(), 4u);
+  // Back to PROVISIONED: partition keys route again.
+  ASSERT_TRUE(SetMode(a_, StreamMode::kProvisioned).ok());
+  EXPECT_FALSE(Summary(a_).distribution.has_value());
+  EXPECT_EQ(shards_of(a_).size(), 1u);
+  ASSERT_TRUE(SetMode(a_, StreamMode::kOnDemand).ok());
+  EXPECT_EQ(Summary(a_).distribution, RecordDistribution::kUserPartitionKey);
+  StreamAddress missing{"000000000000", "us-east-1", "missing"};
+  EXPECT_EQ(update(missing, RecordDistribution::kAuto).code(), Errc::kResourceNotFound);
 }
 
 }  // namespace

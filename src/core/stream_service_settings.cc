@@ -55,6 +55,7 @@ StatusOr<StreamSummaryDescription> StreamService::DescribeStreamSummary(const St
   d.mode = s.mode;
   d.max_record_size_kib = s.max_record_size_kib;
   d.warm = s.warm;
+  if (s.mode == StreamMode::kOnDemand) d.distribution = s.distribution;
   return d;
 }
 

@@ -55,6 +55,14 @@ struct PendingReshard {
 enum class StreamMode : uint8_t { kProvisioned = 0, kOnDemand = 1 };
 const char* StreamModeName(StreamMode mode);
 
+// How PutRecord and PutRecords pick a record's shard: by its partition key
+// (or ExplicitHashKey), or evenly, ignoring both (AUTO; on-demand streams only).
+// Persisted (stream record version 5): never renumber.
+enum class RecordDistribution : uint8_t { kUserPartitionKey = 0, kAuto = 1 };
+const char* RecordDistributionName(RecordDistribution distribution);
+// "AUTO" or else USER_PARTITION_KEY (the model's enum has only these two).
+RecordDistribution RecordDistributionOf(std::string_view name);
+
 // Record size limits (UpdateMaxRecordSize): data + partition key of one record.
 inline constexpr uint32_t kDefaultMaxRecordSizeKiB = 1024;
 inline constexpr uint32_t kMaxMaxRecordSizeKiB = 10240;
@@ -87,6 +95,8 @@ struct StreamState {
   uint32_t max_record_size_kib = kDefaultMaxRecordSizeKiB;
   std::optional<WarmThroughput> warm;
   std::vector<int64_t> mode_switches_ms;  // UpdateStreamMode changes in the last 24 h, oldest first
+  // From format version 5 (older records decode with this default).
+  RecordDistribution distribution = RecordDistribution::kUserPartitionKey;
 };
 
 // An enhanced fan-out consumer of a stream (RegisterStreamConsumer). Stored

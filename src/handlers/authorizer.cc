@@ -26,7 +26,7 @@ struct ActionEntry {
 };
 
 // Sorted by operation (checked by a unit test against the handler list).
-constexpr std::array<ActionEntry, 39> kActions{{
+constexpr std::array<ActionEntry, 40> kActions{{
     {"AddTagsToStream", ResourceKind::kStream},
     {"CreateStream", ResourceKind::kStream},
     {"DecreaseStreamRetentionPeriod", ResourceKind::kStream},
@@ -65,6 +65,7 @@ constexpr std::array<ActionEntry, 39> kActions{{
     {"UpdateMaxRecordSize", ResourceKind::kStream},
     {"UpdateShardCount", ResourceKind::kStream},
     {"UpdateStreamMode", ResourceKind::kStream},
+    {"UpdateStreamRecordDistributionStrategy", ResourceKind::kStream},
     {"UpdateStreamWarmThroughput", ResourceKind::kStream},
 }};
 

@@ -18,6 +18,9 @@ void HandleCreateStream(const Context& context, std::string_view body, Reply rep
   if (input->Tags) creation.tags.insert(input->Tags->begin(), input->Tags->end());
   creation.max_record_size_kib = input->MaxRecordSizeInKiB;
   creation.warm_throughput_mibps = input->WarmThroughputMiBps;
+  if (input->RecordDistributionStrategy) {
+    creation.distribution = core::RecordDistributionOf(*input->RecordDistributionStrategy);
+  }
   context.streams.CreateStream(*address, std::move(creation), ReplyWhenDone(std::move(reply)));
 }
 

@@ -27,6 +27,7 @@ void HandleDescribeStreamSummary(const Context& context, std::string_view body, 
   sd.OpenShardCount = d.open_shard_count;
   sd.ConsumerCount = d.consumer_count;
   sd.MaxRecordSizeInKiB = d.max_record_size_kib;
+  if (d.distribution) sd.RecordDistributionStrategy = core::RecordDistributionName(*d.distribution);
   if (d.warm) {
     sd.WarmThroughput = wire::WarmThroughputObject{};
     sd.WarmThroughput->TargetMiBps = d.warm->target_mibps;

@@ -48,6 +48,7 @@ constexpr std::array kHandlers = {
     Handler{"UpdateMaxRecordSize", &HandleUpdateMaxRecordSize},
     Handler{"UpdateShardCount", &HandleUpdateShardCount},
     Handler{"UpdateStreamMode", &HandleUpdateStreamMode},
+    Handler{"UpdateStreamRecordDistributionStrategy", &HandleUpdateStreamRecordDistributionStrategy},
     Handler{"UpdateStreamWarmThroughput", &HandleUpdateStreamWarmThroughput},
 };
 

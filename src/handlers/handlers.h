@@ -46,6 +46,7 @@ void HandleStartStreamEncryption(const Context&, std::string_view, Reply);
 void HandleStopStreamEncryption(const Context&, std::string_view, Reply);
 void HandleUpdateAccountSettings(const Context&, std::string_view, Reply);
 void HandleUpdateMaxRecordSize(const Context&, std::string_view, Reply);
+void HandleUpdateStreamRecordDistributionStrategy(const Context&, std::string_view, Reply);
 void HandleUpdateShardCount(const Context&, std::string_view, Reply);
 void HandleUpdateStreamMode(const Context&, std::string_view, Reply);
 void HandleUpdateStreamWarmThroughput(const Context&, std::string_view, Reply);

@@ -19,6 +19,7 @@ void HandlePutRecord(const Context& context, std::string_view body, Reply reply)
   if (auto error = MakePutEntry(*address, data, partition_key, input->ExplicitHashKey, entries[0])) {
     return reply(std::move(*error));
   }
+  context.streams.SpreadIfAuto(*address, entries);
   if (input->DryRun.value_or(false)) {
     return DryRunPut(context.streams, *address, std::move(entries), input->SequenceNumberForOrdering, std::move(reply));
   }

@@ -108,6 +108,7 @@ void HandlePutRecords(const Context& context, std::string_view body, Reply reply
     return reply(protocol::ApiError::InvalidArgument("Records size exceeds 10 MiB limit for stream " + address->name +
                                                      " under account " + address->account_id + "."));
   }
+  context.streams.SpreadIfAuto(*address, entries);
   if (input->DryRun.value_or(false)) {
     return DryRunPut(context.streams, *address, std::move(entries), std::nullopt, std::move(reply));
   }

@@ -37,11 +37,11 @@ std::string ValidationMessage(std::string_view body) {
   return err->message;
 }
 
-TEST(WireTypes, ModelOperationsAreThe39Operations) {
-  EXPECT_EQ(wire::kModelOperations.size(), 39u);
+TEST(WireTypes, ModelOperationsAreThe40Operations) {
+  EXPECT_EQ(wire::kModelOperations.size(), 40u);
   EXPECT_TRUE(std::is_sorted(wire::kModelOperations.begin(), wire::kModelOperations.end()));
   std::set<std::string_view> ops(wire::kModelOperations.begin(), wire::kModelOperations.end());
-  EXPECT_EQ(ops.size(), 39u);
+  EXPECT_EQ(ops.size(), 40u);
   for (auto name : {"PutRecords", "SubscribeToShard", "UpdateStreamWarmThroughput", "CreateStream"}) {
     EXPECT_TRUE(ops.count(name)) << name;
   }

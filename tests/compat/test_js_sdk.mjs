@@ -108,3 +108,63 @@ test('DryRun: DryRunOperationException when the call would succeed, the real err
     client.destroy();
   }
 });
+
+test('UpdateStreamRecordDistributionStrategy: AUTO spreads one partition key over every shard of an on-demand stream', async () => {
+  const { makeClient } = await import('./js_sdk_scenario.mjs');
+  const sdk = await import('@aws-sdk/client-kinesis');
+  const client = makeClient(httpEndpoint);
+  const name = `spread-${process.pid}`;
+  const fixed = `fixed-${process.pid}`;
+  const summary = async (streamName) =>
+    (await client.send(new sdk.DescribeStreamSummaryCommand({ StreamName: streamName }))).StreamDescriptionSummary;
+  const shardsOf = (records) => new Set(records.map((r) => r.ShardId));
+  const putSame = async () => (await client.send(new sdk.PutRecordsCommand({
+    StreamName: name,
+    Records: Array.from({ length: 40 }, (_, i) => ({ PartitionKey: 'same', Data: Buffer.from(`r${i}`) })),
+  }))).Records;
+  try {
+    await client.send(new sdk.CreateStreamCommand({ StreamName: name, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }));
+    await sdk.waitUntilStreamExists({ client, maxWaitTime: 30, minDelay: 1 }, { StreamName: name });
+    const before = await summary(name);
+    assert.equal(before.RecordDistributionStrategy, 'USER_PARTITION_KEY');
+    assert.equal(before.OpenShardCount, 4);
+    assert.equal(shardsOf(await putSame()).size, 1, 'one partition key, one shard');
+
+    const out = await client.send(new sdk.UpdateStreamRecordDistributionStrategyCommand({
+      StreamARN: before.StreamARN, RecordDistributionStrategy: 'AUTO' }));
+    assert.equal(out.$metadata.httpStatusCode, 200);
+    const after = await summary(name);
+    assert.equal(after.RecordDistributionStrategy, 'AUTO');
+    assert.equal(after.StreamStatus, 'ACTIVE');
+    const spread = await putSame();
+    assert.equal(spread.filter((r) => r.ErrorCode).length, 0);
+    assert.equal(shardsOf(spread).size, 4, 'AUTO ignores the partition key');
+    // ExplicitHashKey is ignored too.
+    const explicit = [];
+    for (let i = 0; i < 8; i++) {
+      explicit.push(await client.send(new sdk.PutRecordCommand({
+        StreamName: name, PartitionKey: 'same', ExplicitHashKey: '0', Data: Buffer.from('e') })));
+    }
+    assert.ok(shardsOf(explicit).size > 1, 'AUTO ignores ExplicitHashKey');
+
+    // A provisioned stream takes USER_PARTITION_KEY only.
+    await assert.rejects(client.send(new sdk.CreateStreamCommand({
+      StreamName: fixed, ShardCount: 1, RecordDistributionStrategy: 'AUTO' })),
+    (err) => err.name === 'InvalidArgumentException');
+    await client.send(new sdk.CreateStreamCommand({ StreamName: fixed, ShardCount: 1 }));
+    await sdk.waitUntilStreamExists({ client, maxWaitTime: 30, minDelay: 1 }, { StreamName: fixed });
+    const fixedArn = (await summary(fixed)).StreamARN;
+    await assert.rejects(client.send(new sdk.UpdateStreamRecordDistributionStrategyCommand({
+      StreamARN: fixedArn, RecordDistributionStrategy: 'AUTO' })),
+    (err) => err.name === 'InvalidArgumentException' && /ON_DEMAND/.test(err.message));
+    await client.send(new sdk.UpdateStreamRecordDistributionStrategyCommand({
+      StreamARN: fixedArn, RecordDistributionStrategy: 'USER_PARTITION_KEY' }));
+    await assert.rejects(client.send(new sdk.UpdateStreamRecordDistributionStrategyCommand({
+      StreamARN: `${before.StreamARN}-missing`, RecordDistributionStrategy: 'AUTO' })),
+    (err) => err.name === 'ResourceNotFoundException');
+  } finally {
+    await client.send(new sdk.DeleteStreamCommand({ StreamName: name })).catch(() => {});
+    await client.send(new sdk.DeleteStreamCommand({ StreamName: fixed })).catch(() => {});
+    client.destroy();
+  }
+});
