@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup node-deps configure build serve test unit bench bench-setup bench-rss bench-cluster clean san-build asan fuzz cluster install
+.PHONY: all setup node-deps configure build serve test unit bench bench-setup bench-rss bench-cluster clean san-build asan fuzz cluster install deb
 
 all: build
 
@@ -36,6 +36,14 @@ cluster: build
 PREFIX ?= /usr/local
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package of the server: $(BUILD)/riffle_VERSION_ARCH.deb with the binary,
+# the systemd unit, /etc/riffle/riffle.toml and the man page (cmake/Packaging.cmake,
+# docs/operations.md).
+deb: build
+	cd $(BUILD) && cpack -G DEB
+	@echo "$(abspath $(BUILD))/riffle_$$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$$/\1/p' \
+	  $(BUILD)/CPackConfig.cmake)_$$(dpkg --print-architecture).deb"
 
 test: build node-deps
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
