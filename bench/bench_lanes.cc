@@ -283,8 +283,8 @@ class ConsumerLane : public std::enable_shared_from_this<ConsumerLane> {
       run_.LaneFinished(lane_);
       return;
     }
-    run_.client->SendAsync("GetRecords", GetRecordsBody(iterator_, run_.options.limit),
-                           [self = shared_from_this()](Result<RawResponse> r) { self->Done(std::move(r)); });
+    run_.read_client->SendAsync("GetRecords", GetRecordsBody(iterator_, run_.options.limit),
+                                [self = shared_from_this()](Result<RawResponse> r) { self->Done(std::move(r)); });
   }
 
  private:

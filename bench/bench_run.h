@@ -29,6 +29,7 @@ using Clock = std::chrono::steady_clock;
 struct Options {
   std::string scenario;
   std::string endpoint = "http://127.0.0.1:4567";
+  std::string read_endpoint;  // produce-consume: where consumers read (empty: endpoint)
   std::string label;
   std::string stream;
   std::string region = "us-east-1";
@@ -77,6 +78,7 @@ struct Lane {
 struct Run {
   Options options;
   std::shared_ptr<kinesis::Client> client;
+  std::shared_ptr<kinesis::Client> read_client;  // produce-consume consumers (client unless --read-endpoint)
   Clock::time_point start;
   Clock::time_point deadline;
   std::vector<std::string> shard_ids;

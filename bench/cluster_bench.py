@@ -7,7 +7,10 @@
 2. Riffle: 3 nats-server + 3 Riffle nodes (tests/support/riffle_cluster.py); one stream of one
    shard; `riffle-bench` put-records (500 x 1 KiB) and put-record (1 KiB) run against all three
    nodes at once (one process per node, records/s summed), then one get-records drain.
-Prints one table of records/s and Riffle / raw and writes it to docs/performance-cluster.md
+3. Latency across nodes at light load: `riffle-bench produce-consume --via subscribe --rate 200`
+   puts through node 1 while the SubscribeToShard subscriber reads through node 2 (and, to compare,
+   through node 1): put -> event p50/p99 (the cluster's goal: p99 <= 50 ms).
+Prints the tables and writes them to docs/performance-cluster.md
 (which `make bench` includes in docs/performance.md). Knobs: BENCH_CLUSTER_SECONDS (default 10),
 BENCH_CLUSTER_CONNECTIONS (PutRecords connections per node, default 8),
 BENCH_CLUSTER_PUT_CONNECTIONS (PutRecord connections per node, default 64). Not a test: nothing is asserted.
@@ -62,6 +65,18 @@ def summed(procs):
     return total
 
 
+def push_latency(write_endpoint, read_endpoint):
+    """put -> SubscribeToShard event percentiles (ms) at light load."""
+    cmd = [os.path.join(BUILD, 'riffle-bench'), 'produce-consume', '--via', 'subscribe', '--rate', '200',
+           '-c', '4', '--endpoint', write_endpoint, '--read-endpoint', read_endpoint, '--json',
+           '--duration', str(SECONDS)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    if result['errors']:
+        print('  note: %d errors %s' % (result['errors'], result['error_types']), file=sys.stderr)
+    return result['e2e_latency_ms']
+
+
 def create_stream(endpoint, name):
     import boto3
     kinesis = boto3.client('kinesis', endpoint_url=endpoint, region_name='us-east-1',
@@ -97,6 +112,9 @@ def main():
         print('Riffle get-records drain ...', flush=True)
         drain = riffle_bench(endpoints[1], 'get-records', '--prefill-mib', '256', '-c', '1')
         rows.append(('get-records drain, one consumer', summed([drain]), 'raw pull consumer drain (500-record messages)'))
+        print('put -> SubscribeToShard latency, across nodes and on one node ...', flush=True)
+        across = push_latency(endpoints[0], endpoints[1])
+        same = push_latency(endpoints[0], endpoints[0])
     lines = ['Run %s, load average before %s, after %s; command: `BENCH_CLUSTER_SECONDS=%g '
              'BENCH_CLUSTER_CONNECTIONS=%d BENCH_CLUSTER_PUT_CONNECTIONS=%d make bench-cluster`. 3 nats-server (R3) and 3 Riffle nodes on this '
              'machine\'s cores, with the load generators.' % (started, load_before, _load(), SECONDS, CONNECTIONS, PUT_CONNECTIONS),
@@ -105,6 +123,11 @@ def main():
         base = raw.get(raw_key, 0.0)
         ratio = '%.0f %%' % (100.0 * riffle / base) if base else 'n/a'
         lines.append('| %s | %.0f | %.0f (%s) | %s |' % (what, riffle, base, raw_key, ratio))
+    lines += ['', 'put -> SubscribeToShard event at 200 records/s (4 producers, one shard, 1 KiB records):', '',
+              '| subscriber reads through | p50 ms | p99 ms | p99.9 ms | records |', '|---|---|---|---|---|']
+    for what, figures in (('another node than the puts', across), ('the node of the puts', same)):
+        lines.append('| %s | %.1f | %.1f | %.1f | %d |' % (what, figures['p50'], figures['p99'], figures['p999'],
+                                                         figures['count']))
     text = '\n'.join(lines) + '\n'
     print()
     print(text)

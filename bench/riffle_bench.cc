@@ -211,6 +211,8 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"put-record", "put-records", "get-records", "produce-consume"}));
   app.add_option("--endpoint", o.endpoint, "http://host:port")->capture_default_str();
+  app.add_option("--read-endpoint", o.read_endpoint,
+                 "produce-consume: where consumers read (default: --endpoint), e.g. another node of a cluster");
   app.add_option("--connections,-c", o.connections, "concurrent lanes (one request in flight each)")
       ->capture_default_str()->check(CLI::Range(1, 4096));
   app.add_option("--threads,-t", o.threads, "client I/O threads (default: min(connections, cores))");
@@ -238,6 +240,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (o.via != "get-records" && o.scenario != "produce-consume") Die("--via only applies to produce-consume");
+  if (!o.read_endpoint.empty() && o.scenario != "produce-consume") Die("--read-endpoint only applies to produce-consume");
   if (o.no_setup && (o.scenario == "get-records" || o.scenario == "produce-consume")) {
     Die("--no-setup only works with put-record and put-records");
   }
@@ -256,6 +259,11 @@ int main(int argc, char** argv) {
   client_options.io_threads = o.threads;
   client_options.max_connections = static_cast<size_t>(o.connections) + static_cast<size_t>(o.shards) + 2;
   run.client = Must(kinesis::Client::Create(client_options), "client");
+  run.read_client = run.client;
+  if (!o.read_endpoint.empty()) {
+    client_options.endpoint = o.read_endpoint;
+    run.read_client = Must(kinesis::Client::Create(client_options), "read client");
+  }
   if (!o.no_setup) Setup(run);
 
   const bool subscribe = o.scenario == "produce-consume" && o.via == "subscribe";
@@ -273,7 +281,7 @@ int main(int argc, char** argv) {
         continue;
       }
       run.LaneStarted();
-      riffle::bench::SubscriberConfig config{run.client, run.consumer_arn, run.shard_ids[s],
+      riffle::bench::SubscriberConfig config{run.read_client, run.consumer_arn, run.shard_ids[s],
                                              run.deadline + std::chrono::seconds(2), &run.stop};
       riffle::bench::SubscriberHooks hooks;
       hooks.on_record = [&lane](int64_t sent, int64_t seen) {
@@ -331,7 +339,10 @@ int main(int argc, char** argv) {
       watchdog = true;
       run.stop = true;
       // Closing the client fails what is in flight (kCancelled): the lanes end.
-      std::thread([client = std::move(run.client)]() mutable { client.reset(); }).detach();
+      std::thread([client = std::move(run.client), read = std::move(run.read_client)]() mutable {
+        client.reset();
+        read.reset();
+      }).detach();
     }
   }
   for (auto& t : subscribers) t.join();

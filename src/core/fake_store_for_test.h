@@ -22,6 +22,9 @@ class FakeStore final : public store::Store {
  public:
   // Runs at the start of every CreateLog (e.g. to let time pass while a log is created).
   std::function<void()> on_create_log;
+  // When set, a Read computes its result at once but hands `finish` (which
+  // reports it) to this instead of reporting it: a read left in flight.
+  std::function<void(std::function<void()> finish)> hold_read;
 
   // --- metadata ---
   StatusOr<std::vector<store::MetaEntry>> ScanMeta(const std::string& prefix) override {
@@ -177,6 +180,10 @@ class FakeStore final : public store::Store {
     }
     out.next = out.at_end ? std::max(start, log.next) : out.records.back().counter + 1;
     lock.unlock();
+    if (hold_read) {
+      auto result = std::make_shared<store::LogRead>(std::move(out));
+      return hold_read([done = std::move(done), result] { done(std::move(*result)); });
+    }
     done(std::move(out));
   }
   void Bounds(store::ShardKey shard, std::function<void(StatusOr<store::LogBounds>)> done) override {

@@ -62,6 +62,7 @@ void ShardSubscription::WatchLocked() {
     if (auto self = weak.lock()) {
       std::lock_guard lock(self->mu_);
       self->watch_id_ = 0;
+      self->changed_ = true;
     }
     wake();
   };
@@ -121,6 +122,7 @@ ShardSubscription::PullResult ShardSubscription::Pull(std::string& out) {
       WatchLocked();
       reading_ = true;
       in_pull_ = true;
+      changed_ = false;  // this read sees every change so far
     }
   }
   if (!batch) {
@@ -144,7 +146,15 @@ ShardSubscription::PullResult ShardSubscription::Pull(std::string& out) {
     batch = std::move(ready_);
     ready_.reset();
   }
-  return Deliver(std::move(*batch), out, now);
+  PullResult result = Deliver(std::move(*batch), out, now);
+  if (result.state == State::kWait) {
+    // A change notified while the read was in flight may not be in what it
+    // returned (the watch fired and is spent): read again at once rather
+    // than at the next heartbeat.
+    std::lock_guard lock(mu_);
+    if (changed_) result.retry_after_ms = 1;
+  }
+  return result;
 }
 
 ShardSubscription::PullResult ShardSubscription::Deliver(StatusOr<core::SubscriptionBatch> batch, std::string& out,

@@ -62,6 +62,9 @@ class ShardSubscription final : public protocol::BodyStream,
   bool cancelled_ = false;      // guarded by mu_
   bool reading_ = false;        // guarded by mu_: a read is in flight
   bool in_pull_ = false;        // guarded by mu_: Pull() is running (a read done inside it needs no wake)
+  // guarded by mu_: the shard changed since the last read began (that read
+  // may have missed the change: read again before waiting for the next one)
+  bool changed_ = false;
   std::optional<StatusOr<core::SubscriptionBatch>> ready_;  // guarded by mu_: a finished read
   bool shard_watched_ = false;  // guarded by mu_: WatchShard(true) was called
   bool initial_sent_ = false;
