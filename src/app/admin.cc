@@ -8,6 +8,7 @@
 
 #include "app/logging.h"
 #include "app/stream_metrics.h"
+#include "handlers/shard_subscription.h"
 #include "app/version.h"
 
 namespace riffle::app {
@@ -84,6 +85,8 @@ std::string Admin::Metrics() const {
   out += "riffle_open_connections " + std::to_string(api_.open_connections()) + "\n";
   Family(out, "riffle_requests_in_flight", "gauge", "API requests being handled (SubscribeToShard included).");
   out += "riffle_requests_in_flight " + std::to_string(api_.in_flight()) + "\n";
+  Family(out, "riffle_open_subscriptions", "gauge", "SubscribeToShard event streams open.");
+  out += "riffle_open_subscriptions " + std::to_string(handlers::ShardSubscription::OpenCount()) + "\n";
   Family(out, "riffle_resident_memory_bytes", "gauge", "Resident set size of the process.");
   out += "riffle_resident_memory_bytes " + std::to_string(ResidentBytes()) + "\n";
   requests_.AppendPrometheus(out);

@@ -46,9 +46,13 @@ ShardSubscription::ShardSubscription(core::StreamService& streams, core::Subscri
     : streams_(streams), subscription_(std::move(subscription)), traffic_(traffic) {
   streams_.WatchShard(subscription_.incarnation, subscription_.shard_index, true);
   shard_watched_ = true;
+  open_count_.fetch_add(1, std::memory_order_relaxed);
 }
 
-ShardSubscription::~ShardSubscription() { Cancel(); }
+ShardSubscription::~ShardSubscription() {
+  Cancel();
+  open_count_.fetch_sub(1, std::memory_order_relaxed);
+}
 
 void ShardSubscription::Start(std::function<void()> wake) {
   std::lock_guard lock(mu_);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@ class ShardSubscription final : public protocol::BodyStream,
   ShardSubscription(core::StreamService& streams, core::Subscription subscription, TrafficMeter* traffic = nullptr);
   ~ShardSubscription() override;
 
+  // Subscriptions of this process whose event stream is open (for /metrics).
+  static int64_t OpenCount() { return open_count_.load(std::memory_order_relaxed); }
+
   void Start(std::function<void()> wake) override;
   PullResult Pull(std::string& out) override;
   void Cancel() override;
@@ -53,6 +57,7 @@ class ShardSubscription final : public protocol::BodyStream,
   PullResult Deliver(StatusOr<core::SubscriptionBatch> batch, std::string& out, int64_t now);
   void StopWatchingShard();
 
+  static inline std::atomic<int64_t> open_count_{0};
   core::StreamService& streams_;
   core::Subscription subscription_;
   TrafficMeter* traffic_;

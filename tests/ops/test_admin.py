@@ -136,10 +136,13 @@ class Admin(unittest.TestCase):
             for event in events:
                 if event['SubscribeToShardEvent']['Records']:
                     break
+            self.assertEqual(samples(get(server.admin_endpoint + '/metrics')[1])['riffle_open_subscriptions'], 1)
             with self.assertRaises(kin.exceptions.ResourceInUseException):
                 kin.subscribe_to_shard(ConsumerARN=consumer, ShardId='shardId-000000000000',
                                        StartingPosition={'Type': 'LATEST'})
             events.close()
+            wait_until(lambda: samples(get(server.admin_endpoint + '/metrics')[1])['riffle_open_subscriptions'] == 0,
+                       what='the subscription closed')
             labels = '{account="000000000000",region="us-east-1",stream="pushed"}'
             values = samples(get(server.admin_endpoint + '/metrics')[1])
             self.assertEqual(values['kinesis_SubscribeToShard_Success' + labels], 1)
