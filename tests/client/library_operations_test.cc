@@ -161,6 +161,11 @@ TEST_F(Operations, EveryOperationOfTheModel) {
   ASSERT_OK(Called("UpdateStreamMode",
                    k.UpdateStreamMode({.StreamARN = arn, .StreamModeDetails = StreamModeDetails{.StreamMode = "ON_DEMAND"}})));
   WaitActive(k, name);
+  ASSERT_OK(Called("UpdateStreamRecordDistributionStrategy",
+                   k.UpdateStreamRecordDistributionStrategy({.StreamARN = arn, .RecordDistributionStrategy = "AUTO"})));
+  auto distributed = k.DescribeStreamSummary({.StreamName = name});
+  ASSERT_OK(distributed);
+  EXPECT_EQ(distributed->StreamDescriptionSummary->RecordDistributionStrategy, "AUTO");
   auto commitment = Called("UpdateAccountSettings",
                            k.UpdateAccountSettings({.MinimumThroughputBillingCommitment =
                                                         MinimumThroughputBillingCommitmentInput{.Status = "ENABLED"}}));
@@ -180,7 +185,7 @@ TEST_F(Operations, EveryOperationOfTheModel) {
     if (!called_.count(std::string(op))) missing.insert(std::string(op));
   }
   EXPECT_TRUE(missing.empty()) << "operations not called: " << ::testing::PrintToString(missing);
-  EXPECT_EQ(kModelOperations.size(), 39u);
+  EXPECT_EQ(kModelOperations.size(), 40u);
 }
 
 // The errors of the service arrive typed, with AWS's type, message, status
