@@ -93,7 +93,8 @@ std::string Admin::Metrics() const {
 
   // Kinesis's metrics per stream and shard, bytes on disk, the store's writes.
   AppendStreamMetrics(out, traffic_.Totals(), streams_);
-  AppendDiskUsage(out, streams_.BytesOnDisk());
+  // Bytes on disk only while the store is healthy: a failing disk is not probed.
+  if (store_.Ready().ok()) AppendDiskUsage(out, streams_.BytesOnDisk());
   AppendStoreMetrics(out, store_.Stats());
   return out;
 }
