@@ -197,6 +197,7 @@ int Serve(const ServeConfig& config) {
   std::optional<handlers::Admission> admission;
   if (admission_options->enforce_limits || !admission_options->faults.empty()) {
     admission.emplace(clock, std::move(*admission_options));
+    admission->ShareUsage(**store);
     router_options.admission = &*admission;
   }
   // The console's rates (docs/console.md) and the per-stream metrics.

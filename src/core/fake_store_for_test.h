@@ -382,6 +382,7 @@ class FakeNode final : public store::Store {
     shared_.AddAppendObserver([this](store::ShardKey shard) { append_observer_(shard); });
   }
   void WatchAppends(store::ShardKey, bool) override {}
+  bool Shared() const override { return true; }
   uint64_t MaxRecordBytes() const override { return shared_.MaxRecordBytes(); }
   Status Ready() override { return Status::Ok(); }
   void Close() override {}

@@ -99,34 +99,44 @@ void StreamService::CreateStream(const StreamAddress& address, StreamCreation cr
   if (Status checked = CheckStreamCreation(creation); !checked.ok()) return done(checked);
   const bool on_demand = creation.mode == StreamMode::kOnDemand;
   const int64_t shard_count = on_demand ? kOnDemandInitialShards : *creation.shard_count;
+  auto shards_lock = shard_limit_locks_.Acquire(address.account_id, address.region);
+  if (!shards_lock.ok()) return done(shards_lock.status());
+  Status created = CreateStreamHeld(address, creation, shard_count);
+  shards_lock->Release();  // before `done`, which may create the next stream
+  done(created);
+}
+
+Status StreamService::CreateStreamHeld(const StreamAddress& address, const StreamCreation& creation,
+                                       int64_t shard_count) {
+  const bool on_demand = creation.mode == StreamMode::kOnDemand;
+  const std::map<std::string, std::string>& tags = creation.tags;
   const std::string key = StreamMetaKey(address);
   auto lock = key_locks_.Lock(key);
   for (int attempt = 0; attempt < 8; ++attempt) {
-    if (Status synced = Barrier(); !synced.ok()) return done(synced);
+    if (Status synced = Barrier(); !synced.ok()) return synced;
     const int64_t now = clock_.NowMs();
     StreamPtr existing = registry_.Find(key);
     if (existing != nullptr && !existing->IsGone(now)) {
-      return done(Status::InUse("Stream " + address.name + " under account " + address.account_id +
-                                " already exists."));
+      return Status::InUse("Stream " + address.name + " under account " + address.account_id + " already exists.");
     }
     if (creation.warm_throughput_mibps) {
       if (Status checked = CheckWarmThroughput(address, *creation.warm_throughput_mibps, now); !checked.ok()) {
-        return done(checked);
+        return checked;
       }
     }
     if (on_demand) {
       int64_t on_demand_count = CountOnDemandStreams(address.account_id, address.region);
       if (on_demand_count >= options_.on_demand_stream_limit) {
-        return done(
-            Status::LimitExceeded(OnDemandLimitMessage(address, on_demand_count, options_.on_demand_stream_limit)));
+        return Status::LimitExceeded(
+            OnDemandLimitMessage(address, on_demand_count, options_.on_demand_stream_limit));
       }
     }
     int64_t open = CountOpenShards(address.account_id, address.region);
     if (open + shard_count > options_.shard_limit) {
-      return done(Status::LimitExceeded(ShardLimitMessage(address, open, options_.shard_limit, shard_count)));
+      return Status::LimitExceeded(ShardLimitMessage(address, open, options_.shard_limit, shard_count));
     }
     auto incarnation = NewIncarnation();
-    if (!incarnation.ok()) return done(incarnation.status());
+    if (!incarnation.ok()) return incarnation.status();
     StreamState s;
     s.address = address;
     s.incarnation = *incarnation;
@@ -157,12 +167,12 @@ void StreamService::CreateStream(const StreamAddress& address, StreamCreation cr
     StatusOr<uint64_t> written = logs.ok() ? WriteMetaAndWait({key, EncodeStreamState(s),
                                                                existing ? existing->revision : store::kMustNotExist})
                                            : StatusOr<uint64_t>(logs);
-    if (written.ok()) return done(Status::Ok());
+    if (written.ok()) return Status::Ok();
     for (const ShardState& shard : s.shards) (void)store_.DropLog({s.incarnation, shard.index});
-    if (written.status().code() != Errc::kConflict) return done(written.status());
+    if (written.status().code() != Errc::kConflict) return written.status();
     // Another node created (or removed) the stream meanwhile: look again.
   }
-  done(Status::Unavailable("Stream " + address.name + " kept changing; try again"));
+  return Status::Unavailable("Stream " + address.name + " kept changing; try again");
 }
 
 void StreamService::DeleteStream(const StreamAddress& address, bool enforce_consumer_deletion, Done done) {

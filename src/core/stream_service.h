@@ -51,6 +51,7 @@
 #include "core/stream_registry.h"
 #include "core/background_worker.h"
 #include "core/key_locks.h"
+#include "core/shard_limit_lock.h"
 #include "store/store.h"
 
 namespace riffle::core {
@@ -559,6 +560,8 @@ class StreamService {
   // Takes the lease of the subscription's consumer and shard (`fresh`: the
   // lease was just read from the store).
   void TakeLease(Subscription sub, std::function<void(StatusOr<Subscription>)> done, bool fresh);
+  // CreateStream holding the account's ShardLimitLocks lock.
+  Status CreateStreamHeld(const StreamAddress& address, const StreamCreation& creation, int64_t shard_count);
   struct PutCall;
   void RunPut(std::shared_ptr<PutCall> call);
   void FinishPut(std::shared_ptr<PutCall> call);
@@ -572,6 +575,8 @@ class StreamService {
   ShardIteratorCodec iterators_;  // set once in Open(), before any use
   StreamRegistry registry_;
   KeyLocks key_locks_;  // serialises this node's read-modify-writes of one key
+  // Serialise the calls that add open shards, across nodes; taken before any key lock.
+  ShardLimitLocks shard_limit_locks_{store_, clock_};
   std::mutex incarnation_mu_;  // serialises this node's NewIncarnation()
   ShardNotifier notifier_;
   BackgroundWorker worker_;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <thread>
 
 #include "core/fake_store_for_test.h"
@@ -155,6 +157,61 @@ TEST_F(NodesTest, ASubscriptionOnOneNodeIsTakenOverFromTheOther) {
   ASSERT_TRUE(second.ok()) << second.status().message();
   EXPECT_EQ(ReadOf(*services_[0], *first, 10, 1024).status().code(), Errc::kResourceInUse);
   EXPECT_TRUE(ReadOf(*services_[1], *second, 10, 1024).ok());
+}
+
+// Node 0 counts the account's shards and then, while it creates its logs,
+// node 1 creates a stream too: without a lock across nodes both would pass
+// the limit of 4 with 3 shards each. Node 1 waits for node 0's lock instead.
+TEST_F(NodesTest, CreatesRacingThroughTwoNodesStayWithinTheShardLimit) {
+  ServiceOptions options;
+  options.shard_limit = 4;
+  std::unique_ptr<StreamService> limited[2];
+  for (int i = 0; i < 2; ++i) {
+    auto opened = StreamService::Open(*nodes_[i], clock_, options);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    limited[i] = std::move(*opened);
+  }
+  std::promise<void> paused, resume;
+  std::atomic<bool> first{true};
+  store_.on_create_log = [&] {
+    if (first.exchange(false)) {
+      paused.set_value();
+      resume.get_future().wait();
+    }
+  };
+  Status created[2] = {Status::Internal("not run"), Status::Internal("not run")};
+  std::thread a([&] { created[0] = Sync([&](auto d) { limited[0]->CreateStream({"000000000000", "us-east-1", "a"}, 3, d); }); });
+  paused.get_future().wait();
+  std::atomic<bool> b_done{false};
+  std::thread b([&] {
+    created[1] = Sync([&](auto d) { limited[1]->CreateStream({"000000000000", "us-east-1", "b"}, 3, d); });
+    b_done = true;
+  });
+  // Give node 1 the time to pass node 0 (which it would without the lock).
+  for (int i = 0; i < 100 && !b_done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  resume.set_value();
+  a.join();
+  b.join();
+  EXPECT_TRUE(created[0].ok()) << created[0].message();
+  EXPECT_EQ(created[1].code(), Errc::kLimitExceeded) << created[1].message();
+  // The lock is released: node 1 creates within the limit at once.
+  EXPECT_TRUE(Sync([&](auto d) { limited[1]->CreateStream({"000000000000", "us-east-1", "c"}, 1, d); }).ok());
+  auto lock = store_.GetMeta("lock/shards/000000000000/us-east-1", false);
+  ASSERT_TRUE(lock.ok());
+  EXPECT_FALSE(lock->has_value()) << "released locks are deleted";
+}
+
+TEST_F(NodesTest, AShardLimitLockLeftByADeadNodeIsTakenOverOnceStale) {
+  std::string stale(1, '\x01');
+  const int64_t taken = clock_.NowMs() - ShardLimitLocks::kStaleMs - 1;
+  for (int i = 7; i >= 0; --i) stale.push_back(static_cast<char>((static_cast<uint64_t>(taken) >> (8 * i)) & 0xff));
+  std::promise<StatusOr<uint64_t>> written;
+  store_.WriteMeta({"lock/shards/000000000000/us-east-1", stale, store::kMustNotExist},
+                   [&](StatusOr<uint64_t> r) { written.set_value(r); });
+  ASSERT_TRUE(written.get_future().get().ok());
+  EXPECT_TRUE(Sync([&](auto d) { services_[1]->CreateStream(stream_, 2, d); }).ok());
+  EXPECT_TRUE(Sync([&](auto d) { services_[0]->SplitShard(stream_, "shardId-000000000000",
+                                                           "100000000000000000000000000000000000", d); }).ok());
 }
 
 TEST_F(NodesTest, OrphanLogsAreCollected) {

@@ -48,7 +48,9 @@ void StreamService::SplitShard(const StreamAddress& address, const std::string& 
                                const std::string& new_starting_hash_key, Done done) {
   std::optional<uint32_t> index = ParseShardId(shard_to_split);
   if (!index) return done(Status::NotFound(ShardNotFoundMessage(shard_to_split, address)));
-  done(StartReshard(address, [&](StreamState& s, int64_t) -> Status {
+  auto shards_lock = shard_limit_locks_.Acquire(address.account_id, address.region);
+  if (!shards_lock.ok()) return done(shards_lock.status());
+  Status started = StartReshard(address, [&](StreamState& s, int64_t) -> Status {
     std::string shard_id = ShardIdString(*index);
     if (*index >= s.shards.size()) return Status::NotFound(ShardNotFoundMessage(shard_id, address));
     int64_t open = CountOpenShards(address.account_id, address.region);
@@ -85,7 +87,9 @@ void StreamService::SplitShard(const StreamAddress& address, const std::string& 
     p.new_starting_hash_key = *key;
     s.pending = p;
     return Status::Ok();
-  }));
+  });
+  shards_lock->Release();  // before `done`, which may split again
+  done(started);
 }
 
 void StreamService::MergeShards(const StreamAddress& address, const std::string& shard_to_merge,

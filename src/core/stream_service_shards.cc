@@ -260,6 +260,8 @@ void ApplyUniformScaling(StreamState& s, uint32_t target, const std::map<uint32_
 void StreamService::UpdateShardCount(const StreamAddress& address, int64_t target,
                                      std::function<void(StatusOr<ShardCountUpdate>)> done) {
   ShardCountUpdate update;
+  auto shards_lock = shard_limit_locks_.Acquire(address.account_id, address.region);
+  if (!shards_lock.ok()) return done(shards_lock.status());
   Status status = StartReshard(address, [&](StreamState& s, int64_t) -> Status {
     if (s.status != StreamStatus::kActive) return Status::InUse(NotActiveMessage(s));
     if (s.mode == StreamMode::kOnDemand) return OnDemandReshardError(s, "UpdateShardCount");
@@ -293,6 +295,7 @@ void StreamService::UpdateShardCount(const StreamAddress& address, int64_t targe
     s.pending = p;
     return Status::Ok();
   });
+  shards_lock->Release();  // before `done`
   if (!status.ok()) return done(status);
   done(update);
 }

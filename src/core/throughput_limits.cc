@@ -84,6 +84,10 @@ bool ThroughputLimits::AdmitWrite(ShardRef shard, int64_t bytes) {
   if (!b.write_records.Has(1, now) || !b.write_bytes.Has(needed, now)) return false;
   b.write_records.Charge(1, now);
   b.write_bytes.Charge(static_cast<double>(bytes), now);
+  if (ShardUsage* u = Reported(shard)) {
+    u->write_records += 1;
+    u->write_bytes += static_cast<uint64_t>(bytes);
+  }
   return true;
 }
 
@@ -91,26 +95,87 @@ bool ThroughputLimits::AdmitRead(ShardRef shard) {
   int64_t now = clock_.NowMs();
   std::lock_guard lock(mu_);
   ShardBuckets& b = Shard(shard, now);
-  if (!b.read_bytes.Has(0, now)) return false;
-  return b.read_calls.TryTake(1, now);
+  if (!b.read_bytes.Has(0, now) || !b.read_calls.TryTake(1, now)) return false;
+  if (ShardUsage* u = Reported(shard)) u->read_calls += 1;
+  return true;
 }
 
 void ThroughputLimits::ChargeRead(ShardRef shard, int64_t bytes) {
   int64_t now = clock_.NowMs();
   std::lock_guard lock(mu_);
   Shard(shard, now).read_bytes.Charge(static_cast<double>(bytes), now);
+  if (ShardUsage* u = Reported(shard)) u->read_bytes += static_cast<uint64_t>(bytes);
 }
 
 bool ThroughputLimits::AdmitCall(const ControlLimit& limit, const std::string& scope_key) {
   int64_t now = clock_.NowMs();
   std::string key = std::string(limit.operation) + "\n" + scope_key;
   std::lock_guard lock(mu_);
+  if (!Calls(limit, key, now).TryTake(1, now)) return false;
+  if (keep_reports_) {
+    CallUsage& u = report_calls_[key];
+    if (u.calls++ == 0) {
+      u.operation = std::string(limit.operation);
+      u.scope_key = scope_key;
+    }
+  }
+  return true;
+}
+
+TokenBucket& ThroughputLimits::Calls(const ControlLimit& limit, std::string key, int64_t now_ms) {
   auto it = calls_.find(key);
   if (it == calls_.end()) {
-    if (calls_.size() >= kPruneAbove) PruneIdle(now);
-    it = calls_.emplace(std::move(key), TokenBucket(limit.per_second, limit.per_second, now)).first;
+    if (calls_.size() >= kPruneAbove) PruneIdle(now_ms);
+    it = calls_.emplace(std::move(key), TokenBucket(limit.per_second, limit.per_second, now_ms)).first;
   }
-  return it->second.TryTake(1, now);
+  return it->second;
+}
+
+ShardUsage* ThroughputLimits::Reported(ShardRef shard) {
+  if (!keep_reports_) return nullptr;
+  ShardUsage& u = report_shards_[Key(shard)];
+  u.incarnation = shard.incarnation;
+  u.shard_index = shard.shard_index;
+  return &u;
+}
+
+void ThroughputLimits::KeepReports() {
+  std::lock_guard lock(mu_);
+  keep_reports_ = true;
+}
+
+std::string ThroughputLimits::TakeReport() {
+  UsageReport report;
+  {
+    std::lock_guard lock(mu_);
+    if (report_shards_.empty() && report_calls_.empty()) return {};
+    report.shards.reserve(report_shards_.size());
+    for (auto& [key, usage] : report_shards_) report.shards.push_back(usage);
+    report.calls.reserve(report_calls_.size());
+    for (auto& [key, usage] : report_calls_) report.calls.push_back(std::move(usage));
+    report_shards_.clear();
+    report_calls_.clear();
+  }
+  return EncodeUsageReport(report);
+}
+
+void ThroughputLimits::Apply(std::string_view encoded) {
+  std::optional<UsageReport> report = DecodeUsageReport(encoded);
+  if (!report) return;
+  int64_t now = clock_.NowMs();
+  std::lock_guard lock(mu_);
+  for (const ShardUsage& u : report->shards) {
+    ShardBuckets& b = Shard({u.incarnation, u.shard_index}, now);
+    b.write_records.Charge(static_cast<double>(u.write_records), now);
+    b.write_bytes.Charge(static_cast<double>(u.write_bytes), now);
+    b.read_calls.Charge(static_cast<double>(u.read_calls), now);
+    b.read_bytes.Charge(static_cast<double>(u.read_bytes), now);
+  }
+  for (const CallUsage& u : report->calls) {
+    const ControlLimit* limit = FindControlLimit(u.operation);
+    if (limit == nullptr) continue;
+    Calls(*limit, u.operation + "\n" + u.scope_key, now).Charge(static_cast<double>(u.calls), now);
+  }
 }
 
 }  // namespace riffle::core

@@ -11,6 +11,12 @@
 // are refused while the balance is negative — so a call returning 10 MiB
 // blocks the shard's reads for 5 s, as Kinesis documents.
 //
+// In a cluster every node keeps its own buckets and tells the others what it
+// took (KeepReports, TakeReport); each charges the others' takes to its own
+// buckets (Apply), into debt when nodes admitted at the same moment, so the
+// limits hold for the cluster as a whole, exceeded at most for the moment a
+// report takes to arrive.
+//
 // Thread-safe (one mutex; buckets of idle shards and scopes are dropped).
 #pragma once
 
@@ -22,6 +28,7 @@
 
 #include "core/clock.h"
 #include "core/token_bucket.h"
+#include "core/usage_report.h"
 
 namespace riffle::core {
 
@@ -68,6 +75,16 @@ class ThroughputLimits {
   // account, or the stream, per limit.scope, as the caller names it).
   bool AdmitCall(const ControlLimit& limit, const std::string& scope_key);
 
+  // --- cluster ---
+  // From now on every take is also added to a report of this node's usage.
+  void KeepReports();
+  // The encoded report (usage_report.h) of the takes since the last call,
+  // or "" when there were none.
+  std::string TakeReport();
+  // Charges another node's report to this node's buckets; a report that
+  // cannot be decoded, and calls of operations without a limit, are ignored.
+  void Apply(std::string_view report);
+
  private:
   struct ShardBuckets {
     TokenBucket write_bytes;
@@ -78,6 +95,10 @@ class ThroughputLimits {
   };
   // REQUIRES: mu_ held.
   ShardBuckets& Shard(ShardRef shard, int64_t now_ms);
+  TokenBucket& Calls(const ControlLimit& limit, std::string key, int64_t now_ms);
+  // REQUIRES: mu_ held. The shard's entry of the report being kept, or
+  // nullptr when reports are not kept.
+  ShardUsage* Reported(ShardRef shard);
   void PruneIdle(int64_t now_ms);
 
   const Clock& clock_;
@@ -85,6 +106,9 @@ class ThroughputLimits {
   std::mutex mu_;
   std::unordered_map<std::string, TokenBucket> calls_;  // by operation + "\n" + scope key
   std::unordered_map<uint64_t, ShardBuckets> shards_;   // by Key(ShardRef)
+  bool keep_reports_ = false;
+  std::unordered_map<uint64_t, ShardUsage> report_shards_;  // by Key(ShardRef)
+  std::unordered_map<std::string, CallUsage> report_calls_; // by the calls_ key
 };
 
 }  // namespace riffle::core

@@ -102,5 +102,72 @@ TEST(ThroughputLimitsTest, ControlPlaneRatesFollowTheDocumentedLimits) {
   EXPECT_FALSE(limits.AdmitCall(describe, "111111111111/us-east-1"));
 }
 
+// Two nodes of a cluster: each charges the other's report to its own buckets.
+TEST(ThroughputLimitsTest, ANodeChargesWhatAnotherNodeReportsItTook) {
+  ManualClock clock(0);
+  ThroughputLimits a(clock), b(clock);
+  a.KeepReports();
+  b.KeepReports();
+  ShardRef shard{3, 1};
+  EXPECT_EQ(a.TakeReport(), "") << "nothing taken yet";
+  for (int i = 0; i < 600; ++i) ASSERT_TRUE(a.AdmitWrite(shard, 100)) << i;
+  ASSERT_TRUE(a.AdmitRead(shard));
+  a.ChargeRead(shard, 3 * kMiB);
+  const ControlLimit* describe = FindControlLimit("DescribeStream");
+  ASSERT_NE(describe, nullptr);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(a.AdmitCall(*describe, "acct/us-east-1"));
+  std::string report = a.TakeReport();
+  ASSERT_NE(report, "");
+  EXPECT_EQ(a.TakeReport(), "") << "a report is handed out once";
+  b.Apply(report);
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(b.AdmitWrite(shard, 100)) << i;
+  EXPECT_FALSE(b.AdmitWrite(shard, 100)) << "the shard's 1000 records of this second are spent across the nodes";
+  EXPECT_FALSE(b.AdmitRead(shard)) << "the read balance is in debt for the 3 MiB node a returned";
+  EXPECT_FALSE(b.AdmitCall(*describe, "acct/us-east-1"));
+  EXPECT_TRUE(b.AdmitCall(*describe, "other/us-east-1"));
+  EXPECT_TRUE(b.AdmitWrite({3, 0}, 100)) << "other shards are not charged";
+  // b's own takes are reported too, and a is charged for them.
+  a.Apply(b.TakeReport());
+  EXPECT_FALSE(a.AdmitWrite(shard, 100));
+  EXPECT_FALSE(a.AdmitWrite({3, 0}, kMiB - 50)) << "b took 100 bytes of shard 0's MiB";
+}
+
+TEST(ThroughputLimitsTest, NodesAdmittingAtOnceLeaveDebtThatHoldsTheAverage) {
+  ManualClock clock(0);
+  ThroughputLimits a(clock), b(clock);
+  a.KeepReports();
+  b.KeepReports();
+  ShardRef shard{1, 0};
+  // Both admit a full second's worth before either hears of the other.
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(a.AdmitWrite(shard, 10));
+    ASSERT_TRUE(b.AdmitWrite(shard, 10));
+  }
+  std::string from_a = a.TakeReport(), from_b = b.TakeReport();
+  a.Apply(from_b);
+  b.Apply(from_a);
+  clock.Advance(999);
+  EXPECT_FALSE(a.AdmitWrite(shard, 10)) << "1000 records of debt take a second to pay back";
+  clock.Advance(2);
+  EXPECT_TRUE(a.AdmitWrite(shard, 10));
+}
+
+TEST(ThroughputLimitsTest, ReportsThatCannotBeReadAreIgnored) {
+  ManualClock clock(0);
+  ThroughputLimits a(clock), b(clock);
+  a.KeepReports();
+  ShardRef shard{1, 0};
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(a.AdmitWrite(shard, 10));
+  std::string report = a.TakeReport();
+  b.Apply(report.substr(0, report.size() - 1));
+  b.Apply(report + "x");
+  b.Apply(std::string(1, '\x02') + report.substr(1));
+  b.Apply("");
+  EXPECT_TRUE(b.AdmitWrite(shard, 10));
+  UsageReport call;
+  call.calls.push_back({"NoSuchOperation", "acct/us-east-1", 5});
+  b.Apply(EncodeUsageReport(call));
+}
+
 }  // namespace
 }  // namespace riffle::core

@@ -62,6 +62,23 @@ Admission::Admission(const core::Clock& clock, AdmissionOptions options) : fault
   if (options.enforce_limits) limits_.emplace(clock);
 }
 
+Admission::~Admission() {
+  if (shared_ != nullptr) shared_->SetUsageObserver(nullptr);
+}
+
+void Admission::ShareUsage(store::Store& store) {
+  if (!limits_ || !store.Shared() || shared_ != nullptr) return;
+  limits_->KeepReports();
+  shared_ = &store;
+  store.SetUsageObserver([this](std::string_view report) { limits_->Apply(report); });
+}
+
+void Admission::Report() {
+  if (shared_ == nullptr) return;
+  std::string report = limits_->TakeReport();
+  if (!report.empty()) shared_->ShareUsage(std::move(report));
+}
+
 std::optional<protocol::ApiError> Admission::AdmitCall(std::string_view operation, const RequestScope& scope,
                                                        std::string_view body) {
   if (auto code = faults_.CallFails(operation)) return InjectedError(*code, scope, body);
@@ -74,7 +91,10 @@ std::optional<protocol::ApiError> Admission::AdmitCall(std::string_view operatio
     stream = StreamNamed(body);
     key += "/" + stream;
   }
-  if (limits_->AdmitCall(*limit, key)) return std::nullopt;
+  if (limits_->AdmitCall(*limit, key)) {
+    Report();
+    return std::nullopt;
+  }
   if (stream.empty()) stream = StreamNamed(body);
   return protocol::ApiError{400, "LimitExceededException", RateExceeded(stream, scope.account_id)};
 }
@@ -86,7 +106,10 @@ std::optional<protocol::ApiError> Admission::AdmitRecord(core::StreamService& st
   auto routing = streams.RoutePuts(address, std::span<const core::PutEntry>(&entry, 1));
   if (!routing.ok()) return std::nullopt;
   uint32_t shard = routing->shards[0];
-  if (limits_->AdmitWrite({routing->incarnation, shard}, EntryBytes(entry))) return std::nullopt;
+  if (limits_->AdmitWrite({routing->incarnation, shard}, EntryBytes(entry))) {
+    Report();
+    return std::nullopt;
+  }
   return protocol::ApiError{400, "ProvisionedThroughputExceededException", ShardRateExceeded(address, shard)};
 }
 
@@ -108,6 +131,7 @@ std::vector<std::optional<EntryFailure>> Admission::JudgeEntries(core::StreamSer
         *code == "InternalFailure" ? std::string(kInternalFailureMessage) : ShardRateExceeded(address, shard);
     verdicts[i] = EntryFailure{std::move(*code), std::move(message), shard};
   }
+  if (limits_) Report();
   return verdicts;
 }
 
@@ -124,11 +148,14 @@ std::optional<protocol::ApiError> Admission::AdmitRead(core::StreamService& stre
                                   core::ShardIdString(it->shard_index)};
   }
   charge_to = shard;
+  Report();
   return std::nullopt;
 }
 
 void Admission::ChargeRead(core::ShardRef shard, int64_t bytes) {
-  if (limits_) limits_->ChargeRead(shard, bytes);
+  if (!limits_) return;
+  limits_->ChargeRead(shard, bytes);
+  Report();
 }
 
 }  // namespace riffle::handlers

@@ -3,7 +3,8 @@
 // --enforce-limits, Kinesis's rate limits (core::ThroughputLimits) — worded
 // as Kinesis words the resulting errors. The router asks AdmitCall for every
 // operation; PutRecord, PutRecords and GetRecords ask for their shards.
-// A request that is refused has no effect. Thread-safe.
+// A request that is refused has no effect. In a cluster (ShareUsage) the
+// rate limits count the takes of every node. Thread-safe.
 #pragma once
 
 #include <memory>
@@ -16,6 +17,7 @@
 #include "core/throughput_limits.h"
 #include "handlers/fault_injector.h"
 #include "protocol/api_error.h"
+#include "store/store.h"
 
 namespace riffle::handlers {
 
@@ -37,6 +39,14 @@ class Admission {
  public:
   // `clock` must outlive this.
   Admission(const core::Clock& clock, AdmissionOptions options);
+  ~Admission();
+  Admission(const Admission&) = delete;
+  Admission& operator=(const Admission&) = delete;
+
+  // When enforcing limits on a store other nodes share: tells the other
+  // nodes what this node admits and charges what they admit, from now until
+  // destruction. `store` must outlive this.
+  void ShareUsage(store::Store& store);
 
   // Any call: an injected fault for `operation`, else (enforcing) its
   // control-plane rate. nullopt admits. `body` names the stream in messages.
@@ -59,8 +69,12 @@ class Admission {
   void ChargeRead(core::ShardRef shard, int64_t bytes);
 
  private:
+  // Sends the takes of the call that just ran to the other nodes.
+  void Report();
+
   std::optional<core::ThroughputLimits> limits_;
   FaultInjector faults_;
+  store::Store* shared_ = nullptr;
 };
 
 }  // namespace riffle::handlers

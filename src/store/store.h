@@ -287,6 +287,21 @@ class Store {
   // Watch(false). A no-op in a single-node store.
   virtual void WatchAppends(ShardKey shard, bool watch) = 0;
 
+  // --- between the nodes sharing a store (cluster stores) ---
+
+  // True when other nodes may write this store at the same time (a cluster
+  // store). Callers then serialize, through metadata compare-and-set, what
+  // one node serializes with a mutex.
+  virtual bool Shared() const { return false; }
+  // Sends `report` to every other node sharing the store: best effort (a
+  // report may be lost or arrive late), not persisted, never back to this
+  // node. A single-node store drops it. Must not block.
+  virtual void ShareUsage(std::string report) { (void)report; }
+  // Sets (or, with nullptr, clears) the receiver of other nodes' reports;
+  // it runs on store threads and must not block. Clearing waits for a
+  // running call to return.
+  virtual void SetUsageObserver(std::function<void(std::string_view report)> observer) { (void)observer; }
+
   // The largest partition key + data of one record the store can take.
   virtual uint64_t MaxRecordBytes() const = 0;
 

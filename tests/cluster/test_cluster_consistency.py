@@ -28,31 +28,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 
 from botocore.exceptions import ClientError, EventStreamError  # noqa: E402
 
-from kinesis_helpers import error_code, wait_active  # noqa: E402
+from kinesis_helpers import at_once, error_code, wait_active  # noqa: E402
 from riffle_cluster import RiffleCluster  # noqa: E402
 from riffle_server import unique_name, wait_until  # noqa: E402
 from tracked_producer import Ledger, ProducerThread, check, make_client, stop_all  # noqa: E402
 
 ARGS = ['--create-stream-ms', '100', '--update-stream-ms', '100', '--delete-stream-ms', '100']
-
-
-def at_once(*calls):
-    """Runs the calls in threads released together; returns each one's result or ClientError."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i):
-        barrier.wait()
-        try:
-            results[i] = calls[i]()
-        except ClientError as e:
-            results[i] = e
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 def read_shard(kin, stream, shard_id):

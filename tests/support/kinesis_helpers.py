@@ -1,6 +1,7 @@
 """Small boto3 helpers shared by the pip-python3 test files."""
 
 import hashlib
+import threading
 
 import boto3
 from botocore.config import Config
@@ -81,3 +82,22 @@ def error_code(exc):
 
 def error_message(exc):
     return exc.response['Error']['Message']
+
+
+def at_once(*calls):
+    """Runs the calls in threads released together; returns each one's result or ClientError."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i):
+        barrier.wait()
+        try:
+            results[i] = calls[i]()
+        except ClientError as e:
+            results[i] = e
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results

@@ -172,5 +172,38 @@ TEST_P(StoreConformanceTest, WatchAppendsHearsAppendsOfOtherNodes) {
   b_->WatchAppends(shard, false);
 }
 
+// Usage reports go to the other nodes sharing a store, never back to their
+// sender; a single-node store is not shared and drops them.
+TEST_P(StoreConformanceTest, UsageReportsReachTheOtherNodesOnly) {
+  if (multi_node()) {
+    EXPECT_TRUE(a_->Shared());
+  }
+  Recorder<std::string> a_heard, b_heard;
+  a_->SetUsageObserver([&](std::string_view r) { a_heard.Add(std::string(r)); });
+  if (multi_node()) b_->SetUsageObserver([&](std::string_view r) { b_heard.Add(std::string(r)); });
+  if (!multi_node()) {
+    a_->ShareUsage("dropped");
+    a_->SetUsageObserver(nullptr);
+    EXPECT_TRUE(a_heard.Snapshot().empty());
+    return;
+  }
+  // Best effort while the subscription is being set up: send until one is heard.
+  bool heard = false;
+  for (int i = 0; i < 50 && !heard; ++i) {
+    a_->ShareUsage(std::string("report\0", 7) + std::to_string(i));
+    heard = b_heard.WaitFor([](const std::vector<std::string>& seen) { return !seen.empty(); });
+  }
+  ASSERT_TRUE(heard);
+  EXPECT_EQ(b_heard.Snapshot()[0].substr(0, 7), std::string("report\0", 7)) << "bytes arrive verbatim";
+  // a's subscription was made before b's: it is in place.
+  b_->ShareUsage("from b");
+  EXPECT_TRUE(a_heard.WaitFor([](const std::vector<std::string>& seen) {
+    return std::find(seen.begin(), seen.end(), "from b") != seen.end();
+  }));
+  for (const std::string& r : a_heard.Snapshot()) EXPECT_EQ(r.rfind("report", 0), std::string::npos) << r;
+  a_->SetUsageObserver(nullptr);
+  b_->SetUsageObserver(nullptr);
+}
+
 }  // namespace
 }  // namespace riffle::store::conformance

@@ -1,6 +1,7 @@
 // JetStreamStore: store::Store over the parts in this folder — a Connection,
 // LogAdmin (log lifecycle), Appender (write path), Reader (read path),
-// MetaStore and MetaWatcher (metadata), Ticks (append notifications), and an
+// MetaStore and MetaWatcher (metadata), Ticks (append notifications),
+// UsageChannel (rate-limit usage between nodes), and an
 // Executor for the work that must not block callers.
 #include "store/jetstream/jetstream_store.h"
 
@@ -17,6 +18,7 @@
 #include "store/jetstream/reader.h"
 #include "store/jetstream/record_message.h"
 #include "store/jetstream/ticks.h"
+#include "store/jetstream/usage_channel.h"
 
 namespace riffle::store::jetstream {
 namespace {
@@ -38,6 +40,7 @@ class JetStreamStore final : public Store {
     executor_ = std::make_unique<Executor>(options_.threads);
     admin_ = std::make_unique<LogAdmin>(connection_.get(), options_);
     ticks_ = std::make_unique<Ticks>(connection_.get(), options_.prefix);
+    usage_ = std::make_unique<UsageChannel>(connection_.get(), options_.prefix);
     appender_ = std::make_unique<Appender>(connection_.get(), executor_.get(), admin_.get(), options_,
                                            [this](ShardKey shard) { OnStored(shard); });
     reader_ = std::make_unique<Reader>(connection_.get(), executor_.get(), admin_.get(), options_);
@@ -150,6 +153,16 @@ class JetStreamStore final : public Store {
     if (!closed_) ticks_->Watch(shard, watch);
   }
 
+  bool Shared() const override { return true; }
+
+  void ShareUsage(std::string report) override {
+    if (!closed_) usage_->Publish(report);
+  }
+
+  void SetUsageObserver(std::function<void(std::string_view)> observer) override {
+    if (usage_) usage_->SetObserver(std::move(observer));
+  }
+
   uint64_t MaxRecordBytes() const override { return MaxRecordBytesFor(connection_->max_payload()); }
 
   Status Ready() override {
@@ -178,6 +191,7 @@ class JetStreamStore final : public Store {
     meta_.reset();
     connection_.reset();
     appender_.reset();
+    usage_.reset();
   }
 
  private:
@@ -192,6 +206,7 @@ class JetStreamStore final : public Store {
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<LogAdmin> admin_;
   std::unique_ptr<Ticks> ticks_;
+  std::unique_ptr<UsageChannel> usage_;
   std::unique_ptr<Appender> appender_;
   std::unique_ptr<Reader> reader_;
   std::unique_ptr<MetaStore> meta_;

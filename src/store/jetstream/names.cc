@@ -62,6 +62,8 @@ std::string TickSubject(std::string_view prefix, ShardKey shard) {
   return std::string(prefix) + ".tick." + ShardSuffix(shard, '.');
 }
 
+std::string UsageSubject(std::string_view prefix) { return std::string(prefix) + ".usage"; }
+
 std::string MetaBucket(std::string_view prefix, bool ephemeral) {
   return std::string(prefix) + (ephemeral ? "-lease" : "-meta");
 }

@@ -24,6 +24,8 @@ std::optional<ShardKey> ParseLogStreamName(std::string_view prefix, std::string_
 std::string LogSubject(std::string_view prefix, ShardKey shard);
 // `<prefix>.tick.<incarnation>.<shard>` (core NATS, not persisted).
 std::string TickSubject(std::string_view prefix, ShardKey shard);
+// `<prefix>.usage` (core NATS, not persisted): Store::ShareUsage reports.
+std::string UsageSubject(std::string_view prefix);
 
 // Metadata buckets: `<prefix>-meta` and `<prefix>-lease`.
 std::string MetaBucket(std::string_view prefix, bool ephemeral);
