@@ -5,6 +5,8 @@
 #include <future>
 #include <thread>
 
+#include "core/byte_codec.h"
+
 namespace riffle::core {
 namespace {
 
@@ -12,16 +14,16 @@ constexpr char kLockVersion = 1;
 
 std::string EncodeLock(int64_t taken_ms) {
   std::string out(1, kLockVersion);
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((static_cast<uint64_t>(taken_ms) >> (8 * i)) & 0xff));
+  PutI64(out, taken_ms);
   return out;
 }
 
 // When the lock was taken; 0 (stale at once) for a value this node cannot read.
 int64_t DecodeLock(const std::string& value) {
-  if (value.size() != 9 || value[0] != kLockVersion) return 0;
-  uint64_t ms = 0;
-  for (size_t i = 1; i < 9; ++i) ms = (ms << 8) | static_cast<uint8_t>(value[i]);
-  return static_cast<int64_t>(ms);
+  ByteReader in(value);
+  if (in.U8() != kLockVersion) return 0;
+  int64_t ms = in.I64();
+  return in.ok() ? ms : 0;
 }
 
 StatusOr<uint64_t> WriteAndWait(store::Store& store, store::MetaWrite write) {

@@ -10,6 +10,7 @@
 #include <future>
 #include <thread>
 
+#include "core/byte_codec.h"
 #include "core/fake_store_for_test.h"
 #include "core/service_calls_for_test.h"
 #include "core/stream_service.h"
@@ -203,8 +204,7 @@ TEST_F(NodesTest, CreatesRacingThroughTwoNodesStayWithinTheShardLimit) {
 
 TEST_F(NodesTest, AShardLimitLockLeftByADeadNodeIsTakenOverOnceStale) {
   std::string stale(1, '\x01');
-  const int64_t taken = clock_.NowMs() - ShardLimitLocks::kStaleMs - 1;
-  for (int i = 7; i >= 0; --i) stale.push_back(static_cast<char>((static_cast<uint64_t>(taken) >> (8 * i)) & 0xff));
+  PutI64(stale, clock_.NowMs() - ShardLimitLocks::kStaleMs - 1);
   std::promise<StatusOr<uint64_t>> written;
   store_.WriteMeta({"lock/shards/000000000000/us-east-1", stale, store::kMustNotExist},
                    [&](StatusOr<uint64_t> r) { written.set_value(r); });

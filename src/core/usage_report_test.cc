@@ -43,7 +43,7 @@ TEST(UsageReportTest, RefusesWhatIsNotAReport) {
   std::string other = bytes;
   other[0] = '\x02';
   EXPECT_FALSE(DecodeUsageReport(other).has_value());
-  std::string huge = bytes.substr(0, 1) + std::string("\xff\xff\xff\xff", 4);
+  std::string huge = bytes.substr(0, 1) + std::string("\xff\xff\xff\x7f", 4);
   EXPECT_FALSE(DecodeUsageReport(huge).has_value()) << "a count beyond the bytes is refused before allocating";
 }
 
