@@ -61,6 +61,7 @@ void Writer::Stop() {
   cv_.notify_one();
   std::call_once(join_once_, [this] {
     if (thread_.joinable()) thread_.join();
+    if (resume_thread_.joinable()) resume_thread_.join();  // the writer thread has ended
   });
 }
 
@@ -188,27 +189,51 @@ rocksdb::Status Writer::WriteThroughStalls(rocksdb::WriteOptions options, rocksd
 
 bool Writer::Recover(Status* error) {
   if (!degraded_) return true;
-  const auto now = std::chrono::steady_clock::now();
-  if (now < next_resume_) {
-    *error = degraded_error_;
-    return false;
+  {
+    std::lock_guard<std::mutex> lock(resume_mu_);
+    if (resume_running_) {
+      *error = degraded_error_;
+      return false;
+    }
+    if (resume_finished_) {
+      resume_finished_ = false;
+      if (resume_result_.ok()) {
+        degraded_ = false;
+        degraded_flag_ = false;
+        return true;
+      }
+      degraded_error_ = resume_result_;
+    }
   }
-  next_resume_ = now + kResumeInterval;
-  rocksdb::Status s;
-  try {
-    s = db_->Resume();  // OK at once when RocksDB holds no background error
-  } catch (const std::exception& e) {
-    s = rocksdb::Status::Aborted(e.what());
+  if (std::chrono::steady_clock::now() >= next_resume_) StartResume();
+  *error = degraded_error_;
+  return false;
+}
+
+void Writer::StartResume() {
+  if (resume_thread_.joinable()) resume_thread_.join();  // finished: its result was taken
+  {
+    std::lock_guard<std::mutex> lock(resume_mu_);
+    resume_running_ = true;
   }
-  if (!s.ok()) {
-    degraded_error_ = Status::StorageError("rocksdb write failed: " + s.ToString() +
-                                           " (writes resume once the store recovers)");
-    *error = degraded_error_;
-    return false;
-  }
-  degraded_ = false;
-  degraded_flag_ = false;
-  return true;
+  resume_thread_ = std::thread([this] {
+    rocksdb::Status s;
+    try {
+      s = db_->Resume();  // OK at once when RocksDB holds no background error
+    } catch (const std::exception& e) {
+      s = rocksdb::Status::Aborted(e.what());
+    }
+    Status result = s.ok() ? Status::Ok()
+                           : Status::StorageError("rocksdb write failed: " + s.ToString() +
+                                                  " (writes resume once the store recovers)");
+    {
+      std::lock_guard<std::mutex> lock(resume_mu_);
+      resume_result_ = std::move(result);
+      resume_running_ = false;
+      resume_finished_ = true;
+    }
+  });
+  next_resume_ = std::chrono::steady_clock::now() + kResumeInterval;
 }
 
 void Writer::MarkDegraded(const Status& error) {

@@ -22,10 +22,15 @@
 //
 // Recovery: a failed write (e.g. no space left) may leave RocksDB in its
 // background-error state, refusing every later write. The writer then marks
-// itself degraded: before a later group it calls DB::Resume() (at most every
-// kResumeInterval; in between, groups fail at once with the last error).
-// Resume() flushes the memtables and starts a new WAL, so later writes never
-// follow a torn record of the failed one. Once Resume() succeeds, writes go on.
+// itself degraded and runs DB::Resume() on a thread of its own (at most every
+// kResumeInterval), never on the writer thread: Resume() waits for running
+// flushes and compactions, and a compaction that failed for lack of space
+// sleeps a second before it gives its slot back, so a Resume() on the writer
+// thread made every write of a full disk wait seconds instead of failing.
+// While degraded, groups fail at once with the last error and nothing is
+// written, so recovery never races a write. Resume() flushes the memtables and
+// starts a new WAL, so later writes never follow a torn record of the failed
+// one. Once a Resume() succeeded, the next group is written.
 //
 // Stalls: RocksDB stops writes while flushes are behind (both memtables
 // full) and waits for them inside DB::Write, without end if the flush cannot
@@ -114,9 +119,10 @@ class Writer {
   void CommitGroup(std::deque<Pending>& group);
   Status Write(const std::deque<Pending>& group, size_t begin, size_t end);
   void SyncWal();  // kInterval: makes every write so far durable
-  // While degraded: tries DB::Resume() when due; false (and *error set) if
-  // writes must still fail.
+  // While degraded: takes the result of a finished DB::Resume(), or starts
+  // one when due; false (and *error set) if writes must still fail.
   bool Recover(Status* error);
+  void StartResume();  // writer thread, no Resume() running
   void MarkDegraded(const Status& error);
   // db_->Write with `no_slowdown`, retried while RocksDB stalls writes, for at
   // most kMaxStall; sets stalled_ when it gave up.
@@ -136,6 +142,13 @@ class Writer {
   bool stalled_ = false;  // the last write gave up waiting out a stall
   Status degraded_error_;
   std::chrono::steady_clock::time_point next_resume_;
+
+  // The DB::Resume() of a degraded writer, on its own thread.
+  std::mutex resume_mu_;
+  bool resume_running_ = false;   // guarded by resume_mu_
+  bool resume_finished_ = false;  // guarded by resume_mu_: result not taken yet
+  Status resume_result_;          // guarded by resume_mu_
+  std::thread resume_thread_;     // writer thread and Stop() only
 
   // Measured on the writer thread, read by Stats() from any.
   LatencyHistogram write_latency_;
