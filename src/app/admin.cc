@@ -96,6 +96,18 @@ std::string Admin::Metrics() const {
   // Bytes on disk only while the store is healthy: a failing disk is not probed.
   if (store_.Ready().ok()) AppendDiskUsage(out, streams_.BytesOnDisk());
   AppendStoreMetrics(out, store_.Stats());
+  if (delivery_ != nullptr) {
+    const core::ChannelDelivery::Stats d = delivery_->stats();
+    Family(out, "riffle_channel_objects_total", "counter", "Objects channels stored at their destination.");
+    out += "riffle_channel_objects_total " + std::to_string(d.objects) + "\n";
+    Family(out, "riffle_channel_records_total", "counter", "Records channels delivered.");
+    out += "riffle_channel_records_total " + std::to_string(d.records) + "\n";
+    Family(out, "riffle_channel_bytes_total", "counter", "Bytes of the objects channels stored (compressed).");
+    out += "riffle_channel_bytes_total " + std::to_string(d.bytes) + "\n";
+    Family(out, "riffle_channel_delivery_failures_total", "counter",
+           "Channel deliveries that failed and are tried again (destination unreachable or refusing).");
+    out += "riffle_channel_delivery_failures_total " + std::to_string(d.failures) + "\n";
+  }
   return out;
 }
 

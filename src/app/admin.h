@@ -13,6 +13,7 @@
 #include "net/admin_router.h"
 #include "net/http_server.h"
 #include "net/request_metrics.h"
+#include "core/channel_delivery.h"
 #include "store/store.h"
 
 namespace riffle::app {
@@ -30,6 +31,8 @@ class Admin {
   uint16_t port() const;  // the bound port; 0 before Start()
   // From now on /health/ready answers 503 "shutting down".
   void SetShuttingDown() { shutting_down_.store(true); }
+  // Channel delivery's counters in /metrics (set before Start(); may stay unset).
+  void SetChannelDelivery(const core::ChannelDelivery* delivery) { delivery_ = delivery; }
   void Stop();
 
   // /metrics' text (Prometheus format).
@@ -46,6 +49,7 @@ class Admin {
   const handlers::TrafficMeter& traffic_;
   const net::RequestMetrics& requests_;
   const net::HttpServer& api_;
+  const core::ChannelDelivery* delivery_ = nullptr;
   std::atomic<bool> shutting_down_{false};
   net::AdminRouter router_;
   std::unique_ptr<net::HttpServer> server_;

@@ -18,6 +18,9 @@
 #include "core/retention.h"
 #include "core/stream_service.h"
 #include "handlers/traffic_meter.h"
+#include "app/object_sinks.h"
+#include "core/channel_delivery.h"
+#include "core/channel_service.h"
 #include "net/api_router.h"
 #include "net/console_router.h"
 #include "net/http_server.h"
@@ -217,6 +220,30 @@ int Serve(const ServeConfig& config) {
     access_log = std::move(opened).value();
     router_options.access_log = access_log.get();
   }
+  // Channels: the five operations, and delivery to --s3-endpoint.
+  std::unique_ptr<core::ObjectSink> sink;
+  if (!config.s3_endpoint.empty()) {
+    auto made = MakeObjectSink(config.s3_endpoint, config.region, config.s3_access_key_id,
+                               config.s3_secret_access_key);
+    if (!made.ok()) {
+      std::fprintf(stderr, "riffle: %s\n", made.status().message().c_str());
+      (*streams)->Stop();
+      (*store)->Close();
+      return 1;
+    }
+    sink = std::move(made).value();
+  }
+  core::ChannelService channels(**store, **streams, clock, service_options);
+  (*streams)->SetDeleteGuard([&channels](const core::StreamAddress& address, uint64_t incarnation) {
+    return channels.CheckStreamDeletable(address, incarnation);
+  });
+  core::ChannelDelivery::Options delivery_options;
+  if (config.channel_freshness_ms > 0) {
+    delivery_options.freshness_ms = config.channel_freshness_ms;
+    delivery_options.tick_ms = std::clamp<int64_t>(config.channel_freshness_ms / 4, 50, 1000);
+  }
+  core::ChannelDelivery delivery(channels, **streams, **store, sink.get(), clock, delivery_options);
+  router_options.channels = &channels;
   net::ApiRouter router(**streams, router_options);
   net::ConsoleRouter console(router, traffic);
   net::RequestHandler& handler = !config.no_console ? static_cast<net::RequestHandler&>(console) : router;
@@ -249,6 +276,7 @@ int Serve(const ServeConfig& config) {
     return 1;
   }
   Admin admin(config, **store, **streams, traffic, request_metrics, server);
+  admin.SetChannelDelivery(&delivery);
   if (config.admin_port >= 0) {
     Status admin_started = admin.Start();
     if (!admin_started.ok()) {
@@ -263,6 +291,7 @@ int Serve(const ServeConfig& config) {
   // Records older than their stream's retention are trimmed once a minute.
   core::RetentionTrimmer trimmer(**streams, 60 * 1000);
   trimmer.Start();
+  delivery.Start();
   if (!config.tls_only) std::printf("Riffle ready at http://%s:%u\n", config.host.c_str(), server.port());
   if (server.tls_port() != 0) std::printf("Riffle ready at https://%s:%u\n", config.host.c_str(), server.tls_port());
   if (config.admin_port >= 0) std::printf("Riffle admin at http://%s:%u\n", config.admin_host.c_str(), admin.port());
@@ -281,6 +310,8 @@ int Serve(const ServeConfig& config) {
   }
 
   // Once a second, large buffers kept for reuse that went unused are freed.
+  uint64_t logged_failures = 0;  // channel delivery failures logged (at most every 10 s)
+  int64_t next_failure_log_ms = 0;
   int received = 0;
   const timespec second{1, 0};
   while ((received = sigtimedwait(&signals, nullptr, &second)) < 0 || received == SIGHUP) {
@@ -290,6 +321,11 @@ int Serve(const ServeConfig& config) {
     }
     BufferCache::Global().DropIdle(2000);
     if (metered) traffic.Sample(clock.NowMs());
+    if (const auto d = delivery.stats(); d.failures != logged_failures && clock.NowMs() >= next_failure_log_ms) {
+      spdlog::warn("channel delivery failed ({} so far): {}", d.failures, d.last_error);
+      logged_failures = d.failures;
+      next_failure_log_ms = clock.NowMs() + 10000;
+    }
   }
   admin.SetShuttingDown();
   if (config.shutdown_delay_ms > 0) {
@@ -300,6 +336,7 @@ int Serve(const ServeConfig& config) {
   server.Stop();
   admin.Stop();
   trimmer.Stop();
+  delivery.Stop();
   (*streams)->Stop();
   (*store)->Close();
   spdlog::info("stopped");

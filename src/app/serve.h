@@ -36,6 +36,13 @@ struct ServeConfig {
   std::string account_id = "000000000000";
   std::string region = "us-east-1";
   int64_t create_stream_ms = 0;
+  // Channels (docs/channels.md): where their objects go, and the credentials
+  // of that S3-compatible service; channel_freshness_ms (tests) replaces
+  // every channel's DataFreshnessInSeconds when > 0.
+  std::string s3_endpoint;
+  std::string s3_access_key_id;
+  std::string s3_secret_access_key;
+  int64_t channel_freshness_ms = 0;
   int64_t delete_stream_ms = 0;
   int64_t update_stream_ms = 0;
   int64_t shard_limit = 500;

@@ -95,6 +95,20 @@ ServeFlags::ServeFlags(CLI::App* serve, ServeConfig& config) : serve_(serve), co
   Add("delete-stream-ms", config.delete_stream_ms, "How long a deleted stream stays DELETING");
   Add("update-stream-ms", config.update_stream_ms, "How long a resharded stream stays UPDATING");
   Add("shard-limit", config.shard_limit, "Open shards allowed per account and region");
+  Add("s3-endpoint", config.s3_endpoint,
+      "Where channels deliver (CreateChannel): an S3-compatible service (http://host:port, path-style) or a "
+      "directory (file:///path, a bucket per subdirectory); docs/channels.md");
+  Add("s3-access-key-id", config.s3_access_key_id,
+      "Access key of --s3-endpoint (default: $AWS_ACCESS_KEY_ID)");
+  Add("s3-secret-access-key", config.s3_secret_access_key,
+      "Secret key of --s3-endpoint (default: $AWS_SECRET_ACCESS_KEY)");
+  // A secret: --print-config shows that it is set, never its value.
+  flags_.back().value_toml = [value = &config.s3_secret_access_key] {
+    return std::string(value->empty() ? "\"\"" : "\"****\"");
+  };
+  // Hidden (tests): replaces every channel's DataFreshnessInSeconds (300-900 s) when > 0.
+  Add("channel-freshness-ms", config.channel_freshness_ms, "", false);
+  flags_.back().option->group("");
   // Hidden (tests): how long a SubscribeToShard lasts; AWS's 5 minutes by default.
   Add("subscription-ms", config.subscription_ms, "", false);
   flags_.back().option->group("");

@@ -92,3 +92,14 @@ class [[nodiscard]] StatusOr {
     ::riffle::Status riffle_status_ = (expr); \
     if (!riffle_status_.ok()) return riffle_status_; \
   } while (0)
+
+// `lhs` = the value of a StatusOr expression, or return its status.
+// `lhs` may declare a variable: RIFFLE_ASSIGN_OR_RETURN(Foo foo, MakeFoo());
+#define RIFFLE_STATUS_CONCAT_INNER(a, b) a##b
+#define RIFFLE_STATUS_CONCAT(a, b) RIFFLE_STATUS_CONCAT_INNER(a, b)
+#define RIFFLE_ASSIGN_OR_RETURN(lhs, expr) \
+  RIFFLE_ASSIGN_OR_RETURN_IMPL(RIFFLE_STATUS_CONCAT(riffle_statusor_, __LINE__), lhs, expr)
+#define RIFFLE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                                 \
+  if (!tmp.ok()) return tmp.status();                \
+  lhs = std::move(tmp).value()

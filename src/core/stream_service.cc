@@ -185,6 +185,7 @@ void StreamService::DeleteStream(const StreamAddress& address, bool enforce_cons
         const auto consumers = registry_.Consumers(address, s.incarnation);
         const bool has_consumers = std::any_of(consumers.begin(), consumers.end(),
                                                [now](const ConsumerPtr& c) { return !ConsumerGone(c->state, now); });
+        if (delete_guard_) RIFFLE_RETURN_IF_ERROR(delete_guard_(address, s.incarnation));
         if (!enforce_consumer_deletion && has_consumers) {
           // Wording not verified against AWS.
           return Status::InUse("Stream " + address.name + " under account " + address.account_id +
@@ -202,6 +203,14 @@ void StreamService::DeleteStream(const StreamAddress& address, bool enforce_cons
   // (a failure here is retried in the background).
   (void)Settle(address);
   done(Status::Ok());
+}
+
+StatusOr<StreamState> StreamService::StreamSnapshot(const StreamAddress& address, bool fresh) {
+  if (fresh) RIFFLE_RETURN_IF_ERROR(Barrier());
+  const int64_t now = clock_.NowMs();
+  StreamPtr stream = Find(address);
+  if (stream == nullptr || stream->IsGone(now)) return StreamNotFound(address);
+  return AsOf(stream->state, now);
 }
 
 StatusOr<StreamDescription> StreamService::DescribeStream(const StreamAddress& address, std::optional<int64_t> limit,

@@ -441,6 +441,15 @@ class StreamService {
   void WatchShard(uint64_t incarnation, uint32_t shard_index, bool watch);
   const Clock& clock() const { return clock_; }
 
+  // The stream as of now (transitions due applied), after a barrier when
+  // `fresh`; NotFound when it does not exist or is gone. For channels
+  // (channel_service.h), which keep their own metadata.
+  StatusOr<StreamState> StreamSnapshot(const StreamAddress& address, bool fresh);
+  // Asked by DeleteStream before it marks a stream DELETING: a non-OK status
+  // refuses the deletion with it (channels attached to the stream).
+  using DeleteGuard = std::function<Status(const StreamAddress& address, uint64_t incarnation)>;
+  void SetDeleteGuard(DeleteGuard guard) { delete_guard_ = std::move(guard); }
+
   // For throughput limits (stream_service_routing.cc): the shard each entry
   // would be written to now (errors as PutRecords gives them), and the shard
   // an iterator reads (nullopt when it does not decode; GetRecords words that).
@@ -579,6 +588,7 @@ class StreamService {
   ShardLimitLocks shard_limit_locks_{store_, clock_};
   std::mutex incarnation_mu_;  // serialises this node's NewIncarnation()
   ShardNotifier notifier_;
+  DeleteGuard delete_guard_;
   BackgroundWorker worker_;
 };
 

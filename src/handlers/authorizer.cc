@@ -26,14 +26,17 @@ struct ActionEntry {
 };
 
 // Sorted by operation (checked by a unit test against the handler list).
-constexpr std::array<ActionEntry, 40> kActions{{
+constexpr std::array<ActionEntry, 45> kActions{{
     {"AddTagsToStream", ResourceKind::kStream},
+    {"CreateChannel", ResourceKind::kAccount},
     {"CreateStream", ResourceKind::kStream},
     {"DecreaseStreamRetentionPeriod", ResourceKind::kStream},
+    {"DeleteChannel", ResourceKind::kAccount},
     {"DeleteResourcePolicy", ResourceKind::kStreamOrConsumer},
     {"DeleteStream", ResourceKind::kStream},
     {"DeregisterStreamConsumer", ResourceKind::kConsumer},
     {"DescribeAccountSettings", ResourceKind::kAccount},
+    {"DescribeChannel", ResourceKind::kAccount},
     {"DescribeLimits", ResourceKind::kAccount},
     {"DescribeStream", ResourceKind::kStream},
     {"DescribeStreamConsumer", ResourceKind::kConsumer},
@@ -44,6 +47,7 @@ constexpr std::array<ActionEntry, 40> kActions{{
     {"GetResourcePolicy", ResourceKind::kStreamOrConsumer},
     {"GetShardIterator", ResourceKind::kStream},
     {"IncreaseStreamRetentionPeriod", ResourceKind::kStream},
+    {"ListChannels", ResourceKind::kAccount},
     {"ListShards", ResourceKind::kStream},
     {"ListStreamConsumers", ResourceKind::kStream},
     {"ListStreams", ResourceKind::kAccount},
@@ -62,6 +66,7 @@ constexpr std::array<ActionEntry, 40> kActions{{
     {"TagResource", ResourceKind::kStreamOrConsumer},
     {"UntagResource", ResourceKind::kStreamOrConsumer},
     {"UpdateAccountSettings", ResourceKind::kAccount},
+    {"UpdateChannel", ResourceKind::kAccount},
     {"UpdateMaxRecordSize", ResourceKind::kStream},
     {"UpdateShardCount", ResourceKind::kStream},
     {"UpdateStreamMode", ResourceKind::kStream},

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/channel_service.h"
 #include "core/stream_service.h"
 #include "protocol/api_result.h"
 #include "protocol/body_stream.h"
@@ -48,6 +49,7 @@ struct Context {
   std::string_view operation;     // e.g. "PutRecord"
   bool secure_transport = false;  // the request came over TLS
   TrafficMeter* traffic = nullptr;  // counts records in and out when set (handlers/traffic_meter.h)
+  core::ChannelService* channels = nullptr;  // the channel operations (core/channel_service.h)
 };
 
 // The JSON body of a successful response, or the error to render.

@@ -34,6 +34,13 @@ TEST(HandlersTest, HandlersAreTheModelOperations) {
   for (const Handler& h : AllHandlers()) actual.push_back(h.operation);
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(actual, expected);
+  // botocore 1.43's 39 and the newest JavaScript SDK's 6 (the five channel
+  // operations and UpdateStreamRecordDistributionStrategy).
+  EXPECT_EQ(actual.size(), 45u);
+  for (const char* op : {"CreateChannel", "DescribeChannel", "ListChannels", "UpdateChannel", "DeleteChannel",
+                         "UpdateStreamRecordDistributionStrategy"}) {
+    EXPECT_NE(FindHandler(op), nullptr) << op;
+  }
 }
 
 TEST(HandlersTest, OriginalApiIsComplete) {

@@ -237,6 +237,7 @@ handlers::Context ApiRouter::ContextFor(const HttpRequest& request, std::shared_
   context.operation = operation;
   context.secure_transport = request.tls;
   context.traffic = options_.traffic;
+  context.channels = options_.channels;
   return context;
 }
 

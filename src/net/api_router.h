@@ -59,6 +59,7 @@ struct RouterOptions {
   // Counts records in and out per stream (the console's rates); nullptr
   // when off. Must outlive the router.
   handlers::TrafficMeter* traffic = nullptr;
+  core::ChannelService* channels = nullptr;  // serves the channel operations when set
   // Counts every request by operation and status, with its latency
   // (/metrics); nullptr when off. Must outlive the router.
   RequestMetrics* metrics = nullptr;

@@ -37,12 +37,12 @@ std::string ValidationMessage(std::string_view body) {
   return err->message;
 }
 
-TEST(WireTypes, ModelOperationsAreThe40Operations) {
-  EXPECT_EQ(wire::kModelOperations.size(), 40u);
+TEST(WireTypes, ModelOperationsAreThe45Operations) {
+  EXPECT_EQ(wire::kModelOperations.size(), 45u);
   EXPECT_TRUE(std::is_sorted(wire::kModelOperations.begin(), wire::kModelOperations.end()));
   std::set<std::string_view> ops(wire::kModelOperations.begin(), wire::kModelOperations.end());
-  EXPECT_EQ(ops.size(), 40u);
-  for (auto name : {"PutRecords", "SubscribeToShard", "UpdateStreamWarmThroughput", "CreateStream"}) {
+  EXPECT_EQ(ops.size(), 45u);
+  for (auto name : {"PutRecords", "SubscribeToShard", "UpdateStreamWarmThroughput", "CreateStream", "CreateChannel"}) {
     EXPECT_TRUE(ops.count(name)) << name;
   }
   static_assert(wire::ops::CreateStream::kName == "CreateStream");

@@ -166,6 +166,32 @@ TEST_F(Operations, EveryOperationOfTheModel) {
   auto distributed = k.DescribeStreamSummary({.StreamName = name});
   ASSERT_OK(distributed);
   EXPECT_EQ(distributed->StreamDescriptionSummary->RecordDistributionStrategy, "AUTO");
+  // Channels: the stream is ON_DEMAND now (the test's server delivers into a directory).
+  auto channel = Called(
+      "CreateChannel",
+      k.CreateChannel({.ChannelName = name + "-channel",
+                       .ServiceExecutionRoleARN = "arn:aws:iam::000000000000:role/delivery",
+                       .StreamConfigurationList = {{ChannelStreamConfiguration{
+                           .StreamARN = arn, .RecordConfiguration = RecordConfiguration{.RecordFormatType = "JSON"}}}},
+                       .S3DestinationConfiguration = S3DestinationConfiguration{
+                           .StorageConfiguration = S3StorageConfiguration{.BucketARN = "arn:aws:s3:::library-bucket",
+                                                                          .ExpectedBucketOwner = "000000000000",
+                                                                          .CompressionType = "NONE"}}}));
+  ASSERT_OK(channel);
+  const std::string channel_arn = *channel->ChannelDescription->ChannelARN;
+  auto channel_described = Called("DescribeChannel", k.DescribeChannel({.ChannelARN = channel_arn}));
+  ASSERT_OK(channel_described);
+  EXPECT_EQ(channel_described->ChannelDescription->ChannelName, name + "-channel");
+  auto channels = Called("ListChannels", k.ListChannels({}));
+  ASSERT_OK(channels);
+  EXPECT_EQ(channels->ChannelSummaries->size(), 1u);
+  auto channel_updated = Called("UpdateChannel",
+                                k.UpdateChannel({.ChannelARN = channel_arn,
+                                                 .S3DestinationConfiguration =
+                                                     S3DestinationUpdateInput{.DataFreshnessInSeconds = 600}}));
+  ASSERT_OK(channel_updated);
+  EXPECT_EQ(channel_updated->ChannelDescription->S3DestinationConfiguration->DataFreshnessInSeconds, 600);
+  ASSERT_OK(Called("DeleteChannel", k.DeleteChannel({.ChannelARN = channel_arn})));
   auto commitment = Called("UpdateAccountSettings",
                            k.UpdateAccountSettings({.MinimumThroughputBillingCommitment =
                                                         MinimumThroughputBillingCommitmentInput{.Status = "ENABLED"}}));
@@ -185,7 +211,7 @@ TEST_F(Operations, EveryOperationOfTheModel) {
     if (!called_.count(std::string(op))) missing.insert(std::string(op));
   }
   EXPECT_TRUE(missing.empty()) << "operations not called: " << ::testing::PrintToString(missing);
-  EXPECT_EQ(kModelOperations.size(), 40u);
+  EXPECT_EQ(kModelOperations.size(), 45u);
 }
 
 // The errors of the service arrive typed, with AWS's type, message, status

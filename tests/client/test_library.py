@@ -27,7 +27,9 @@ class Library(unittest.TestCase):
         subprocess.run([binary, 'cert', '--out-dir', cls.dir, '--san', 'localhost'], check=True,
                        stdout=subprocess.DEVNULL)
         cls.cert = os.path.join(cls.dir, 'riffle.crt')
-        cls.server = RiffleServer(in_memory=True, tls=(cls.cert, os.path.join(cls.dir, 'riffle.key'))).start()
+        # Channels (the library test calls the channel operations) deliver into a directory.
+        cls.server = RiffleServer(in_memory=True, tls=(cls.cert, os.path.join(cls.dir, 'riffle.key')),
+                                  args=['--s3-endpoint', 'file://' + os.path.join(cls.dir, 'objects')]).start()
 
     @classmethod
     def tearDownClass(cls):
