@@ -233,7 +233,7 @@ int Serve(const ServeConfig& config) {
     }
     sink = std::move(made).value();
   }
-  core::ChannelService channels(**store, **streams, clock, service_options);
+  core::ChannelService channels(**streams, clock, service_options);
   (*streams)->SetDeleteGuard([&channels](const core::StreamAddress& address, uint64_t incarnation) {
     return channels.CheckStreamDeletable(address, incarnation);
   });

@@ -109,21 +109,18 @@ bool ChannelDelivery::DeliverShard(const ChannelState& c, const StreamState& str
                                    int64_t now) {
   const store::ShardKey log{stream.incarnation, shard.index};
   const std::string key = ChannelPositionKey(c.id, shard.index);
-  StatusOr<std::optional<store::MetaEntry>> entry = store_.GetMeta(key);
-  if (!entry.ok()) {
-    Failed(entry.status().message());
-    return false;
-  }
+  // As this node last saw it: a stale copy loses the compare-and-set below.
+  std::optional<store::MetaEntry> entry = streams_.MetaEntryOf(key);
   ChannelPosition position;
   uint64_t revision = store::kMustNotExist;
-  if (*entry) {
-    StatusOr<ChannelPosition> decoded = DecodeChannelPosition((*entry)->value);
+  if (entry) {
+    StatusOr<ChannelPosition> decoded = DecodeChannelPosition(entry->value);
     if (!decoded.ok()) {
       Failed(decoded.status().message());
       return false;
     }
     position = *decoded;
-    revision = (*entry)->revision;
+    revision = entry->revision;
   } else {
     if (shard.closed && shard.closed_ms < c.deliver_from_ms) return false;  // closed before the channel began
     StatusOr<uint64_t> first = Wait<StatusOr<uint64_t>>(
@@ -166,8 +163,7 @@ bool ChannelDelivery::DeliverShard(const ChannelState& c, const StreamState& str
     // (1) The object's extent, before it exists.
     ChannelPosition intent = position;
     intent.pending_end = end;
-    StatusOr<uint64_t> written = Wait<StatusOr<uint64_t>>(
-        [&](auto done) { store_.WriteMeta({key, EncodeChannelPosition(intent), revision}, std::move(done)); });
+    StatusOr<uint64_t> written = streams_.WriteMeta({key, EncodeChannelPosition(intent), revision});
     if (!written.ok()) {
       if (written.status().code() != Errc::kConflict) Failed(written.status().message());
       return false;  // another node delivers this shard now
@@ -220,8 +216,7 @@ bool ChannelDelivery::DeliverShard(const ChannelState& c, const StreamState& str
   done_position.next_counter = end;
   done_position.pending_end = 0;
   if (!records.empty()) ++done_position.objects;
-  StatusOr<uint64_t> committed = Wait<StatusOr<uint64_t>>(
-      [&](auto done) { store_.WriteMeta({key, EncodeChannelPosition(done_position), revision}, std::move(done)); });
+  StatusOr<uint64_t> committed = streams_.WriteMeta({key, EncodeChannelPosition(done_position), revision});
   if (!committed.ok()) {
     if (committed.status().code() != Errc::kConflict) Failed(committed.status().message());
     return false;

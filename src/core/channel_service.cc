@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <future>
 #include <random>
 #include <regex>
 
@@ -126,9 +125,8 @@ std::string ChannelArn(const std::string& region, const std::string& account_id,
   return "arn:aws:kinesis:" + region + ":" + account_id + ":channel/" + id;
 }
 
-ChannelService::ChannelService(store::Store& store, StreamService& streams, const Clock& clock,
-                               ServiceOptions options)
-    : store_(store), streams_(streams), clock_(clock), options_(options) {}
+ChannelService::ChannelService(StreamService& streams, const Clock& clock, ServiceOptions options)
+    : streams_(streams), clock_(clock), options_(options) {}
 
 std::optional<ChannelState> ChannelService::AsOf(const ChannelState& c, int64_t now) {
   ChannelState out = c;
@@ -158,15 +156,10 @@ StreamAddress ChannelService::StreamOf(const std::string& channel_key, const Cha
   return a;
 }
 
-StatusOr<uint64_t> ChannelService::Write(store::MetaWrite write) {
-  std::promise<StatusOr<uint64_t>> promise;
-  auto future = promise.get_future();
-  store_.WriteMeta(std::move(write), [&promise](StatusOr<uint64_t> r) { promise.set_value(std::move(r)); });
-  return future.get();
-}
+StatusOr<uint64_t> ChannelService::Write(store::MetaWrite write) { return streams_.WriteMeta(std::move(write)); }
 
-StatusOr<std::vector<ChannelService::Stored>> ChannelService::Scan(const std::string& prefix) {
-  RIFFLE_ASSIGN_OR_RETURN(std::vector<store::MetaEntry> entries, store_.ScanMeta(prefix));
+StatusOr<std::vector<ChannelService::Stored>> ChannelService::Scan(const std::string& prefix, bool fresh) {
+  RIFFLE_ASSIGN_OR_RETURN(std::vector<store::MetaEntry> entries, streams_.MetaWithPrefix(prefix, fresh));
   std::vector<Stored> out;
   for (store::MetaEntry& e : entries) {
     StatusOr<ChannelState> state = DecodeChannelState(e.value);
@@ -177,7 +170,9 @@ StatusOr<std::vector<ChannelService::Stored>> ChannelService::Scan(const std::st
   return out;
 }
 
-StatusOr<std::vector<ChannelService::Stored>> ChannelService::All() { return Scan(std::string(kChannelKeyPrefix)); }
+StatusOr<std::vector<ChannelService::Stored>> ChannelService::All() {
+  return Scan(std::string(kChannelKeyPrefix), /*fresh=*/false);
+}
 
 ChannelView ChannelService::View(const std::string& key, const ChannelState& stored, int64_t now) const {
   ChannelView v;
@@ -475,7 +470,8 @@ Status ChannelService::Delete(const std::string& channel_arn) {
 }
 
 Status ChannelService::Remove(const Stored& channel) {
-  RIFFLE_ASSIGN_OR_RETURN(std::vector<store::MetaEntry> positions, store_.ScanMeta(ChannelPositionPrefix(channel.state.id)));
+  RIFFLE_ASSIGN_OR_RETURN(std::vector<store::MetaEntry> positions,
+                          streams_.MetaWithPrefix(ChannelPositionPrefix(channel.state.id), /*fresh=*/true));
   for (const store::MetaEntry& p : positions) {
     StatusOr<uint64_t> removed = Write({p.key, std::nullopt, store::kAnyRevision});
     if (!removed.ok()) return removed.status();
@@ -502,7 +498,9 @@ StatusOr<int64_t> ChannelService::Count(const std::string& account_id, const std
 }
 
 Status ChannelService::CheckStreamDeletable(const StreamAddress& address, uint64_t incarnation) {
-  RIFFLE_ASSIGN_OR_RETURN(std::vector<Stored> all, Scan(ChannelMetaKey(address.account_id, address.region, "")));
+  // DeleteStream read the metadata after a barrier already.
+  RIFFLE_ASSIGN_OR_RETURN(std::vector<Stored> all,
+                          Scan(ChannelMetaKey(address.account_id, address.region, ""), /*fresh=*/false));
   const int64_t now = clock_.NowMs();
   for (const Stored& s : all) {
     std::optional<ChannelState> c = AsOf(s.state, now);

@@ -4,8 +4,9 @@
 // ChannelDelivery (channel_delivery.h).
 //
 // Each channel is one metadata key, `channel/<account>/<region>/<name>`
-// (docs/storage-format.md), read from and written to the store directly,
-// compare-and-set; the stream it delivers is looked up in StreamService. A
+// (docs/storage-format.md), written compare-and-set; reads come from the
+// node's copy of the metadata StreamService keeps (after a barrier for the
+// operations), so delivery's passes cost no store calls. A
 // channel is CREATING for --create-stream-ms, UPDATING for
 // --update-stream-ms after UpdateChannel and DELETING for --delete-stream-ms
 // before it disappears; those transitions are computed when read (AsOf).
@@ -94,7 +95,7 @@ std::string ChannelArn(const std::string& region, const std::string& account_id,
 
 class ChannelService {
  public:
-  ChannelService(store::Store& store, StreamService& streams, const Clock& clock, ServiceOptions options);
+  ChannelService(StreamService& streams, const Clock& clock, ServiceOptions options);
 
   StatusOr<ChannelView> Create(const ChannelRequest& request);
   StatusOr<ChannelView> Describe(const std::string& channel_arn);
@@ -115,7 +116,8 @@ class ChannelService {
     uint64_t revision = 0;
     ChannelState state;  // as stored (status not advanced)
   };
-  // Every channel of every account (for delivery); undecodable ones skipped.
+  // Every channel of every account, as this node last saw them (for
+  // delivery; no store call); undecodable ones skipped.
   StatusOr<std::vector<Stored>> All();
   // The channel as of `now`: CREATING/UPDATING end when due; nullopt once a
   // DELETING channel's delay is over.
@@ -128,12 +130,12 @@ class ChannelService {
   Status Fail(const Stored& channel, const std::string& reason);
 
  private:
-  StatusOr<std::vector<Stored>> Scan(const std::string& prefix);
+  // From this node's copy of the metadata; `fresh`: after a barrier.
+  StatusOr<std::vector<Stored>> Scan(const std::string& prefix, bool fresh = true);
   StatusOr<Stored> FindById(const std::string& channel_arn);
   StatusOr<uint64_t> Write(store::MetaWrite write);
   ChannelView View(const std::string& key, const ChannelState& c, int64_t now) const;
 
-  store::Store& store_;
   StreamService& streams_;
   const Clock& clock_;
   const ServiceOptions options_;

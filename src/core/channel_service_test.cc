@@ -40,7 +40,7 @@ class ChannelServiceTest : public ::testing::Test {
     auto opened = StreamService::Open(store_, clock_, options_);
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     streams_ = std::move(*opened);
-    channels_ = std::make_unique<ChannelService>(store_, *streams_, clock_, options_);
+    channels_ = std::make_unique<ChannelService>(*streams_, clock_, options_);
     streams_->SetDeleteGuard([this](const StreamAddress& a, uint64_t incarnation) {
       return channels_->CheckStreamDeletable(a, incarnation);
     });

@@ -228,6 +228,15 @@ std::optional<store::MetaEntry> StreamRegistry::Global(const std::string& key) c
   return it->second;
 }
 
+std::vector<store::MetaEntry> StreamRegistry::Globals(const std::string& prefix) const {
+  std::shared_lock lock(mu_);
+  std::vector<store::MetaEntry> out;
+  for (auto it = globals_.lower_bound(prefix); it != globals_.end() && StartsWith(it->first, prefix); ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
 uint64_t StreamRegistry::undecodable() const {
   std::shared_lock lock(mu_);
   return undecodable_;

@@ -87,6 +87,8 @@ class StreamRegistry {
   std::optional<LeaseEntry> Lease(const std::string& key) const;
   // A global value (e.g. the iterator secret) and its revision.
   std::optional<store::MetaEntry> Global(const std::string& key) const;
+  // The global values whose keys start with `prefix` (channels' keys), in key order.
+  std::vector<store::MetaEntry> Globals(const std::string& prefix) const;
 
   // Values that failed to decode (e.g. written by a newer Riffle).
   uint64_t undecodable() const;

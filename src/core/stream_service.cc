@@ -213,6 +213,11 @@ StatusOr<StreamState> StreamService::StreamSnapshot(const StreamAddress& address
   return AsOf(stream->state, now);
 }
 
+StatusOr<std::vector<store::MetaEntry>> StreamService::MetaWithPrefix(const std::string& prefix, bool fresh) {
+  if (fresh) RIFFLE_RETURN_IF_ERROR(Barrier());
+  return registry_.Globals(prefix);
+}
+
 StatusOr<StreamDescription> StreamService::DescribeStream(const StreamAddress& address, std::optional<int64_t> limit,
                                                           const std::optional<std::string>& exclusive_start_shard_id) {
   RIFFLE_RETURN_IF_ERROR(Barrier());

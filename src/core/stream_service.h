@@ -448,6 +448,12 @@ class StreamService {
   // Asked by DeleteStream before it marks a stream DELETING: a non-OK status
   // refuses the deletion with it (channels attached to the stream).
   using DeleteGuard = std::function<Status(const StreamAddress& address, uint64_t incarnation)>;
+  // Metadata keys core keeps verbatim (channels'), from this node's copy: after
+  // a barrier when `fresh` (control calls), else as last seen (no store call).
+  StatusOr<std::vector<store::MetaEntry>> MetaWithPrefix(const std::string& prefix, bool fresh);
+  std::optional<store::MetaEntry> MetaEntryOf(const std::string& key) const { return registry_.Global(key); }
+  // Writes one key (compare-and-set per `write`) and applies it to this node's copy.
+  StatusOr<uint64_t> WriteMeta(store::MetaWrite write) { return WriteMetaAndWait(std::move(write)); }
   void SetDeleteGuard(DeleteGuard guard) { delete_guard_ = std::move(guard); }
 
   // For throughput limits (stream_service_routing.cc): the shard each entry
