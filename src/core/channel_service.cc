@@ -497,6 +497,15 @@ StatusOr<int64_t> ChannelService::Count(const std::string& account_id, const std
   }));
 }
 
+int64_t ChannelService::CountForStream(const StreamAddress& address) {
+  auto all = Scan(ChannelMetaKey(address.account_id, address.region, ""), /*fresh=*/false);
+  if (!all.ok()) return 0;
+  const int64_t now = clock_.NowMs();
+  return static_cast<int64_t>(std::count_if(all->begin(), all->end(), [&](const Stored& s) {
+    return s.state.stream_name == address.name && AsOf(s.state, now).has_value();
+  }));
+}
+
 Status ChannelService::CheckStreamDeletable(const StreamAddress& address, uint64_t incarnation) {
   // DeleteStream read the metadata after a barrier already.
   RIFFLE_ASSIGN_OR_RETURN(std::vector<Stored> all,

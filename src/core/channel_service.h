@@ -107,6 +107,8 @@ class ChannelService {
   Status Delete(const std::string& channel_arn);
   // Channels of the account and region not yet gone (DescribeLimits' ChannelCount).
   StatusOr<int64_t> Count(const std::string& account_id, const std::string& region);
+  // Channels of the stream not yet gone, as this node last saw them (DescribeStreamSummary).
+  int64_t CountForStream(const StreamAddress& address);
   // DeleteStream's guard: ResourceInUse while a channel delivers the stream.
   Status CheckStreamDeletable(const StreamAddress& address, uint64_t incarnation);
 

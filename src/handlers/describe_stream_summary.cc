@@ -33,6 +33,10 @@ void HandleDescribeStreamSummary(const Context& context, std::string_view body, 
     sd.WarmThroughput->TargetMiBps = d.warm->target_mibps;
     sd.WarmThroughput->CurrentMiBps = d.warm->current_mibps;
   }
+  if (context.channels != nullptr) {
+    // Channels delivering the stream (only on-demand streams have any); absent when none.
+    if (const int64_t channels = context.channels->CountForStream(*address); channels > 0) sd.ChannelCount = channels;
+  }
   wire::DescribeStreamSummaryOutput output;
   output.StreamDescriptionSummary = std::move(sd);
   ReplyWith(reply, output);

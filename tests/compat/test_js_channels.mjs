@@ -208,6 +208,8 @@ test('CreateChannel, DescribeChannel, ListChannels, UpdateChannel, DeleteChannel
   assert.equal(listed.ChannelSummaries[0].Streams[0].StreamARN, summary.StreamARN);
   const limits = await kin.send(new sdk.DescribeLimitsCommand({}));
   assert.equal(limits.ChannelCount, 1);
+  assert.equal((await kin.send(new sdk.DescribeStreamSummaryCommand({ StreamName: 'orders' })))
+    .StreamDescriptionSummary.ChannelCount, 1);
 
   // Records reach the bucket: each once, gzip'd, newline-delimited, under the default layout.
   await put(kin, 'orders', 0, 60);
