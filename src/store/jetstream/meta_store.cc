@@ -41,9 +41,14 @@ Status MetaStore::Open() {
       const std::string why = nats_GetLastError(nullptr);
       kv = nullptr;
       if (js_KeyValue(&kv, connection_->js(), bucket.c_str()) == NATS_OK) return Status::Ok();
-      Status failed = FromNats(ns, kNoCode, "creating bucket " + bucket);
-      if (why.find("subjects overlap") != std::string::npos || why.find("already in use") != std::string::npos) {
-        return Status(Errc::kUnavailable, failed.message());
+      Status failed = FromNats(ns, kNoCode, "creating bucket " + bucket + (why.empty() ? "" : " (" + why + ")"));
+      // A cluster still forming answers R3 placement with "insufficient
+      // resources" or "no suitable peers" until every server's JetStream has
+      // joined the meta group (seen on a loaded machine right after start):
+      // transient, like the races above.
+      for (const char* transient : {"subjects overlap", "already in use", "insufficient resources",
+                                    "no suitable peers", "temporarily unavailable"}) {
+        if (why.find(transient) != std::string::npos) return Status(Errc::kUnavailable, failed.message());
       }
       return failed;
     });
