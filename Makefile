@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup node-deps configure build serve test unit bench bench-setup bench-rss bench-cluster clean san-build asan fuzz cluster install deb
+.PHONY: all setup node-deps configure build serve test unit bench bench-setup bench-rss bench-cluster bench-scale clean san-build asan fuzz cluster install deb
 
 all: build
 
@@ -69,6 +69,12 @@ bench-rss: build
 # (docs/performance.md, "The cluster"). Knobs: BENCH_CLUSTER_SECONDS, BENCH_CLUSTER_CONNECTIONS.
 bench-cluster: build
 	BUILD=$(BUILD) python3 bench/cluster_bench.py
+
+# How Riffle's cost grows with the streams, shards, records, connections and subscriptions it
+# holds (throughput, latency, start-up time, RSS); tables on stdout, raw figures and charts in
+# $(BUILD)/bench-scale/. Knobs: SCALE_FACTOR, SCALE_SECONDS, SCALE_ONLY (bench/scale.py).
+bench-scale: build
+	BUILD=$(BUILD) python3 bench/scale.py
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

@@ -245,6 +245,12 @@ if os.path.exists(cluster):
     w("")
     w(open(cluster).read().strip())
     w("")
+scale = os.path.join(a.out, "performance-scale.md")
+if os.path.exists(scale):
+    w("## Flat as the work grows (`make bench-scale`, `docs/performance-scale.md`; may be an earlier run)")
+    w("")
+    w(open(scale).read().strip())
+    w("")
 notes = os.path.join(a.out, "performance-notes.md")
 if os.path.exists(notes):
     w("## Analysis (hand-written, `docs/performance-notes.md`; may refer to an earlier run)")
