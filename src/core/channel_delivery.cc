@@ -1,23 +1,15 @@
 #include "core/channel_delivery.h"
 
 #include <cstdio>
-#include <future>
 #include <vector>
 
 #include "core/channel_codec.h"
 #include "core/channel_key_template.h"
 #include "core/object_body.h"
+#include "core/stream_service_internal.h"
 
 namespace riffle::core {
 namespace {
-
-template <typename T, typename Call>
-T Wait(Call&& call) {
-  std::promise<T> promise;
-  auto future = promise.get_future();
-  call([&promise](T value) { promise.set_value(std::move(value)); });
-  return future.get();
-}
 
 std::string BucketName(const std::string& bucket_arn) { return bucket_arn.substr(bucket_arn.rfind(':') + 1); }
 
@@ -123,8 +115,9 @@ bool ChannelDelivery::DeliverShard(const ChannelState& c, const StreamState& str
     revision = entry->revision;
   } else {
     if (shard.closed && shard.closed_ms < c.deliver_from_ms) return false;  // closed before the channel began
-    StatusOr<uint64_t> first = Wait<StatusOr<uint64_t>>(
-        [&](auto done) { store_.FindByArrival(log, c.deliver_from_ms, std::move(done)); });
+    Waiter<StatusOr<uint64_t>> found;
+    store_.FindByArrival(log, c.deliver_from_ms, found.Callback());
+    StatusOr<uint64_t> first = found.Wait();
     if (!first.ok()) {
       Failed(first.status().message());
       return false;
@@ -136,8 +129,9 @@ bool ChannelDelivery::DeliverShard(const ChannelState& c, const StreamState& str
   store::ReadLimits limits;
   limits.max_records = 1000000;
   limits.max_bytes = options_.max_object_bytes;
-  StatusOr<store::LogRead> read = Wait<StatusOr<store::LogRead>>(
-      [&](auto done) { store_.Read(log, position.next_counter, limits, std::move(done)); });
+  Waiter<StatusOr<store::LogRead>> reading;
+  store_.Read(log, position.next_counter, limits, reading.Callback());
+  StatusOr<store::LogRead> read = reading.Wait();
   if (!read.ok()) {
     Failed(read.status().message());
     return false;

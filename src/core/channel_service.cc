@@ -5,6 +5,7 @@
 #include <random>
 #include <regex>
 
+#include "core/byte_codec.h"
 #include "core/channel_codec.h"
 #include "core/channel_key_template.h"
 
@@ -16,7 +17,7 @@ constexpr int64_t kMaxFreshness = 900;
 constexpr size_t kMaxChannelTags = 200;
 constexpr int64_t kDefaultListing = 100;
 constexpr int64_t kNextTokenLifetimeMs = 300 * 1000;
-constexpr std::string_view kTokenTag = "ch1.";
+constexpr uint8_t kTokenKind = 'H';  // distinguishes it from the consumer and shard tokens
 
 std::string NewChannelId() {
   static std::mutex mu;
@@ -82,32 +83,6 @@ Status CheckLogNames(const std::optional<std::string>& group, const std::optiona
     return Status::InvalidArgument("Invalid LogStreamName: " + *stream);
   }
   return Status::Ok();
-}
-
-std::string Hex(std::string_view s) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(d[c >> 4]);
-    out.push_back(d[c & 15]);
-  }
-  return out;
-}
-
-std::optional<std::string> Unhex(std::string_view s) {
-  if (s.size() % 2) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < s.size(); i += 2) {
-    auto v = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      return -1;
-    };
-    int hi = v(s[i]), lo = v(s[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
 }
 
 std::string NameOfKey(const std::string& key) { return key.substr(key.rfind('/') + 1); }
@@ -333,17 +308,9 @@ StatusOr<ChannelView> ChannelService::Create(const ChannelRequest& r) {
   c.tags = r.tags;
   c.deliver_from_ms = c.transition_due_ms;
   const std::string key = ChannelMetaKey(r.account_id, r.region, r.name);
-  std::optional<store::MetaEntry> old;
+  // A gone channel of the name (and its positions) goes first.
   for (const Stored& s : existing) {
-    if (s.key == key) old = store::MetaEntry{s.key, "", s.revision};
-  }
-  if (old) {
-    // A gone channel of the name: its positions go first.
-    Stored gone{old->key, old->revision, {}};
-    for (const Stored& s : existing) {
-      if (s.key == key) gone.state = s.state;
-    }
-    RIFFLE_RETURN_IF_ERROR(Remove(gone));
+    if (s.key == key) RIFFLE_RETURN_IF_ERROR(Remove(s));
   }
   StatusOr<uint64_t> written =
       Write({key, EncodeChannelState(c), store::kMustNotExist});
@@ -383,24 +350,18 @@ StatusOr<ChannelListing> ChannelService::List(const std::string& account_id, con
   const int64_t now = clock_.NowMs();
   std::string after;
   if (next_token) {
-    // "ch1.<hex of the last name>.<issued ms>"
-    const std::string& t = *next_token;
-    const size_t dot = t.rfind('.');
-    std::optional<std::string> name;
-    int64_t issued = 0;
-    if (t.rfind(kTokenTag, 0) == 0 && dot != std::string::npos && dot > kTokenTag.size()) {
-      name = Unhex(std::string_view(t).substr(kTokenTag.size(), dot - kTokenTag.size()));
-      try {
-        issued = std::stoll(t.substr(dot + 1));
-      } catch (...) {
-        name.reset();
-      }
-    }
-    if (!name) return Status::InvalidArgument("Invalid NextToken.");
+    // Kind, the last name listed, when the token was issued.
+    std::optional<std::string> payload = streams_.OpenToken(*next_token);
+    if (!payload) return Status::InvalidArgument("Invalid NextToken.");
+    const std::string opened = std::move(*payload);  // the reader views it
+    ByteReader r(opened);
+    const bool kind = r.U8() == kTokenKind;
+    after = r.String();
+    const int64_t issued = r.I64();
+    if (!kind || !r.ok()) return Status::InvalidArgument("Invalid NextToken.");
     if (now - issued > kNextTokenLifetimeMs) {
-      return Status(Errc::kExpiredNextToken, "The NextToken has expired.");
+      return Status(Errc::kExpiredNextToken, "The requested token has expired.");  // wording unverified
     }
-    after = *name;
   }
   RIFFLE_ASSIGN_OR_RETURN(std::vector<Stored> all, Scan(ChannelMetaKey(account_id, region, "")));
   ChannelListing out;
@@ -413,7 +374,10 @@ StatusOr<ChannelListing> ChannelService::List(const std::string& account_id, con
       continue;
     }
     if (static_cast<int64_t>(out.channels.size()) == limit) {
-      out.next_token = std::string(kTokenTag) + Hex(out.channels.back().state.name) + "." + std::to_string(now);
+      std::string payload(1, static_cast<char>(kTokenKind));
+      PutString(payload, out.channels.back().state.name);
+      PutI64(payload, now);
+      out.next_token = streams_.SealToken(payload);
       break;
     }
     out.channels.push_back(std::move(v));

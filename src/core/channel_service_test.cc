@@ -123,6 +123,30 @@ TEST_F(ChannelServiceTest, CreatesDescribesListsAndDeletes) {
   EXPECT_EQ(*channels_->Count(stream_.account_id, stream_.region), 0);
 }
 
+TEST_F(ChannelServiceTest, ListsInPagesWithASealedToken) {
+  for (const char* name : {"a", "b", "c"}) {
+    StreamAddress stream{"000000000000", "us-east-1", std::string("src-") + name};
+    ASSERT_TRUE(Create(stream, StreamMode::kOnDemand).ok());
+    ChannelRequest r = Request(name);
+    r.streams[0].stream_arn = stream.Arn();
+    ASSERT_TRUE(channels_->Create(r).ok());
+  }
+  auto first = channels_->List(stream_.account_id, stream_.region, {}, 2, std::nullopt);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_EQ(first->channels.size(), 2u);
+  ASSERT_TRUE(first->next_token.has_value());
+  auto second = channels_->List(stream_.account_id, stream_.region, {}, 2, first->next_token);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  ASSERT_EQ(second->channels.size(), 1u);
+  EXPECT_EQ(second->channels[0].state.name, "c");
+  EXPECT_FALSE(second->next_token.has_value());
+  EXPECT_EQ(channels_->List(stream_.account_id, stream_.region, {}, 2, "forged").status().code(),
+            Errc::kInvalidArgument);
+  clock_.Advance(301 * 1000);
+  EXPECT_EQ(channels_->List(stream_.account_id, stream_.region, {}, 2, first->next_token).status().code(),
+            Errc::kExpiredNextToken);
+}
+
 TEST_F(ChannelServiceTest, RefusesWhatAwsRefuses) {
   ASSERT_TRUE(channels_->Create(Request("first")).ok());
   EXPECT_EQ(channels_->Create(Request("first")).status().code(), Errc::kResourceInUse);

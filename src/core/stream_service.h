@@ -452,6 +452,11 @@ class StreamService {
   // a barrier when `fresh` (control calls), else as last seen (no store call).
   StatusOr<std::vector<store::MetaEntry>> MetaWithPrefix(const std::string& prefix, bool fresh);
   std::optional<store::MetaEntry> MetaEntryOf(const std::string& key) const { return registry_.Global(key); }
+  // Pagination tokens as ListStreamConsumers and ListShards make them: the
+  // payload and an HMAC under the iterator secret; Open gives nullopt for a
+  // token this cluster did not seal.
+  std::string SealToken(std::string_view payload) const { return iterators_.Seal(payload); }
+  std::optional<std::string> OpenToken(std::string_view token) const { return iterators_.Open(token); }
   // Writes one key (compare-and-set per `write`) and applies it to this node's copy.
   StatusOr<uint64_t> WriteMeta(store::MetaWrite write) { return WriteMetaAndWait(std::move(write)); }
   void SetDeleteGuard(DeleteGuard guard) { delete_guard_ = std::move(guard); }
