@@ -71,6 +71,18 @@ StatusOr<uint64_t> LogAdmin::EndOf(ShardKey shard, const jsStreamInfo& info) {
   return CounterOf(last + offset, header->record_count);
 }
 
+StatusOr<NatsPtr<jsStreamInfo>> LogAdmin::InfoOfCreated(ShardKey shard) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.retry_budget_ms);
+  while (true) {
+    auto info = Info(shard);
+    if (info.ok() || info.status().code() != Errc::kResourceNotFound ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return info;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kSealSettleMs));
+  }
+}
+
 uint64_t LogAdmin::OffsetIn(const jsStreamInfo& info) {
   auto fields = ParseLogDescription(info.Config->Description != nullptr ? info.Config->Description : "");
   return fields ? OffsetFor(fields->first_counter) : 0;
@@ -125,7 +137,7 @@ Status LogAdmin::Create(ShardKey shard, const LogOptions& options) {
       return FromNats(ns, code, "creating stream " + name);
     });
     RIFFLE_RETURN_IF_ERROR(s);
-    info = Info(shard);
+    info = InfoOfCreated(shard);
     if (!info.ok()) return info.status();
   }
   jsStreamInfo& si = **info;

@@ -50,6 +50,11 @@ class LogAdmin {
   static uint64_t OffsetIn(const jsStreamInfo& info);
 
  private:
+  // Info of a stream JetStream has just confirmed created: not found is
+  // retried within the budget, since the server answering may not know the
+  // new stream yet.
+  StatusOr<NatsPtr<jsStreamInfo>> InfoOfCreated(ShardKey shard);
+
   Connection* connection_;
   const JetStreamOptions& options_;
   mutable std::mutex mu_;
