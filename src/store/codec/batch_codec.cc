@@ -20,24 +20,36 @@ size_t EncodedBatchSize(std::span<const AppendEntry> entries) {
 }
 
 Status EncodeBatch(int64_t arrival_ms, std::span<const AppendEntry> entries, std::string* out) {
+  return EncodeBatchParts(arrival_ms, std::span(&entries, 1), out);
+}
+
+Status EncodeBatchParts(int64_t arrival_ms, std::span<const std::span<const AppendEntry>> parts, std::string* out) {
   constexpr uint64_t kMax32 = std::numeric_limits<uint32_t>::max();
-  if (entries.empty()) return Status::InvalidArgument("append batch has no records");
-  if (entries.size() > kMax32) return Status::InvalidArgument("append batch too large");
-  for (const AppendEntry& e : entries) {
-    if (e.partition_key.size() > kMax32 || e.data.size() > kMax32) {
-      return Status::InvalidArgument("record too large");
+  uint64_t count = 0;
+  size_t size = 1 + 8 + 4;
+  for (std::span<const AppendEntry> entries : parts) {
+    count += entries.size();
+    for (const AppendEntry& e : entries) {
+      if (e.partition_key.size() > kMax32 || e.data.size() > kMax32) {
+        return Status::InvalidArgument("record too large");
+      }
+      size += EncodedEntrySize(e);
     }
   }
+  if (count == 0) return Status::InvalidArgument("append batch has no records");
+  if (count > kMax32) return Status::InvalidArgument("append batch too large");
   const size_t start = out->size();
-  out->reserve(start + EncodedBatchSize(entries));
+  out->reserve(start + size + Varint32Size(static_cast<uint32_t>(count)));
   out->push_back(static_cast<char>(kBatchFormatV1));
   PutFixed64BE(out, static_cast<uint64_t>(arrival_ms));
-  PutVarint32(out, static_cast<uint32_t>(entries.size()));
-  for (const AppendEntry& e : entries) {
-    PutVarint32(out, static_cast<uint32_t>(e.partition_key.size()));
-    out->append(e.partition_key);
-    PutVarint32(out, static_cast<uint32_t>(e.data.size()));
-    out->append(e.data);
+  PutVarint32(out, static_cast<uint32_t>(count));
+  for (std::span<const AppendEntry> entries : parts) {
+    for (const AppendEntry& e : entries) {
+      PutVarint32(out, static_cast<uint32_t>(e.partition_key.size()));
+      out->append(e.partition_key);
+      PutVarint32(out, static_cast<uint32_t>(e.data.size()));
+      out->append(e.data);
+    }
   }
   uint32_t crc = Crc32c(std::string_view(*out).substr(start));
   PutFixed32BE(out, crc);

@@ -32,6 +32,9 @@ inline constexpr size_t kMinBatchValueSize = 1 + 8 + 1 + 4;
 // Fails with InvalidArgument if there is no entry or one is too large to
 // encode.
 Status EncodeBatch(int64_t arrival_ms, std::span<const AppendEntry> entries, std::string* out);
+// The same for the records of several entry lists, one after another, in one
+// value (the first record of parts[1] follows the last of parts[0]).
+Status EncodeBatchParts(int64_t arrival_ms, std::span<const std::span<const AppendEntry>> parts, std::string* out);
 inline Status EncodeBatch(const AppendBatch& batch, std::string* out) {
   return EncodeBatch(batch.arrival_ms, batch.entries, out);
 }

@@ -55,6 +55,19 @@ TEST(BatchCodecTest, RoundTrip) {
   }
 }
 
+TEST(BatchCodecTest, PartsEncodeAsOneBatchOfTheirRecordsInOrder) {
+  AppendBatch b = MakeBatch(5);
+  std::string whole;
+  ASSERT_TRUE(EncodeBatch(b, &whole).ok());
+  const std::span<const AppendEntry> all(b.entries);
+  const std::span<const AppendEntry> parts[] = {all.subspan(0, 2), all.subspan(2, 0), all.subspan(2)};
+  std::string joined = "prefix";
+  ASSERT_TRUE(EncodeBatchParts(b.arrival_ms, parts, &joined).ok());
+  EXPECT_EQ(joined, "prefix" + whole);
+  const std::span<const AppendEntry> none[] = {all.subspan(0, 0)};
+  EXPECT_EQ(EncodeBatchParts(b.arrival_ms, none, &joined).code(), Errc::kInvalidArgument);
+}
+
 TEST(BatchCodecTest, RejectsUnencodableBatches) {
   std::string value;
   AppendBatch empty;

@@ -20,6 +20,9 @@ constexpr int64_t kNoRespondersPauseMs = 250;
 constexpr int64_t kLogCheckWaitMs = 500;
 // Messages of a sealed log searched for a retried message id, at most.
 constexpr uint64_t kMaxSealedSearch = 20000;
+// Single-message appends of one log in flight at once through this node; the
+// others wait and leave together (appender.h).
+constexpr size_t kLaneDepth = 2;
 
 }  // namespace
 
@@ -30,7 +33,8 @@ Appender::Appender(Connection* connection, Executor* executor, LogAdmin* admin, 
       admin_(admin),
       options_(options),
       on_stored_(std::move(on_stored)),
-      max_payload_(connection->max_payload()) {}
+      max_payload_(connection->max_payload()),
+      max_value_(MaxValueBytesFor(max_payload_)) {}
 
 void Appender::Append(std::vector<AppendBatch> batches, std::function<void(std::vector<AppendResult>)> done) {
   auto group = std::make_shared<Group>();
@@ -78,29 +82,81 @@ void Appender::Append(std::vector<AppendBatch> batches, std::function<void(std::
 }
 
 void Appender::StartChunk(const std::shared_ptr<Work>& work, size_t chunk) {
-  const AppendBatch& batch = BatchOf(*work);
-  const Chunk& c = work->chunks[chunk];
-  auto m = std::make_shared<Message>();
-  m->work = work;
-  m->chunk = chunk;
-  Status s = codec::EncodeBatch(batch.arrival_ms, std::span(batch.entries).subspan(c.begin, c.end - c.begin),
-                                &m->payload);
-  if (!s.ok()) {
-    Finish(work, s);
-    return;
+  work->started_ms = NowMs();
+  if (work->chunks.size() > 1) return Publish({Part{work, chunk, 0}}, /*laned=*/false);
+  for (const AppendEntry& e : BatchOf(*work).entries) work->bytes += codec::EncodedEntrySize(e);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Lane& lane = lanes_[BatchOf(*work).shard];
+    if (lane.in_flight >= kLaneDepth) {
+      lane.waiting.push_back(work);
+      return;
+    }
+    ++lane.in_flight;
   }
-  m->msg_id = connection_->NextMsgId();
+  Publish({Part{work, 0, 0}}, /*laned=*/true);
+}
+
+void Appender::Publish(std::vector<Part> parts, bool laned) {
+  auto m = std::make_shared<Message>();
+  m->shard = BatchOf(*parts.front().work).shard;
+  m->laned = laned;
+  m->arrival_ms = BatchOf(*parts.front().work).arrival_ms;
   m->first_sent_ms = NowMs();
-  m->deadline_ms = m->first_sent_ms + options_.retry_budget_ms;
+  int64_t started_ms = m->first_sent_ms;
+  std::vector<std::span<const AppendEntry>> spans;
+  spans.reserve(parts.size());
+  uint32_t first = 0;
+  for (Part& p : parts) {
+    const AppendBatch& batch = BatchOf(*p.work);
+    const Chunk& c = p.work->chunks[p.chunk];
+    p.first = first;
+    first += static_cast<uint32_t>(c.end - c.begin);
+    spans.push_back(std::span(batch.entries).subspan(c.begin, c.end - c.begin));
+    // One arrival time per message: the latest of its appends' (stored
+    // arrival times may be raised, never lowered; store.h).
+    m->arrival_ms = std::max(m->arrival_ms, batch.arrival_ms);
+    started_ms = std::min(started_ms, p.work->started_ms);
+  }
+  m->parts = std::move(parts);
+  Status s = codec::EncodeBatchParts(m->arrival_ms, spans, &m->payload);
+  if (!s.ok()) return FinishMessage(m, s);
+  m->msg_id = connection_->NextMsgId();
+  // An append that waited in its lane has that much less of its budget.
+  m->deadline_ms = started_ms + options_.retry_budget_ms;
   Send(m);
+}
+
+void Appender::ReleaseLane(const Message& m) {
+  if (!m.laned) return;
+  std::vector<Part> next;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = lanes_.find(m.shard);
+    Lane& lane = it->second;
+    uint64_t bytes = 0;
+    uint64_t records = 0;
+    size_t taken = 0;
+    for (; taken < lane.waiting.size(); ++taken) {
+      const std::shared_ptr<Work>& w = lane.waiting[taken];
+      const uint64_t n = w->chunks.front().end - w->chunks.front().begin;
+      if (taken > 0 && (bytes + w->bytes > max_value_ || records + n > kMaxRecordsPerMessage)) break;
+      bytes += w->bytes;
+      records += n;
+      next.push_back(Part{w, 0, 0});
+    }
+    lane.waiting.erase(lane.waiting.begin(), lane.waiting.begin() + static_cast<std::ptrdiff_t>(taken));
+    if (next.empty() && --lane.in_flight == 0) lanes_.erase(it);
+  }
+  if (!next.empty()) Publish(std::move(next), /*laned=*/true);  // keeps the place
 }
 
 void Appender::Send(const std::shared_ptr<Message>& m) {
   natsMsg* raw = nullptr;
-  natsStatus s = natsMsg_Create(&raw, m->work->subject.c_str(), nullptr, m->payload.data(),
+  natsStatus s = natsMsg_Create(&raw, m->parts.front().work->subject.c_str(), nullptr, m->payload.data(),
                                 static_cast<int>(m->payload.size()));
   if (s != NATS_OK) {
-    Finish(m->work, Status::StorageError("creating a NATS message failed"));
+    FinishMessage(m, Status::StorageError("creating a NATS message failed"));
     return;
   }
   NatsPtr<natsMsg> msg(raw);
@@ -144,30 +200,35 @@ void Appender::OnAck(natsMsg* msg, jsPubAck* ack, jsPubAckErr* error) {
 }
 
 void Appender::Stored(const std::shared_ptr<Message>& m, uint64_t sequence) {
-  const Chunk& c = m->work->chunks[m->chunk];
-  AppendResult& result = m->work->group->results[m->work->index];
-  for (size_t i = c.begin; i < c.end; ++i) result.counters[i] =
-      CounterOf(sequence + m->work->offset, static_cast<uint32_t>(i - c.begin));
-  if (m->chunk + 1 < m->work->chunks.size()) {
-    StartChunk(m->work, m->chunk + 1);
-  } else {
-    Finish(m->work, Status::Ok());
+  ReleaseLane(*m);
+  for (const Part& p : m->parts) {
+    const Chunk& c = p.work->chunks[p.chunk];
+    AppendResult& result = p.work->group->results[p.work->index];
+    result.arrival_ms = m->arrival_ms;
+    for (size_t i = c.begin; i < c.end; ++i) {
+      result.counters[i] = CounterOf(sequence + p.work->offset, static_cast<uint32_t>(p.first + (i - c.begin)));
+    }
+    if (p.chunk + 1 < p.work->chunks.size()) {
+      StartChunk(p.work, p.chunk + 1);
+    } else {
+      Finish(p.work, Status::Ok());
+    }
   }
 }
 
 void Appender::Failed(const std::shared_ptr<Message>& m, natsStatus s, jsErrCode code) {
-  const std::string log = LogStreamName(options_.prefix, BatchOf(*m->work).shard);
+  const std::string log = LogStreamName(options_.prefix, m->shard);
   Status why = FromNats(s, code, "appending to " + log);
   if (why.code() == Errc::kSealed) {
     if (m->outcome_unknown) {
       executor_->Post([this, m] { ResolveSealed(m); });
     } else {
-      Finish(m->work, why);
+      FinishMessage(m, why);
     }
     return;
   }
   if (why.code() != Errc::kUnavailable) {
-    Finish(m->work, why);
+    FinishMessage(m, why);
     return;
   }
   if (OutcomeUnknown(s, code)) {
@@ -183,7 +244,7 @@ void Appender::Failed(const std::shared_ptr<Message>& m, natsStatus s, jsErrCode
 
 void Appender::RetryLater(const std::shared_ptr<Message>& m, int64_t delay_ms, const Status& why) {
   if (NowMs() + delay_ms >= m->deadline_ms) {
-    Finish(m->work, Status::Unavailable(why.message() + "; gave up after " +
+    FinishMessage(m, Status::Unavailable(why.message() + "; gave up after " +
                                         std::to_string(options_.retry_budget_ms) + " ms"));
     return;
   }
@@ -191,7 +252,7 @@ void Appender::RetryLater(const std::shared_ptr<Message>& m, int64_t delay_ms, c
 }
 
 void Appender::CheckLogThenRetry(const std::shared_ptr<Message>& m, const Status& why) {
-  const std::string name = LogStreamName(options_.prefix, BatchOf(*m->work).shard);
+  const std::string name = LogStreamName(options_.prefix, m->shard);
   jsStreamInfo* si = nullptr;
   jsErrCode code = kNoCode;
   jsOptions opts;
@@ -200,7 +261,7 @@ void Appender::CheckLogThenRetry(const std::shared_ptr<Message>& m, const Status
   natsStatus s = js_GetStreamInfo(&si, connection_->js(), name.c_str(), &opts, &code);
   jsStreamInfo_Destroy(si);
   if (code == JSStreamNotFoundErr || (s == NATS_NOT_FOUND && code == kNoCode)) {
-    Finish(m->work, Status::NotFound("no log " + name));
+    FinishMessage(m, Status::NotFound("no log " + name));
     return;
   }
   RetryLater(m, 0, why);
@@ -210,11 +271,11 @@ void Appender::ResolveSealed(const std::shared_ptr<Message>& m) {
   // The log was sealed while an attempt of this message had an unknown
   // outcome: it is stored iff its id is in the sealed log, at a time after
   // its first attempt.
-  const ShardKey shard = BatchOf(*m->work).shard;
+  const ShardKey shard = m->shard;
   const std::string name = LogStreamName(options_.prefix, shard);
   auto info = admin_->Info(shard);
   if (!info.ok()) {
-    Finish(m->work, Status::Unavailable("the outcome of an append racing the seal of " + name +
+    FinishMessage(m, Status::Unavailable("the outcome of an append racing the seal of " + name +
                                         " is unknown: " + info.status().message()));
     return;
   }
@@ -223,7 +284,7 @@ void Appender::ResolveSealed(const std::shared_ptr<Message>& m) {
   uint64_t searched = 0;
   for (uint64_t seq = (*info)->State.LastSeq; seq >= first && seq > 0; --seq) {
     if (++searched > kMaxSealedSearch || NowMs() > m->deadline_ms + options_.retry_budget_ms) {
-      Finish(m->work, Status::Unavailable("the outcome of an append racing the seal of " + name + " is unknown"));
+      FinishMessage(m, Status::Unavailable("the outcome of an append racing the seal of " + name + " is unknown"));
       return;
     }
     natsMsg* raw = nullptr;
@@ -242,7 +303,12 @@ void Appender::ResolveSealed(const std::shared_ptr<Message>& m) {
     }
     if (natsMsg_GetTime(msg.get()) < not_before_ns) break;
   }
-  Finish(m->work, Status::Sealed("log " + name + " is sealed"));
+  FinishMessage(m, Status::Sealed("log " + name + " is sealed"));
+}
+
+void Appender::FinishMessage(const std::shared_ptr<Message>& m, const Status& status) {
+  ReleaseLane(*m);
+  for (const Part& p : m->parts) Finish(p.work, status);
 }
 
 void Appender::Finish(const std::shared_ptr<Work>& work, Status status) {

@@ -3,6 +3,13 @@
 // message), published asynchronously so that many appends are in flight and
 // the caller never waits.
 //
+// Appends to one log through this node share messages when they queue: at
+// most kLaneDepth single-message appends per log are in flight, and the
+// appends that arrive meanwhile leave together, as one message, when one of
+// those is answered (group commit: many concurrent PutRecord calls to one
+// shard cost one quorum write, not one each). An append that needs several
+// messages (a large PutRecords) is published on its own, chunk after chunk.
+//
 // Every message carries a Nats-Msg-Id that its retries reuse: through
 // acknowledgement timeouts, leader elections ("no responders") and
 // reconnections a message is retried for up to the retry budget, and the
@@ -20,6 +27,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -59,25 +67,44 @@ class Appender {
     std::string subject;
     std::vector<Chunk> chunks;
     uint64_t offset = 0;  // the log's (names.h, OffsetFor)
+    int64_t started_ms = 0;  // when it first asked to be published
+    size_t bytes = 0;        // encoded entry bytes, when it has one chunk
   };
-  struct Message {  // one message until it is stored or given up
+  struct Part {  // a chunk of a work in a message
     std::shared_ptr<Work> work;
     size_t chunk = 0;
+    uint32_t first = 0;  // the message's index of its first record
+  };
+  struct Message {  // one message until it is stored or given up
+    std::vector<Part> parts;
+    ShardKey shard;
+    bool laned = false;  // holds one of its log's kLaneDepth places
+    int64_t arrival_ms = 0;
     std::string payload;
     std::string msg_id;
     int64_t first_sent_ms = 0;
     int64_t deadline_ms = 0;
     bool outcome_unknown = false;  // an earlier attempt may have been stored
   };
+  struct Lane {  // the single-message appends of one log
+    size_t in_flight = 0;
+    std::vector<std::shared_ptr<Work>> waiting;
+  };
 
   AppendBatch& BatchOf(const Work& work) { return work.group->batches[work.index]; }
   void StartChunk(const std::shared_ptr<Work>& work, size_t chunk);
+  // Publishes `parts` (consecutive in the log) as one message.
+  void Publish(std::vector<Part> parts, bool laned);
+  // Gives a laned message's place to the appends waiting on its log, if any.
+  void ReleaseLane(const Message& m);
   void Send(const std::shared_ptr<Message>& m);
   void Stored(const std::shared_ptr<Message>& m, uint64_t sequence);
   void Failed(const std::shared_ptr<Message>& m, natsStatus s, jsErrCode code);
   void RetryLater(const std::shared_ptr<Message>& m, int64_t delay_ms, const Status& why);
   void CheckLogThenRetry(const std::shared_ptr<Message>& m, const Status& why);
   void ResolveSealed(const std::shared_ptr<Message>& m);
+  // Ends every part of `m` with `status` (and frees its lane place).
+  void FinishMessage(const std::shared_ptr<Message>& m, const Status& status);
   void Finish(const std::shared_ptr<Work>& work, Status status);
 
   Connection* connection_;
@@ -86,10 +113,12 @@ class Appender {
   const JetStreamOptions& options_;
   std::function<void(ShardKey)> on_stored_;
   int64_t max_payload_;
+  uint64_t max_value_;  // entry bytes of one message, at most
 
   std::mutex mu_;
   std::condition_variable idle_cv_;
   std::unordered_map<std::string, std::shared_ptr<Message>> in_flight_;  // by msg id
+  std::map<ShardKey, Lane> lanes_;
   size_t active_groups_ = 0;
 };
 

@@ -21,9 +21,13 @@ uint64_t MaxRecordBytesFor(int64_t max_payload) {
   return budget - kValueOverhead - kEntryOverhead;
 }
 
+uint64_t MaxValueBytesFor(int64_t max_payload) {
+  return static_cast<uint64_t>(max_payload - kHeaderBudget) - kValueOverhead;
+}
+
 StatusOr<std::vector<Chunk>> SplitEntries(std::span<const AppendEntry> entries, int64_t max_payload) {
   if (entries.empty()) return Status::InvalidArgument("append batch has no records");
-  const uint64_t max_value = static_cast<uint64_t>(max_payload - kHeaderBudget) - kValueOverhead;
+  const uint64_t max_value = MaxValueBytesFor(max_payload);
   const uint64_t max_record = MaxRecordBytesFor(max_payload);
   std::vector<Chunk> chunks;
   Chunk current;

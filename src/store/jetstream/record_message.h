@@ -28,6 +28,9 @@ struct Chunk {
   size_t end = 0;
 };
 
+// The most entry bytes (EncodedEntrySize summed) one message's value holds.
+uint64_t MaxValueBytesFor(int64_t max_payload);
+
 // Splits `entries` into the fewest consecutive chunks whose values fit
 // `max_payload` with the header budget and hold at most 65535 records.
 // Fails with InvalidArgument when there is no entry or one record is larger
