@@ -22,6 +22,9 @@ class FakeStore final : public store::Store {
  public:
   // Runs at the start of every CreateLog (e.g. to let time pass while a log is created).
   std::function<void()> on_create_log;
+  // When set, a CreateLog answers what this returns when it is not ok, and
+  // creates nothing (a store failing, or a cluster store losing a race).
+  std::function<Status(store::ShardKey)> create_log_fault;
   // When set, a Read computes its result at once but hands `finish` (which
   // reports it) to this instead of reporting it: a read left in flight.
   std::function<void(std::function<void()> finish)> hold_read;
@@ -86,6 +89,9 @@ class FakeStore final : public store::Store {
   // --- logs ---
   Status CreateLog(store::ShardKey shard, const store::LogOptions& options) override {
     if (on_create_log) on_create_log();
+    if (create_log_fault) {
+      if (Status fault = create_log_fault(shard); !fault.ok()) return fault;
+    }
     std::lock_guard lock(mu_);
     Log& log = logs_[Key(shard)];
     if (!log.exists) {

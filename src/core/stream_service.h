@@ -532,6 +532,9 @@ class StreamService {
   // may run it. Blocks.
   Status Settle(const StreamAddress& address);
   void ScheduleSettle(const StreamEntry& stream);
+  // Settles the stream after delay_ms, and again after retry_ms (doubling)
+  // while the store fails.
+  void SettleWhenDue(const StreamAddress& address, int64_t delay_ms, int64_t retry_ms);
   // Settles consumers of the stream whose deletion is due.
   void SettleConsumers(const StreamAddress& address, uint64_t incarnation);
   // The reshard `s.pending` describes, applied to `s` given the parents' log

@@ -139,6 +139,32 @@ TEST_F(NodesTest, APutRoutedAgainAfterAMergeKeepsItsEntriesInOrder) {
   EXPECT_EQ(ReadAll(*services_[0], "shardId-000000000002"), keys);
 }
 
+TEST_F(NodesTest, AReshardRecordedAnswersOkThoughCarryingItOutFailedOnce) {
+  // Nodes race to carry out a reshard (each learns of it and settles it); a
+  // store call of the node answering may fail meanwhile. The reshard is
+  // recorded then: an error would make a client's retry find its shard
+  // already split.
+  ASSERT_TRUE(Sync([&](auto d) { services_[0]->CreateStream(stream_, 1, d); }).ok());
+  std::atomic<int> faults{2};  // the node's first try, and its background's
+  store_.create_log_fault = [&](store::ShardKey) {
+    return faults.fetch_sub(1) > 0 ? Status::Unavailable("injected: no quorum") : Status::Ok();
+  };
+  Status split = Sync([&](auto d) {
+    services_[0]->SplitShard(stream_, "shardId-000000000000", "170141183460469231731687303715884105728", d);
+  });
+  EXPECT_TRUE(split.ok()) << split.message();
+  for (auto& service : services_) {
+    auto described = service->DescribeStream(stream_, {}, {});
+    ASSERT_TRUE(described.ok()) << described.status().message();
+    EXPECT_EQ(described->status, StreamStatus::kActive);
+    EXPECT_EQ(described->shards.size(), 3u);
+  }
+  auto put = Put(*services_[1], {"after"});
+  ASSERT_TRUE(put.ok()) << put.status().message();
+  ASSERT_TRUE((*put)[0].error.ok()) << (*put)[0].error.message();
+  EXPECT_NE((*put)[0].shard_id, "shardId-000000000000");
+}
+
 TEST_F(NodesTest, ASubscriptionOnOneNodeIsTakenOverFromTheOther) {
   ASSERT_TRUE(Sync([&](auto d) { services_[0]->CreateStream(stream_, 1, d); }).ok());
   StatusOr<ConsumerDescription> consumer = Status::Internal("not called");

@@ -18,6 +18,9 @@ namespace riffle::core {
 namespace {
 
 constexpr int kMaxSettleAttempts = 64;
+constexpr int kInlineSettleAttempts = 3;
+constexpr int64_t kFirstSettleRetryMs = 1000;
+constexpr int64_t kLastSettleRetryMs = 30000;
 
 }  // namespace
 
@@ -26,11 +29,14 @@ void StreamService::ScheduleSettle(const StreamEntry& stream) {
   const bool reshard_pending = s.pending && s.status == StreamStatus::kUpdating;
   if (!reshard_pending && s.status != StreamStatus::kDeleting) return;
   const StreamAddress address = s.address;
-  worker_.PostAfter(std::max<int64_t>(s.transition_due_ms - clock_.NowMs(), 0), [this, address] {
-    if (Status settled = Settle(address); !settled.ok()) {
-      // The store failed (e.g. no quorum): try again a little later.
-      worker_.PostAfter(1000, [this, address] { (void)Settle(address); });
-    }
+  SettleWhenDue(address, std::max<int64_t>(s.transition_due_ms - clock_.NowMs(), 0), kFirstSettleRetryMs);
+}
+
+void StreamService::SettleWhenDue(const StreamAddress& address, int64_t delay_ms, int64_t retry_ms) {
+  worker_.PostAfter(delay_ms, [this, address, retry_ms] {
+    // The store failed (e.g. no quorum): try again later, until the
+    // transition is carried out or the stream is gone (Settle is then Ok).
+    if (!Settle(address).ok()) SettleWhenDue(address, retry_ms, std::min(retry_ms * 2, kLastSettleRetryMs));
   });
 }
 
@@ -133,7 +139,17 @@ Status StreamService::StartReshard(const StreamAddress& address, const StreamCha
     return Status::Ok();
   }));
   if (options_.update_stream_ms > 0) return Status::Ok();  // the background thread carries it out when due
-  return Settle(address);
+  // Recorded: the reshard happens from here on whatever this call answers,
+  // so a failure to carry it out at once is not the caller's to see (a
+  // retried call would find its shards already closed, by this node's
+  // background or another node). Carried out here so that the stream is
+  // ACTIVE again when the call answers; left UPDATING to the background
+  // (ScheduleSettle, on every node) when the store keeps failing.
+  for (int attempt = 0; attempt < kInlineSettleAttempts; ++attempt) {
+    if (attempt > 0 && !Barrier().ok()) break;
+    if (Settle(address).ok()) break;
+  }
+  return Status::Ok();
 }
 
 }  // namespace riffle::core
