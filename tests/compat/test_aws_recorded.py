@@ -78,6 +78,68 @@ class Recorded(unittest.TestCase):
             status, _, body = raw(self.server.port, target, json.dumps(payload).encode())
             self.assertEqual((status, body), (200, b''), target)
 
+    def test_every_empty_output_is_an_empty_body_over_json(self):
+        """Each operation of the model without output members answers 200 with no body (CBOR: test_cbor.py)."""
+        name = unique_name('empty')
+        arn = 'arn:aws:kinesis:us-east-1:%s:stream/%s' % (ACCOUNT, name)
+        policy = json.dumps({'Version': '2012-10-17', 'Statement': [{
+            'Effect': 'Allow', 'Principal': {'AWS': 'arn:aws:iam::%s:root' % ACCOUNT},
+            'Action': 'kinesis:GetRecords', 'Resource': arn}]})
+
+        def call(target, payload):
+            status, _, body = raw(self.server.port, target, json.dumps(payload).encode())
+            self.assertEqual((status, body), (200, b''), '%s answered %r' % (target, body))
+
+        call('CreateStream', {'StreamName': name, 'ShardCount': 2})
+        self.kin.get_waiter('stream_exists').wait(StreamName=name, WaiterConfig={'Delay': 0.1})
+        call('IncreaseStreamRetentionPeriod', {'StreamName': name, 'RetentionPeriodHours': 48})
+        call('DecreaseStreamRetentionPeriod', {'StreamName': name, 'RetentionPeriodHours': 24})
+        call('AddTagsToStream', {'StreamName': name, 'Tags': {'k': 'v'}})
+        call('RemoveTagsFromStream', {'StreamName': name, 'TagKeys': ['k']})
+        call('TagResource', {'ResourceARN': arn, 'Tags': {'k': 'v'}})
+        call('UntagResource', {'ResourceARN': arn, 'TagKeys': ['k']})
+        call('StartStreamEncryption', {'StreamName': name, 'EncryptionType': 'KMS', 'KeyId': 'alias/aws/kinesis'})
+        self.kin.get_waiter('stream_exists').wait(StreamName=name, WaiterConfig={'Delay': 0.1})
+        call('StopStreamEncryption', {'StreamName': name, 'EncryptionType': 'KMS', 'KeyId': 'alias/aws/kinesis'})
+        self.kin.get_waiter('stream_exists').wait(StreamName=name, WaiterConfig={'Delay': 0.1})
+        call('PutResourcePolicy', {'ResourceARN': arn, 'Policy': policy})
+        call('DeleteResourcePolicy', {'ResourceARN': arn})
+        call('UpdateMaxRecordSize', {'StreamARN': arn, 'MaxRecordSizeInKiB': 2048})
+        self.kin.get_waiter('stream_exists').wait(StreamName=name, WaiterConfig={'Delay': 0.1})
+        call('SplitShard', {'StreamName': name, 'ShardToSplit': 'shardId-000000000000',
+                            'NewStartingHashKey': str(2 ** 126)})
+        self.kin.get_waiter('stream_exists').wait(StreamName=name, WaiterConfig={'Delay': 0.1})
+        call('MergeShards', {'StreamName': name, 'ShardToMerge': 'shardId-000000000002',
+                             'AdjacentShardToMerge': 'shardId-000000000003'})
+        self.kin.get_waiter('stream_exists').wait(StreamName=name, WaiterConfig={'Delay': 0.1})
+        call('UpdateStreamMode', {'StreamARN': arn, 'StreamModeDetails': {'StreamMode': 'ON_DEMAND'}})
+        self.kin.get_waiter('stream_exists').wait(StreamName=name, WaiterConfig={'Delay': 0.1})
+        consumer = self.kin.register_stream_consumer(StreamARN=arn, ConsumerName='c')['Consumer']['ConsumerARN']
+        while self.kin.describe_stream_consumer(ConsumerARN=consumer)['ConsumerDescription'][
+                'ConsumerStatus'] != 'ACTIVE':
+            time.sleep(0.1)
+        call('DeregisterStreamConsumer', {'ConsumerARN': consumer})
+        call('DeleteStream', {'StreamName': name})
+
+    def test_stream_id_is_accepted_and_not_returned(self):
+        """StreamId ("Not Implemented. Reserved for future use." in the model) is taken where the model has it,
+        checked against its pattern, and never returned, as AWS does today."""
+        sid = 'abcdefghij0123456789-abc'
+        status, _, body = raw(self.server.port, 'DescribeStreamSummary',
+                              json.dumps({'StreamName': self.stream, 'StreamId': sid}).encode())
+        self.assertEqual(status, 200, body)
+        summary = json.loads(body)['StreamDescriptionSummary']
+        self.assertEqual(summary['StreamName'], self.stream)
+        self.assertNotIn('StreamId', summary)
+        status, _, body = raw(self.server.port, 'PutRecord', json.dumps(
+            {'StreamName': self.stream, 'StreamId': sid, 'PartitionKey': 'a', 'Data': ''}).encode())
+        self.assertEqual(status, 200, body)
+        status, _, body = raw(self.server.port, 'DescribeStreamSummary',
+                              json.dumps({'StreamName': self.stream, 'StreamId': 'not an id'}).encode())
+        self.assertEqual(status, 400, body)
+        self.assertEqual(json.loads(body)['__type'], 'ValidationException', body)
+        self.assertIn("at 'streamId' failed to satisfy constraint", json.loads(body)['message'])
+
     def test_clients_read_empty_outputs(self):
         """boto3 reads the empty body as an empty output."""
         out = self.kin.add_tags_to_stream(StreamName=self.stream, Tags={'a': 'b'})
@@ -148,7 +210,8 @@ class Recorded(unittest.TestCase):
                               'while it was used in a call to a shard with shardId-000000000000')
 
     def test_sequence_number_for_ordering(self):
-        """Accepted: "all f", "all 0", "all 0 with version 1", "8 near end"; refused: other versions, a future time."""
+        """Accepted: "all f" fields, "all 0", "all 0 with version 1", "8 near end"; refused: other versions,
+        a future time, and a number of all f digits."""
         def put(seq):
             return self.kin.put_record(StreamName=self.stream, PartitionKey='a', Data=b'',
                                        SequenceNumberForOrdering=seq)
@@ -161,7 +224,8 @@ class Recorded(unittest.TestCase):
         for digits in ('20000000000000000000000000000000000000000000000',
                        '20000000000000000000000000000000000000000000004',
                        '1ffffffffff7fffffffffffffff000000000007fffffff2',
-                       '20000000000800000000000000000000000000000000002', future):
+                       '20000000000800000000000000000000000000000000002', future,
+                       'f' * 47, 'f' * 48):  # all f digits: no version a number can have
             seq = hex_seq(digits)
             self.assertEqual(self.invalid(put, seq=seq),
                              'ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s '

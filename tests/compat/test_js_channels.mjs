@@ -2,7 +2,8 @@
 // whose model has CreateChannel, DescribeChannel, ListChannels, UpdateChannel
 // and DeleteChannel) against the real riffle binary, delivering to a real
 // S3-compatible server (moto's, started here) and to a directory (file://).
-// Checks what lands in the bucket: every record once, in its object, under the
+// Checks the channel lifecycle (CREATING, ACTIVE, UPDATING, DELETING with the
+// lifecycle delays) and what lands in the bucket: every record once, in its object, under the
 // documented key layout, across a kill -9 and a restart.
 //
 // Run: RIFFLE_BIN=build/riffle RIFFLE_PYTHON=python3 node --test tests/compat/test_js_channels.mjs
@@ -321,5 +322,50 @@ test('what CreateChannel refuses, and delivery to a directory (file://)', async 
   }
   const lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean)).sort();
   assert.deepEqual(lines, Array.from({ length: 10 }, (_, i) => `line ${i}`).sort());
+  assert.equal(await server.stop(), 0, server.stderr());
+});
+
+test('a channel moves CREATING -> ACTIVE -> UPDATING -> ACTIVE -> DELETING -> gone with the lifecycle delays', async () => {
+  const out = join(dir, 'objects3');
+  const server = await startRiffle(join(dir, 'data3'), ['--s3-endpoint', `file://${out}`,
+    '--create-stream-ms', '1500', '--update-stream-ms', '1500', '--delete-stream-ms', '1500']);
+  const kin = client(server.endpoint);
+  const stream = await onDemandStream(kin, 'slow');
+  const describe = async (arn) => (await kin.send(new sdk.DescribeChannelCommand({ ChannelARN: arn }))).ChannelDescription;
+  const statusOf = async (arn) => (await describe(arn)).ChannelStatus;
+
+  const made = (await kin.send(new sdk.CreateChannelCommand({
+    ChannelName: 'slow-channel', ServiceExecutionRoleARN: ROLE,
+    StreamConfigurationList: [{ StreamARN: stream.StreamARN, RecordConfiguration: { RecordFormatType: 'STRING' } }],
+    S3DestinationConfiguration: s3Destination('slow-bucket', { CompressionType: 'NONE' }),
+  }))).ChannelDescription;
+  assert.equal(made.ChannelStatus, 'CREATING');
+  assert.equal(await statusOf(made.ChannelARN), 'CREATING');
+  // Not ACTIVE yet: an update is refused as AWS refuses it.
+  await assert.rejects(kin.send(new sdk.UpdateChannelCommand({ ChannelARN: made.ChannelARN,
+    S3DestinationConfiguration: { DataFreshnessInSeconds: 600 } })),
+  (e) => e.name === 'ResourceInUseException' || assert.fail(`${e.name}: ${e.message}`));
+  await waitFor('ACTIVE', async () => (await statusOf(made.ChannelARN)) === 'ACTIVE');
+
+  await kin.send(new sdk.UpdateChannelCommand({ ChannelARN: made.ChannelARN,
+    S3DestinationConfiguration: { DataFreshnessInSeconds: 600 } }));
+  assert.equal(await statusOf(made.ChannelARN), 'UPDATING');
+  await waitFor('ACTIVE after the update', async () => (await statusOf(made.ChannelARN)) === 'ACTIVE');
+  assert.equal((await describe(made.ChannelARN)).S3DestinationConfiguration.DataFreshnessInSeconds, 600);
+
+  await kin.send(new sdk.DeleteChannelCommand({ ChannelARN: made.ChannelARN }));
+  assert.equal(await statusOf(made.ChannelARN), 'DELETING');
+  const listed = (await kin.send(new sdk.ListChannelsCommand({}))).ChannelSummaries ?? [];
+  assert.deepEqual(listed.map((c) => [c.ChannelName, c.ChannelStatus]), [['slow-channel', 'DELETING']]);
+  await waitFor('the channel gone', async () => {
+    try {
+      await describe(made.ChannelARN);
+      return false;
+    } catch (e) {
+      if (e.name !== 'ResourceNotFoundException') throw e;
+      return true;
+    }
+  });
+  assert.deepEqual((await kin.send(new sdk.ListChannelsCommand({}))).ChannelSummaries ?? [], []);
   assert.equal(await server.stop(), 0, server.stderr());
 });
