@@ -48,6 +48,7 @@ struct Options {
   bool no_setup = false;
   bool keep_stream = false;
   std::string via = "get-records";  // produce-consume: get-records | subscribe
+  int consumers = 1;                  // produce-consume --via subscribe: registered consumers
 };
 
 int64_t NowNs();
@@ -83,7 +84,7 @@ struct Run {
   Clock::time_point deadline;
   std::vector<std::string> shard_ids;
   std::vector<std::string> start_iterators;  // produce-consume: LATEST per shard, taken before producing
-  std::string consumer_arn;                  // produce-consume --via subscribe
+  std::vector<std::string> consumer_arns;    // produce-consume --via subscribe
   std::vector<std::unique_ptr<Lane>> lanes;
   std::atomic<bool> stop{false};
   // Timers of the lanes that wait.

@@ -13,7 +13,10 @@
 Prints the tables and writes them to docs/performance-cluster.md
 (which `make bench` includes in docs/performance.md). Knobs: BENCH_CLUSTER_SECONDS (default 10),
 BENCH_CLUSTER_CONNECTIONS (PutRecords connections per node, default 8),
-BENCH_CLUSTER_PUT_CONNECTIONS (PutRecord connections per node, default 64). Not a test: nothing is asserted.
+BENCH_CLUSTER_PUT_CONNECTIONS (PutRecord connections per node, default 64), BENCH_CLUSTER_ROUNDS (default 3:
+steps 1 and 2 alternate that many times, each round on fresh servers, and the tables give the medians
+and every round's ratio, since this shared machine moves single figures by 2x). Not a test: nothing is
+asserted.
 """
 
 import json
@@ -33,6 +36,7 @@ SECONDS = float(os.environ.get('BENCH_CLUSTER_SECONDS', '10'))
 CONNECTIONS = int(os.environ.get('BENCH_CLUSTER_CONNECTIONS', '8'))
 # PutRecord waits for one quorum write per request: it needs many in flight (raw: 1024).
 PUT_CONNECTIONS = int(os.environ.get('BENCH_CLUSTER_PUT_CONNECTIONS', '64'))
+ROUNDS = max(1, int(os.environ.get('BENCH_CLUSTER_ROUNDS', '3')))
 
 
 def raw_jetstream():
@@ -90,39 +94,65 @@ def _load():
         return ' '.join(f.read().split()[:3])
 
 
-def main():
-    started = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
-    load_before = _load()
-    os.environ.setdefault('RIFFLE_BIN', os.path.join(BUILD, 'riffle'))
-    print('raw JetStream (riffle-jetstream-bench, %g s per scenario) ...' % SECONDS, flush=True)
-    raw = raw_jetstream()
+def riffle_round():
+    """One round of step 2 on a fresh cluster: records/s per row."""
     rows = []
     with RiffleCluster(nodes=3) as cluster:
         endpoints = cluster.endpoints
-        for scenario, connections, args, raw_key in (
-                ('put-records', CONNECTIONS, ['--batch', '500', '--record-size', '1024'],
-                 'raw js_PublishAsync 500 x 1 KiB'),
-                ('put-record', PUT_CONNECTIONS, ['--record-size', '1024'], 'raw js_PublishAsync 1 x 1 KiB')):
+        for scenario, connections, args in (
+                ('put-records', CONNECTIONS, ['--batch', '500', '--record-size', '1024']),
+                ('put-record', PUT_CONNECTIONS, ['--record-size', '1024'])):
             stream = 'bench-cluster-%s-%d' % (scenario, int(time.time()))
             create_stream(endpoints[0], stream)
             print('Riffle %s through %d nodes ...' % (scenario, len(endpoints)), flush=True)
             procs = [riffle_bench(e, scenario, '--no-setup', '--stream', stream, '-c', str(connections), *args)
                      for e in endpoints]
-            rows.append(('%s 1 KiB, 3 nodes x %d connections' % (scenario, connections), summed(procs), raw_key))
+            rows.append(summed(procs))
         print('Riffle get-records drain ...', flush=True)
         drain = riffle_bench(endpoints[1], 'get-records', '--prefill-mib', '256', '-c', '1')
-        rows.append(('get-records drain, one consumer', summed([drain]), 'raw pull consumer drain (500-record messages)'))
+        rows.append(summed([drain]))
+    return rows
+
+
+def median(values):
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def main():
+    started = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
+    load_before = _load()
+    os.environ.setdefault('RIFFLE_BIN', os.path.join(BUILD, 'riffle'))
+    labels = [('put-records 1 KiB, 3 nodes x %d connections' % CONNECTIONS, 'raw js_PublishAsync 500 x 1 KiB'),
+              ('put-record 1 KiB, 3 nodes x %d connections' % PUT_CONNECTIONS, 'raw js_PublishAsync 1 x 1 KiB'),
+              ('get-records drain, one consumer', 'raw pull consumer drain (500-record messages)')]
+    rounds = []  # per round: [(riffle, raw) per row]
+    for r in range(ROUNDS):
+        print('round %d of %d: raw JetStream (riffle-jetstream-bench, %g s per scenario) ...' % (r + 1, ROUNDS, SECONDS),
+              flush=True)
+        raw = raw_jetstream()
+        riffle = riffle_round()
+        rounds.append([(riffle[i], raw.get(raw_key, 0.0)) for i, (_, raw_key) in enumerate(labels)])
+    with RiffleCluster(nodes=3) as cluster:
+        endpoints = cluster.endpoints
         print('put -> SubscribeToShard latency, across nodes and on one node ...', flush=True)
         across = push_latency(endpoints[0], endpoints[1])
         same = push_latency(endpoints[0], endpoints[0])
     lines = ['Run %s, load average before %s, after %s; command: `BENCH_CLUSTER_SECONDS=%g '
-             'BENCH_CLUSTER_CONNECTIONS=%d BENCH_CLUSTER_PUT_CONNECTIONS=%d make bench-cluster`. 3 nats-server (R3) and 3 Riffle nodes on this '
-             'machine\'s cores, with the load generators.' % (started, load_before, _load(), SECONDS, CONNECTIONS, PUT_CONNECTIONS),
-             '', '| | Riffle records/s | raw JetStream records/s | Riffle / raw |', '|---|---|---|---|']
-    for what, riffle, raw_key in rows:
-        base = raw.get(raw_key, 0.0)
-        ratio = '%.0f %%' % (100.0 * riffle / base) if base else 'n/a'
-        lines.append('| %s | %.0f | %.0f (%s) | %s |' % (what, riffle, base, raw_key, ratio))
+             'BENCH_CLUSTER_CONNECTIONS=%d BENCH_CLUSTER_PUT_CONNECTIONS=%d BENCH_CLUSTER_ROUNDS=%d make bench-cluster`. '
+             '3 nats-server (R3) and 3 Riffle nodes on this machine\'s cores, with the load generators; raw '
+             'JetStream and Riffle alternate, %d round(s), medians below.'
+             % (started, load_before, _load(), SECONDS, CONNECTIONS, PUT_CONNECTIONS, ROUNDS, ROUNDS),
+             '', '| | Riffle records/s | raw JetStream records/s | Riffle / raw (median) | each round |',
+             '|---|---|---|---|---|']
+    for i, (what, raw_key) in enumerate(labels):
+        riffle = median([row[i][0] for row in rounds])
+        base = median([row[i][1] for row in rounds])
+        ratios = [100.0 * row[i][0] / row[i][1] for row in rounds if row[i][1]]
+        ratio = '%.0f %%' % median(ratios) if ratios else 'n/a'
+        each = ', '.join('%.0f %%' % x for x in ratios)
+        lines.append('| %s | %.0f | %.0f (%s) | %s | %s |' % (what, riffle, base, raw_key, ratio, each))
     lines += ['', 'put -> SubscribeToShard event at 200 records/s (4 producers, one shard, 1 KiB records):', '',
               '| subscriber reads through | p50 ms | p99 ms | p99.9 ms | records |', '|---|---|---|---|---|']
     for what, figures in (('another node than the puts', across), ('the node of the puts', same)):

@@ -6,6 +6,7 @@
 //   riffle-bench get-records     --prefill-mib 64          (drains one pre-filled shard, again and again)
 //   riffle-bench produce-consume --rate 1000               (put -> visible to a polling GetRecords)
 //   riffle-bench produce-consume --via subscribe            (put -> pushed to a SubscribeToShard subscriber)
+//   riffle-bench produce-consume --via subscribe --consumers 20   (fan-out: every consumer subscribes to every shard)
 //
 // All requests go through one libriffle-kinesis Client (src/client): its
 // keep-alive connection pool, real SigV4 signatures, no retries (errors are
@@ -152,8 +153,11 @@ void Setup(Run& run) {
     std::fprintf(stderr, "prefill: %.1f MiB in %.1f s (%.1f MiB/s)\n", done / 1048576.0, secs, done / 1048576.0 / secs);
   }
   if (o.scenario == "produce-consume" && o.via == "subscribe") {
-    run.consumer_arn = Must(RegisterConsumer(client, stream_arn, fmt::format("riffle-bench-{}", getpid())),
-                            "RegisterStreamConsumer");
+    for (int c = 0; c < o.consumers; ++c) {
+      const std::string name = o.consumers == 1 ? fmt::format("riffle-bench-{}", getpid())
+                                                : fmt::format("riffle-bench-{}-{}", getpid(), c);
+      run.consumer_arns.push_back(Must(RegisterConsumer(client, stream_arn, name), "RegisterStreamConsumer"));
+    }
   } else if (o.scenario == "produce-consume") {
     for (const std::string& shard : run.shard_ids) {
       auto it = Must(client.GetShardIterator({.StreamName = o.stream, .ShardId = shard, .ShardIteratorType = "LATEST"}),
@@ -165,7 +169,8 @@ void Setup(Run& run) {
 
 void Teardown(Run& run) {
   if (run.options.no_setup || run.options.keep_stream || !run.client) return;
-  auto r = run.client->DeleteStream({.StreamName = run.options.stream});
+  // With the consumers produce-consume --via subscribe registered.
+  auto r = run.client->DeleteStream({.StreamName = run.options.stream, .EnforceConsumerDeletion = true});
   if (!r.ok()) std::fprintf(stderr, "riffle-bench: DeleteStream: %s\n", r.error().ToString().c_str());
 }
 
@@ -231,6 +236,10 @@ int main(int argc, char** argv) {
                  "shard (one registered consumer)")
       ->capture_default_str()
       ->check(CLI::IsMember({"get-records", "subscribe"}));
+  app.add_option("--consumers", o.consumers,
+                 "produce-consume --via subscribe: registered consumers, each subscribed to every shard")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 20));
   app.add_option("--stream", o.stream, "stream name (default riffle-bench-<scenario>-<pid>)");
   app.add_option("--region", o.region, "region of the SigV4 scope")->capture_default_str();
   app.add_option("--label", o.label, "name of the server, echoed in --json output");
@@ -240,6 +249,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (o.via != "get-records" && o.scenario != "produce-consume") Die("--via only applies to produce-consume");
+  if (o.consumers != 1 && o.via != "subscribe") Die("--consumers only applies to --via subscribe");
   if (!o.read_endpoint.empty() && o.scenario != "produce-consume") Die("--read-endpoint only applies to produce-consume");
   if (o.no_setup && (o.scenario == "get-records" || o.scenario == "produce-consume")) {
     Die("--no-setup only works with put-record and put-records");
@@ -257,7 +267,9 @@ int main(int argc, char** argv) {
   client_options.credentials = kinesis::Credentials{"riffle", "riffle", ""};
   client_options.retry.max_attempts = 1;  // a benchmark counts errors, it does not hide them
   client_options.io_threads = o.threads;
-  client_options.max_connections = static_cast<size_t>(o.connections) + static_cast<size_t>(o.shards) + 2;
+  // Each subscription holds a connection of its own.
+  client_options.max_connections =
+      static_cast<size_t>(o.connections) + static_cast<size_t>(o.shards) * static_cast<size_t>(o.consumers) + 2;
   run.client = Must(kinesis::Client::Create(client_options), "client");
   run.read_client = run.client;
   if (!o.read_endpoint.empty()) {
@@ -273,15 +285,15 @@ int main(int argc, char** argv) {
   // subscription is in place before the first record.
   run.start = Clock::now() + (subscribe ? std::chrono::seconds(1) : std::chrono::seconds(0));
   run.deadline = run.start + std::chrono::nanoseconds(static_cast<int64_t>(o.duration * 1e9));
-  if (o.scenario == "produce-consume") {
+  if (o.scenario == "produce-consume" && !subscribe) {
+    for (size_t s = 0; s < run.shard_ids.size(); ++s) StartConsumerLane(run, run.NewLane(), static_cast<int>(s));
+  }
+  // One subscription per consumer and shard, each on a thread of its own.
+  for (size_t c = 0; c < run.consumer_arns.size(); ++c) {
     for (size_t s = 0; s < run.shard_ids.size(); ++s) {
       Lane& lane = run.NewLane();
-      if (!subscribe) {
-        StartConsumerLane(run, lane, static_cast<int>(s));
-        continue;
-      }
       run.LaneStarted();
-      riffle::bench::SubscriberConfig config{run.read_client, run.consumer_arn, run.shard_ids[s],
+      riffle::bench::SubscriberConfig config{run.read_client, run.consumer_arns[c], run.shard_ids[s],
                                              run.deadline + std::chrono::seconds(2), &run.stop};
       riffle::bench::SubscriberHooks hooks;
       hooks.on_record = [&lane](int64_t sent, int64_t seen) {
@@ -407,8 +419,8 @@ int main(int argc, char** argv) {
         (unsigned long long)requests, (unsigned long long)records, (unsigned long long)bytes,
         (unsigned long long)errors, (unsigned long long)consumed, rps, recps, mibps, pct(lat).c_str(),
         pct(end_to_end).c_str(), errs.c_str(),
-        subscribe ? fmt::format(",\"via\":\"subscribe\",\"subscriptions\":{},\"ack_to_event_ms\":{}", subscriptions,
-                                pct(push))
+        subscribe ? fmt::format(",\"via\":\"subscribe\",\"consumers\":{},\"subscriptions\":{},\"ack_to_event_ms\":{}",
+                                o.consumers, subscriptions, pct(push))
                         .c_str()
                   : "");
   } else {
@@ -424,7 +436,10 @@ int main(int argc, char** argv) {
                 lat.max, lat.count);
     if (o.scenario == "produce-consume") {
       std::printf("  consumed  %12llu records\n", (unsigned long long)consumed);
-      if (subscribe) std::printf("  subscriptions %8llu\n", (unsigned long long)subscriptions);
+      if (subscribe) {
+        std::printf("  subscriptions %8llu  (%d consumer(s) x %zu shard(s); every record is due once per consumer)\n",
+                    (unsigned long long)subscriptions, o.consumers, run.shard_ids.size());
+      }
       std::printf(subscribe ? "  put->event ms    p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (%zu records)\n"
                             : "  put->visible ms  p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  (%zu records)\n",
                   end_to_end.p50, end_to_end.p99, end_to_end.p999, end_to_end.max, end_to_end.count);

@@ -8,10 +8,16 @@
 # BENCH_SERVERS, BENCH_SCENARIOS, BENCH_PUT_CONNECTIONS (32), BENCH_BATCH_CONNECTIONS (4),
 # BENCH_GET_CONNECTIONS (1), BENCH_PC_CONNECTIONS (16), BENCH_PREFILL_MIB (64), BENCH_RATE (1000), BENCH_SHARDS (4),
 # BENCH_RECORD_SIZE (1024), BENCH_BATCH (500), BENCH_BIG_RECORD_SIZE (10240), BENCH_BIG_BATCH (100),
-# BENCH_NOTE (free text for the doc),
+# BENCH_FANOUT_CONSUMERS (20), BENCH_FANOUT_SHARDS (5), BENCH_FANOUT_RATE (1024 records/s of BIG records:
+# 10 MiB/s), BENCH_NOTE (free text for the doc),
 # BENCH_OUT (output directory, default docs).
 # Scenario produce-subscribe is `riffle-bench produce-consume --via subscribe`
 # (SubscribeToShard); it is skipped for servers without SubscribeToShard.
+# Scenario subscribe-fanout is `riffle-bench produce-consume --via subscribe --consumers N`: N registered
+# consumers (AWS allows 20 per stream) each subscribed to every shard, under BENCH_FANOUT_RATE puts/s of
+# BIG records.
+# Before the servers, `dd` measures the disk's synced sequential write bandwidth (512 KiB writes,
+# oflag=dsync, 1 GiB) where the durable server keeps its data: the PutRecords targets are a share of it.
 # Scenario put-records-10k is `riffle-bench put-records` with the BIG record
 # size and batch (100 x 10 KiB), on the put-records connections.
 set -euo pipefail
@@ -22,7 +28,7 @@ BENCH="$BUILD/riffle-bench"
 RIFFLE="$BUILD/riffle"
 DURATION=${BENCH_DURATION:-10}
 SERVERS=${BENCH_SERVERS:-"riffle riffle-mem kinesalite kinesis-mock nginx"}
-SCENARIOS=${BENCH_SCENARIOS:-"put-record put-records put-records-10k get-records produce-consume produce-subscribe"}
+SCENARIOS=${BENCH_SCENARIOS:-"put-record put-records put-records-10k get-records produce-consume produce-subscribe subscribe-fanout"}
 PUT_CONNECTIONS=${BENCH_PUT_CONNECTIONS:-32}
 BATCH_CONNECTIONS=${BENCH_BATCH_CONNECTIONS:-4}
 GET_CONNECTIONS=${BENCH_GET_CONNECTIONS:-1}
@@ -34,6 +40,9 @@ RECORD=${BENCH_RECORD_SIZE:-1024}
 BATCH=${BENCH_BATCH:-500}
 BIG_RECORD=${BENCH_BIG_RECORD_SIZE:-10240}
 BIG_BATCH=${BENCH_BIG_BATCH:-100}
+FANOUT_CONSUMERS=${BENCH_FANOUT_CONSUMERS:-20}
+FANOUT_SHARDS=${BENCH_FANOUT_SHARDS:-5}
+FANOUT_RATE=${BENCH_FANOUT_RATE:-1024}
 OUT=${BENCH_OUT:-$ROOT/docs}
 case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
 NODE_MODULES="$ROOT/bench/node_modules"
@@ -116,7 +125,7 @@ NGINX
 run_scenario() {
   local name=$1 scenario=$2
   local record=$RECORD
-  if [ "$scenario" = put-records-10k ]; then record=$BIG_RECORD; fi
+  if [ "$scenario" = put-records-10k ] || [ "$scenario" = subscribe-fanout ]; then record=$BIG_RECORD; fi
   local args=(--endpoint "http://127.0.0.1:$port" --duration "$DURATION" --record-size "$record" --json --label "$name")
   case "$scenario" in
     put-record) args+=(--connections "$PUT_CONNECTIONS" --shards "$SHARDS") ;;
@@ -125,9 +134,11 @@ run_scenario() {
     get-records) args+=(--connections "$GET_CONNECTIONS" --shards 1 --prefill-mib "$PREFILL") ;;
     produce-consume) args+=(--connections "$PC_CONNECTIONS" --shards "$SHARDS" --rate "$RATE") ;;
     produce-subscribe) args+=(--connections "$PC_CONNECTIONS" --shards "$SHARDS" --rate "$RATE" --via subscribe) ;;
+    subscribe-fanout) args+=(--connections "$PUT_CONNECTIONS" --shards "$FANOUT_SHARDS" --rate "$FANOUT_RATE"
+                             --via subscribe --consumers "$FANOUT_CONSUMERS") ;;
   esac
   local command=$scenario
-  if [ "$scenario" = produce-subscribe ]; then command=produce-consume; fi
+  if [ "$scenario" = produce-subscribe ] || [ "$scenario" = subscribe-fanout ]; then command=produce-consume; fi
   if [ "$scenario" = put-records-10k ]; then command=put-records; fi
   if [ "$name" = nginx ]; then args+=(--no-setup); fi
   echo "bench: $name $scenario: riffle-bench $command ${args[*]}" | sed "s|$port|\$PORT|"
@@ -135,7 +146,7 @@ run_scenario() {
   local line
   if line=$(timeout "$limit" "$BENCH" "$command" "${args[@]}" 2>"$WORK/bench-$name-$scenario.err"); then
     # riffle-bench names the command it ran; the report keys rows by scenario.
-    echo "$line" | sed "s/\"scenario\":\"$command\"/\"scenario\":\"$scenario\"/" >>"$RESULTS"
+    echo "$line" | sed "s/\"scenario\":\"[a-z-]*\"/\"scenario\":\"$scenario\"/" >>"$RESULTS"
     tail -n 3 "$WORK/bench-$name-$scenario.err" | sed 's/^/    /'
   else
     echo "bench: $name $scenario failed (exit $?):"; tail -5 "$WORK/bench-$name-$scenario.err"
@@ -145,13 +156,19 @@ run_scenario() {
 
 [ -x "$BENCH" ] && [ -x "$RIFFLE" ] || { echo "bench: build first ($BENCH, $RIFFLE)"; exit 1; }
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+# The disk's synced sequential write bandwidth, where the durable server writes ($WORK).
+DISK_SYNC_MBPS=$(dd if=/dev/zero of="$WORK/dd-sync" bs=512K count=2048 oflag=dsync 2>&1 |
+  sed -n 's/.* copied, \([0-9.]*\) s, .*/\1/p' | awk '{ if ($1 > 0) printf "%.1f", 1024 / $1 }') || true
+rm -f "$WORK/dd-sync"
+echo "bench: disk synced sequential writes (dd bs=512K oflag=dsync, 1 GiB): ${DISK_SYNC_MBPS:-?} MiB/s"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for name in $SERVERS; do
   start_server "$name" || continue
   for scenario in $SCENARIOS; do
     if [ "$name" = nginx ] && { [ "$scenario" = get-records ] || [ "$scenario" = produce-consume ]; }; then continue; fi
     # kinesalite has no SubscribeToShard (nginx has no Kinesis at all).
-    if [ "$scenario" = produce-subscribe ] && { [ "$name" = kinesalite ] || [ "$name" = nginx ]; }; then continue; fi
+    if { [ "$scenario" = produce-subscribe ] || [ "$scenario" = subscribe-fanout ]; } &&
+       { [ "$name" = kinesalite ] || [ "$name" = nginx ]; }; then continue; fi
     run_scenario "$name" "$scenario"
   done
   after=$(rss_kib "$server_pid")
@@ -181,6 +198,6 @@ cp "$RESULTS" "$OUT/performance-results.jsonl"
 cp "$SERVERS_JSON" "$OUT/performance-servers.jsonl"
 python3 "$ROOT/bench/report.py" --results "$RESULTS" --servers "$SERVERS_JSON" --out "$OUT" \
   --started "$STARTED" --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" \
-  --command "BENCH_DURATION=$DURATION BENCH_PUT_CONNECTIONS=$PUT_CONNECTIONS BENCH_BATCH_CONNECTIONS=$BATCH_CONNECTIONS BENCH_GET_CONNECTIONS=$GET_CONNECTIONS BENCH_PC_CONNECTIONS=$PC_CONNECTIONS BENCH_PREFILL_MIB=$PREFILL BENCH_RATE=$RATE BENCH_SHARDS=$SHARDS BENCH_RECORD_SIZE=$RECORD BENCH_BATCH=$BATCH BENCH_BIG_RECORD_SIZE=$BIG_RECORD BENCH_BIG_BATCH=$BIG_BATCH bench/run.sh  (what make bench runs after building)" \
-  --note "${BENCH_NOTE:-}" --micro "$MICRO"
+  --command "BENCH_DURATION=$DURATION BENCH_PUT_CONNECTIONS=$PUT_CONNECTIONS BENCH_BATCH_CONNECTIONS=$BATCH_CONNECTIONS BENCH_GET_CONNECTIONS=$GET_CONNECTIONS BENCH_PC_CONNECTIONS=$PC_CONNECTIONS BENCH_PREFILL_MIB=$PREFILL BENCH_RATE=$RATE BENCH_SHARDS=$SHARDS BENCH_RECORD_SIZE=$RECORD BENCH_BATCH=$BATCH BENCH_BIG_RECORD_SIZE=$BIG_RECORD BENCH_BIG_BATCH=$BIG_BATCH BENCH_FANOUT_CONSUMERS=$FANOUT_CONSUMERS BENCH_FANOUT_SHARDS=$FANOUT_SHARDS BENCH_FANOUT_RATE=$FANOUT_RATE bench/run.sh  (what make bench runs after building)" \
+  --note "${BENCH_NOTE:-}" --micro "$MICRO" --disk-sync-mibps "${DISK_SYNC_MBPS:-0}"
 echo "bench: wrote $OUT/performance.md"

@@ -1,6 +1,9 @@
 #include "protocol/event_stream.h"
 
-#include <array>
+#include <zlib.h>
+
+#include <algorithm>
+#include <climits>
 
 #include "protocol/json_writer.h"
 
@@ -8,17 +11,6 @@ namespace riffle::protocol {
 
 namespace {
 
-constexpr std::array<uint32_t, 256> MakeCrcTable() {
-  std::array<uint32_t, 256> table{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    table[i] = c;
-  }
-  return table;
-}
-
-constexpr std::array<uint32_t, 256> kCrcTable = MakeCrcTable();
 constexpr uint8_t kStringHeader = 7;
 
 void PutU32(std::string& out, uint32_t v) {
@@ -71,9 +63,15 @@ std::optional<size_t> DecodeEventMessage(std::string_view bytes, EventMessage* m
 }
 
 uint32_t Crc32(std::string_view data, uint32_t crc) {
-  crc = ~crc;
-  for (unsigned char byte : data) crc = kCrcTable[(crc ^ byte) & 0xFF] ^ (crc >> 8);
-  return ~crc;
+  // zlib's CRC-32 (the polynomial the event stream uses): a bytewise table
+  // took half of a server's time pushing SubscribeToShard events.
+  uLong value = crc;
+  while (!data.empty()) {
+    const size_t n = std::min<size_t>(data.size(), UINT_MAX);
+    value = crc32(value, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(n));
+    data.remove_prefix(n);
+  }
+  return static_cast<uint32_t>(value);
 }
 
 std::string EncodeEventMessage(const EventHeaders& headers, std::string_view payload) {
