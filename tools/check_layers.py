@@ -30,10 +30,10 @@ FORBIDDEN_PREFIXES = {
 }
 PUBLIC = ROOT.parent / 'include' / 'riffle' / 'kinesis'
 # store.h itself (the interface) must not include RocksDB either; the shared
-# codecs, the conformance suite and the JetStream store include neither
+# codecs, the conformance suite, the memory store and the JetStream store include neither
 # RocksDB nor the other store.
 EXTRA = {ROOT / 'store' / 'store.h': ['rocksdb/', 'nats/']}
-for folder in ('codec', 'conformance', 'jetstream'):
+for folder in ('codec', 'conformance', 'jetstream', 'memory'):
     for path in (ROOT / 'store' / folder).rglob('*'):
         EXTRA[path] = ['rocksdb/', 'store/rocksdb/'] + (['nats/'] if folder != 'jetstream' else [])
 

@@ -27,6 +27,7 @@
 #include "net/access_log.h"
 #include "net/request_metrics.h"
 #include "store/jetstream/jetstream_store.h"
+#include "store/memory/memory_store.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/store.h"
 
@@ -64,6 +65,7 @@ StatusOr<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& config) {
   }
   std::optional<SyncSetting> sync = ParseSync(config.sync);
   if (!sync) return Status::InvalidArgument("--sync must be always, never or interval:MS (got " + config.sync + ")");
+  if (config.in_memory) return store::memory::Open();
   store::Options store_options;
   store_options.path = config.data_dir;
   store_options.in_memory = config.in_memory;

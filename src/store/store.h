@@ -1,10 +1,11 @@
 // Store: the storage interface under Riffle's core.
 //
-// Two implementations pass one conformance suite (store/conformance/): the
-// embedded RocksDB store (store/rocksdb/, one process) and the JetStream store
-// (store/jetstream/, any number of Riffle nodes sharing one NATS JetStream
-// cluster). Core knows neither; everything here holds for both, and where a
-// cluster can differ from one process the contract says so.
+// Three implementations pass one conformance suite (store/conformance/): the
+// embedded RocksDB store (store/rocksdb/, one process), the memory store
+// (store/memory/, `--in-memory`: one process, nothing persisted) and the
+// JetStream store (store/jetstream/, any number of Riffle nodes sharing one
+// NATS JetStream cluster). Core knows none of them; everything here holds for
+// all, and where a cluster can differ from one process the contract says so.
 //
 // The store keeps two things:
 //
@@ -207,7 +208,7 @@ enum class SyncPolicy {
 
 struct Options {
   std::string path;          // data directory; ignored when in_memory
-  bool in_memory = false;    // same engine over an in-memory Env
+  bool in_memory = false;    // the RocksDB store over an in-memory Env (tests; `--in-memory` is store/memory)
   SyncPolicy sync = SyncPolicy::kAlways;
   int64_t sync_interval_ms = 1000;  // kInterval only; > 0
 };

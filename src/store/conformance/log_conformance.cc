@@ -140,7 +140,7 @@ TEST_P(StoreConformanceTest, ReadLimitsAndContinuation) {
   ASSERT_EQ(one->records.size(), 1u);
   EXPECT_EQ(one->next, all[10] + 1);
   // Sequential reads with small limits return every record once, in order.
-  for (uint64_t n : {1u, 2u, 6u, 8u}) {
+  for (uint64_t n : {1u, 2u, 6u, 7u, 8u, 14u}) {
     auto got = ReadAll(*b_, shard, 0, {.max_records = n, .max_bytes = 1 << 20});
     ASSERT_EQ(got.size(), all.size()) << n;
     for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(got[i].first, all[i]);

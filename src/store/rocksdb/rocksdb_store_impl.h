@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "store/memory/meta_table.h"
 #include "store/rocksdb/log_table.h"
-#include "store/rocksdb/meta_table.h"
 #include "store/rocksdb/record_reader.h"
 #include "store/rocksdb/rocksdb_store.h"
 #include "store/rocksdb/write_ops.h"

@@ -13,23 +13,15 @@
 #include "store/rocksdb/rocksdb_store_impl.h"
 #include "store/rocksdb/space_reclaimer.h"
 #include "store/rocksdb/writer.h"
+#include "store/single_process.h"
 
 namespace riffle::store::rocksdb_store {
 
+using single_process::Closed;
+using single_process::NoLog;
+using single_process::WallClockMs;
+
 namespace {
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Status NoLog(ShardKey shard) {
-  return Status::NotFound("no log for incarnation " + std::to_string(shard.incarnation) + " shard " +
-                          std::to_string(shard.shard_index));
-}
-
-Status Closed() { return Status::StorageError("store is closed"); }
 
 LogRecord RecordOf(const LogState& log) {
   return LogRecord{log.first_counter, log.created_ms, log.sealed, log.sealed_end};

@@ -7,19 +7,12 @@
 #include <rocksdb/iterator.h>
 
 #include "store/rocksdb/rocksdb_store_impl.h"
+#include "store/single_process.h"
 #include "store/rocksdb/writer.h"
 
 namespace riffle::store::rocksdb_store {
 
-namespace {
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+using single_process::WallClockMs;
 
 Status RocksDbStore::LoadMeta() {
   std::vector<std::pair<std::string, std::string>> pairs;

@@ -1,10 +1,12 @@
-// MetaTable: the RocksDB store's metadata as revisioned key/value pairs.
+// MetaTable: a single-process store's metadata as revisioned key/value pairs,
+// kept in memory (the RocksDB store and the memory store).
 //
-// The `meta` column family holds core's keys and values verbatim (no
-// revisions are persisted: a single process is the only writer, so revisions
-// only need to be unique within one open store). The table keeps every
-// committed pair in memory with a revision, numbered from 1 at open in key
-// order; each write gets the next number. Ephemeral keys live only here.
+// The RocksDB store's `meta` column family holds core's keys and values
+// verbatim (no revisions are persisted: a single process is the only writer,
+// so revisions only need to be unique within one open store). The table
+// keeps every committed pair in memory with a revision, numbered from 1 at
+// open in key order; each write gets the next number. Ephemeral keys live
+// only here.
 //
 // Compare-and-set: Reserve() checks a write's expected revision against the
 // key's latest revision, counting writes reserved but not yet committed, and
@@ -28,7 +30,7 @@
 #include "base/status.h"
 #include "store/store.h"
 
-namespace riffle::store::rocksdb_store {
+namespace riffle::store {
 
 class MetaTable {
  public:
@@ -48,6 +50,10 @@ class MetaTable {
   // the change to report. Abandon: it failed. Both take the lock themselves.
   MetaChange Commit(const MetaWrite& write, uint64_t revision);
   void Abandon(const std::string& key);
+
+  // A regular write checked and applied at once (a store with nothing to
+  // persist): the change to report, or Conflict.
+  StatusOr<MetaChange> Apply(const MetaWrite& write);
 
   // An ephemeral write, applied at once (never persisted): the change to
   // report, or Conflict. `now_ms` for expiry.
@@ -85,4 +91,4 @@ class MetaTable {
   int64_t next_expiry_check_ms_ = 0;                      // guarded by mu_
 };
 
-}  // namespace riffle::store::rocksdb_store
+}  // namespace riffle::store

@@ -1,8 +1,8 @@
-#include "store/rocksdb/meta_table.h"
+#include "store/memory/meta_table.h"
 
 #include <utility>
 
-namespace riffle::store::rocksdb_store {
+namespace riffle::store {
 namespace {
 
 Status ConflictFor(const MetaWrite& write) {
@@ -77,6 +77,19 @@ MetaChange MetaTable::Commit(const MetaWrite& write, uint64_t revision) {
   return MetaChange{write.key, write.value, revision, false};
 }
 
+StatusOr<MetaChange> MetaTable::Apply(const MetaWrite& write) {
+  std::lock_guard lock(mu_);
+  const uint64_t latest = LatestRevision(write.key);
+  if (!Expected(write, latest != 0, latest)) return ConflictFor(write);
+  const uint64_t revision = next_revision_++;
+  if (write.value) {
+    committed_[write.key] = Value{*write.value, revision};
+  } else {
+    committed_.erase(write.key);
+  }
+  return MetaChange{write.key, write.value, revision, false};
+}
+
 void MetaTable::Abandon(const std::string& key) {
   std::lock_guard lock(mu_);
   ReleaseLocked(key);
@@ -109,4 +122,4 @@ void MetaTable::DropExpiredEphemeral(int64_t now_ms) {
   std::erase_if(ephemeral_, [now_ms](const auto& entry) { return now_ms - entry.second.written_ms > kEphemeralTtlMs; });
 }
 
-}  // namespace riffle::store::rocksdb_store
+}  // namespace riffle::store
