@@ -24,7 +24,7 @@ namespace riffle {
 class BufferCache {
  public:
   // Smaller buffers are left to the allocator, which keeps those itself.
-  static constexpr size_t kMinCapacity = 1 << 20;
+  static constexpr size_t kMinCapacity = 256 << 10;
   static constexpr size_t kMaxBuffers = 16;
   static constexpr size_t kMaxBytes = 96 << 20;
 

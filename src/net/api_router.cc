@@ -324,7 +324,13 @@ ApiRouter::ApiRouter(core::StreamService& streams, RouterOptions options)
 
 void ApiRouter::Dispatch(const handlers::Handler* handler, handlers::Context context, std::string body,
                          handlers::Reply reply, std::function<void(const protocol::ApiError&)> reply_error) {
-  if (handler->runs == handlers::Runs::kInline) return handler->handle(context, body, std::move(reply));
+  if (handler->runs == handlers::Runs::kInline) {
+    handler->handle(context, body, std::move(reply));
+    // Handlers keep no view of the body once they return; a large body's
+    // buffer goes to the next large request (http_types.h).
+    BufferCache::Global().Give(std::move(body));
+    return;
+  }
   auto task = [handler, context = std::move(context), body = std::move(body), reply, reply_error] {
     try {
       handler->handle(context, body, reply);

@@ -106,8 +106,15 @@ void RequestParser::on_field_impl(http::field name, StringView name_string, Stri
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                                       ErrorCode&) {
-  // Already checked against body_limit() by basic_parser.
-  if (content_length) request_.body.reserve(static_cast<size_t>(*content_length));
+  // Already checked against body_limit() by basic_parser. A large body is
+  // read into a buffer an earlier request gave back (http_types.h).
+  if (!content_length) return;
+  const size_t size = static_cast<size_t>(*content_length);
+  if (size >= BufferCache::kMinCapacity && request_.body.capacity() < size) {
+    BufferCache::Global().Give(std::move(request_.body));
+    request_.body = BufferCache::Global().Take(size);
+  }
+  request_.body.reserve(size);
 }
 
 std::size_t RequestParser::on_body_impl(StringView body, ErrorCode&) {

@@ -9,11 +9,21 @@
 #include <utility>
 #include <vector>
 
+#include "base/buffer_cache.h"
 #include "protocol/body_stream.h"
 
 namespace riffle::net {
 
 struct HttpRequest {
+  HttpRequest() = default;
+  HttpRequest(const HttpRequest&) = default;
+  HttpRequest(HttpRequest&&) noexcept = default;
+  HttpRequest& operator=(const HttpRequest&) = default;
+  HttpRequest& operator=(HttpRequest&&) noexcept = default;
+  // A large body's buffer goes to the next large request rather than back
+  // to the allocator (whose decay would have it page-faulted in afresh).
+  ~HttpRequest() { BufferCache::Global().Give(std::move(body)); }
+
   std::string method;  // "POST"
   std::string target;  // request-target as received, e.g. "/"
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
