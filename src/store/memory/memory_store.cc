@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "store/memory/meta_table.h"
+#include "store/memory/record_slab.h"
 #include "store/single_process.h"
 
 namespace riffle::store::memory {
@@ -24,13 +26,21 @@ using single_process::WallClockMs;
 
 uint64_t SizeOf(const AppendEntry& e) { return e.partition_key.size() + e.data.size(); }
 
+// One stored record: its bytes in the batch's slab chunk.
+struct StoredRecord {
+  std::string_view partition_key;
+  std::string_view data;
+};
+uint64_t SizeOf(const StoredRecord& r) { return r.partition_key.size() + r.data.size(); }
+
 // One appended batch, immutable once in its log; reads hold references to
 // the batches they copy from, so trimming never frees bytes being copied.
 struct Batch {
   uint64_t first = 0;  // counter of entries[0]; entries[i] has first + i
   int64_t arrival_ms = 0;
   uint64_t bytes = 0;  // partition keys and data of all entries
-  std::vector<AppendEntry> entries;
+  std::shared_ptr<SlabChunk> chunk;  // holds every entry's bytes
+  std::vector<StoredRecord> entries;
 };
 
 struct Log {
@@ -48,6 +58,7 @@ struct Log {
   int64_t last_arrival_ms = INT64_MIN;
   uint64_t bytes = 0;
   std::deque<std::shared_ptr<const Batch>> batches;  // counter order (and arrival order)
+  RecordSlab slab;
 };
 
 class MemoryStore final : public Store {
@@ -217,7 +228,17 @@ class MemoryStore final : public Store {
       const int64_t arrival = std::max(batch.arrival_ms, log->last_arrival_ms);
       stored_batch->first = log->next_counter;
       stored_batch->arrival_ms = arrival;
-      stored_batch->entries = std::move(batch.entries);
+      RecordSlab::Span span = log->slab.Reserve(stored_batch->bytes);
+      stored_batch->chunk = std::move(span.chunk);
+      stored_batch->entries.reserve(count);
+      for (const AppendEntry& e : batch.entries) {
+        char* pk = span.at;
+        std::memcpy(pk, e.partition_key.data(), e.partition_key.size());
+        char* data = pk + e.partition_key.size();
+        std::memcpy(data, e.data.data(), e.data.size());
+        span.at = data + e.data.size();
+        stored_batch->entries.push_back({{pk, e.partition_key.size()}, {data, e.data.size()}});
+      }
       for (size_t k = 0; k < count; ++k) result.counters[k] = log->next_counter + k;
       result.arrival_ms = arrival;
       log->next_counter += count;
@@ -276,7 +297,7 @@ class MemoryStore final : public Store {
     for (const std::shared_ptr<const Batch>& b : picked) {
       const size_t k0 = b->first >= start ? 0 : static_cast<size_t>(start - b->first);
       for (size_t k = k0; k < b->entries.size() && !limited; ++k) {
-        const AppendEntry& e = b->entries[k];
+        const StoredRecord& e = b->entries[k];
         const uint64_t size = SizeOf(e);
         if (!out.records.empty() && (out.records.size() >= limits.max_records || bytes + size > limits.max_bytes)) {
           limited = true;

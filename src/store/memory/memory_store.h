@@ -2,9 +2,10 @@
 // process's memory and lost when it exits.
 //
 // A store with nothing to persist needs no storage engine: each log keeps
-// the batches appended to it as they came (the AppendBatch entries are moved
-// in, never copied or encoded), a read copies the records it returns once,
-// and trimming drops whole batches from the front. Metadata is a MetaTable
+// the batches appended to it as they came, their bytes copied once into the
+// log's slab (record_slab.h: chunks that fault in a huge page at a time), a
+// read copies the records it returns once, and trimming drops whole batches
+// from the front. Metadata is a MetaTable
 // (revisions from 1, ephemeral keys as in the RocksDB store). Every call
 // completes inline, on the caller's thread.
 //
