@@ -40,7 +40,7 @@ nginx_version = sh("/usr/sbin/nginx -v 2>&1").replace("nginx version: ", "")
 
 DESCRIPTIONS = {
     "riffle": "Riffle, durable (RocksDB on a fresh data dir, group commit, fsync before ack)",
-    "riffle-mem": "Riffle `--in-memory` (same engine, in-memory filesystem)",
+    "riffle-mem": "Riffle `--in-memory` (the memory store: records kept as appended, nothing persisted)",
     "kinesalite": "kinesalite 3.3.3 (Node.js, in memory, createStreamMs 0)",
     "kinesis-mock": "kinesis-mock (npm kinesis-local 0.6.2, Node.js build, in memory, CREATE_STREAM_DURATION=0ms)",
     "nginx": "nginx %s answering `200 {}` to every POST (no Kinesis work: the loopback/HTTP ceiling)" % nginx_version,
