@@ -14,6 +14,8 @@ namespace {
 constexpr jsErrCode kNoCode = static_cast<jsErrCode>(0);
 // Pause before retrying after "no responders" (a leader election takes seconds).
 constexpr int64_t kNoRespondersPauseMs = 250;
+// A retry answered "duplicate of a message not yet stored" waits this long.
+constexpr int64_t kPendingDuplicatePauseMs = 100;
 // How long the check for the log's existence after "no responders" waits: a
 // log without a leader does not answer, and the executor thread that asks
 // must not be held for a full request timeout (the append is retried next).
@@ -192,7 +194,16 @@ void Appender::OnAck(natsMsg* msg, jsPubAck* ack, jsPubAckErr* error) {
     m = std::move(it->second);
     in_flight_.erase(it);
   }
-  if (ack != nullptr) {
+  if (ack != nullptr && ack->Sequence == 0) {
+    // nats-server 2.9 answers a retry whose id it has seen, but whose first
+    // attempt is not applied yet (still being replicated, or lost with a
+    // leader), as a duplicate at sequence 0. Where or whether it is stored
+    // is not known yet: ask again.
+    m->outcome_unknown = true;
+    RetryLater(m, kPendingDuplicatePauseMs,
+               Status::Unavailable("appending to " + LogStreamName(options_.prefix, m->shard) +
+                                   ": an earlier attempt is not yet stored"));
+  } else if (ack != nullptr) {
     Stored(m, ack->Sequence);
   } else {
     Failed(m, error != nullptr ? error->Err : NATS_ERR, error != nullptr ? error->ErrCode : kNoCode);

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -91,6 +92,19 @@ std::string HttpGet(int port, const std::string& path) {
   return response;
 }
 
+// The last `n` lines of a file, joined by " | ".
+std::string LastLines(const std::string& path, size_t n) {
+  std::ifstream in(path);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > n) lines.pop_front();
+  }
+  std::string out;
+  for (const std::string& line : lines) out += (out.empty() ? "" : " | ") + line;
+  return out.empty() ? "(no log)" : out;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(const Options& options) {
@@ -100,16 +114,26 @@ StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(const Options& options
   if (mkdtemp(tmpl.data()) == nullptr) return Status::StorageError("mkdtemp failed");
   c->root_ = tmpl;
   c->servers_.resize(static_cast<size_t>(options.servers));
-  for (int i = 0; i < options.servers; ++i) {
-    Server& s = c->servers_[static_cast<size_t>(i)];
-    s.client_port = FreePort();
-    s.route_port = FreePort();
-    s.monitor_port = FreePort();
-    s.dir = c->root_ + "/" + c->name(i);
-    std::filesystem::create_directories(s.dir);
+  // A port found free can be taken by another program before the server
+  // binds it (test programs run side by side): a server that exits while
+  // starting is started again on new ports.
+  Status started = Status::Ok();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    for (int i = 0; i < options.servers; ++i) {
+      c->Kill(i);
+      Server& s = c->servers_[static_cast<size_t>(i)];
+      s.client_port = FreePort();
+      s.route_port = FreePort();
+      s.monitor_port = FreePort();
+      s.dir = c->root_ + "/" + c->name(i) + (attempt > 0 ? "-" + std::to_string(attempt) : "");
+      std::filesystem::create_directories(s.dir);
+    }
+    started = Status::Ok();
+    for (int i = 0; i < options.servers && started.ok(); ++i) started = c->Launch(i);
+    if (started.ok()) started = c->WaitReady(30000);
+    if (started.ok() || started.code() != Errc::kStorageError) break;
   }
-  for (int i = 0; i < options.servers; ++i) RIFFLE_RETURN_IF_ERROR(c->Launch(i));
-  RIFFLE_RETURN_IF_ERROR(c->WaitReady(30000));
+  if (!started.ok()) return started;
   return c;
 }
 
@@ -197,8 +221,8 @@ Status NatsCluster::WaitReady(int64_t timeout_ms) {
       int status = 0;
       if (waitpid(servers_[static_cast<size_t>(i)].pid, &status, WNOHANG) > 0) {
         servers_[static_cast<size_t>(i)].pid = -1;
-        return Status::StorageError("nats-server " + name(i) + " exited; see " +
-                                    servers_[static_cast<size_t>(i)].dir + "/server.log");
+        return Status::StorageError("nats-server " + name(i) + " exited: " +
+                                    LastLines(servers_[static_cast<size_t>(i)].dir + "/server.log", 3));
       }
       if (SteadyMs() > deadline) return Status::Unavailable("nats-server " + name(i) + " not healthy");
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
