@@ -118,10 +118,10 @@ ServeFlags::ServeFlags(CLI::App* serve, ServeConfig& config) : serve_(serve), co
   flags_.back().option->check([](const std::string& v) {
     return ParseSync(v) ? std::string() : std::string("must be always, never or interval:MS");
   });
-  Add("block-cache-mib", config.block_cache_mib, "RocksDB block cache in MiB, shared by all data (docs/memory.md)");
+  Add("block-cache-mib", config.block_cache_mib, "RocksDB block cache in MiB, shared by all data; the durable store only (docs/memory.md)");
   flags_.back().option->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   Add("memtable-mib", config.memtable_mib,
-      "MiB of unflushed writes kept in memory (all memtables together; docs/memory.md)");
+      "MiB of unflushed writes kept in memory (all memtables together); the durable store only (docs/memory.md)");
   flags_.back().option->check(CLI::Range(int64_t{8}, int64_t{1} << 20));
   Add("threads", config.threads, "I/O threads (0: one per core)");
   Add("log-level", config.log_level, "trace, debug, info, warn, error, off");
