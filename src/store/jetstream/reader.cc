@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include "store/jetstream/leader_read.h"
 #include "store/jetstream/names.h"
 #include "store/jetstream/nats_status.h"
 #include "store/jetstream/record_message.h"
@@ -22,6 +23,8 @@ constexpr int kPullAttempts = 4;
 // with the leader before it gives up with kUnavailable.
 constexpr int kLagWaits = 20;
 constexpr int64_t kLagWaitMs = 100;
+// Consumers a read is tried through before it is read from the leader.
+constexpr int kPlacements = 3;
 // The server deletes a consumer idle this long; the pool drops it earlier.
 constexpr int64_t kInactiveMs = 60 * 1000;
 
@@ -223,19 +226,36 @@ StatusOr<bool> Reader::CaughtUp(Cursor& cursor, NatsPtr<jsStreamInfo>* info) {
     RIFFLE_RETURN_IF_ERROR(Fetch(cursor, kMaxFetchMessages, 0));
   }
   if (!cursor.buffered.empty()) return false;
+  cursor.suspect = true;
   return Status::Unavailable("the replica serving reads of " + LogStreamName(options_.prefix, cursor.shard) +
                              " lags its leader");
 }
 
 StatusOr<LogRead> Reader::ReadNow(ShardKey shard, uint64_t from, const ReadLimits& limits) {
+  // A read through a consumer whose replica disagrees with the leader, or
+  // lags it, is read again through a new consumer (placed anew), and at
+  // last from the leader itself (leader_read.h).
+  for (int attempt = 0; attempt < kPlacements; ++attempt) {
+    bool suspect = false;
+    auto read = ReadThroughConsumer(shard, from, limits, /*fresh=*/attempt > 0, &suspect);
+    if (read.ok() || !suspect) return read;
+  }
+  return ReadFromLeader(*connection_, *admin_, options_, shard, from, limits);
+}
+
+StatusOr<LogRead> Reader::ReadThroughConsumer(ShardKey shard, uint64_t from, const ReadLimits& limits, bool fresh,
+                                              bool* suspect) {
   auto offset_or = admin_->OffsetOf(shard);
   if (!offset_or.ok()) return offset_or.status();
   const uint64_t offset = *offset_or;
   from = std::max(from, admin_->HiddenBelow(shard));
   const uint64_t start_seq = StreamSequenceOf(offset, from);
-  auto checked_out = Checkout(shard, start_seq, from);
+  auto checked_out = fresh ? NewCursor(shard, Start::kSequence, start_seq, 0) : Checkout(shard, start_seq, from);
   if (!checked_out.ok()) return checked_out.status();
   CursorPtr cursor = std::move(*checked_out);
+  // The last message this read used (to be checked against the leader).
+  uint64_t used_seq = 0;
+  std::string used_id;
   LogRead out;
   out.next = from;
   out.at_end = false;
@@ -260,7 +280,10 @@ StatusOr<LogRead> Reader::ReadNow(ShardKey shard, uint64_t from, const ReadLimit
     if (cursor->buffered.empty()) {
       NatsPtr<jsStreamInfo> info;
       auto caught_up = CaughtUp(*cursor, &info);
-      if (!caught_up.ok()) return caught_up.status();
+      if (!caught_up.ok()) {
+        *suspect = cursor->suspect;
+        return caught_up.status();
+      }
       drained = false;
       if (!*caught_up) continue;
       out.at_end = true;
@@ -277,6 +300,8 @@ StatusOr<LogRead> Reader::ReadNow(ShardKey shard, uint64_t from, const ReadLimit
     const uint64_t seq = cursor->buffered.front().seq, pending = cursor->buffered.front().pending;
     auto r = ReadMessage(seq + offset, Payload(m), out.next, limits, &bytes, &out.records);
     if (!r.ok()) return r.status();
+    used_seq = seq;
+    used_id = MessageIdOf(m);
     out.next = r->next;
     if (!r->complete) break;  // the limits were reached inside this message
     cursor->buffered.pop_front();
@@ -285,11 +310,29 @@ StatusOr<LogRead> Reader::ReadNow(ShardKey shard, uint64_t from, const ReadLimit
     drained = pending == 0 && cursor->buffered.empty();
     if (out.records.size() >= limits.max_records || bytes >= limits.max_bytes) break;
   }
+  if (used_seq != 0) {
+    auto agrees = LeaderAgrees(*connection_, options_, shard, used_seq, used_id);
+    if (!agrees.ok()) return agrees.status();
+    if (!*agrees) {
+      *suspect = true;  // the cursor goes: its replica numbers messages differently
+      return Status::Unavailable("a replica of " + LogStreamName(options_.prefix, shard) + " disagrees with its leader");
+    }
+  }
   Return(std::move(cursor));
   return out;
 }
 
 StatusOr<uint64_t> Reader::FindByArrival(ShardKey shard, int64_t ms) {
+  StatusOr<uint64_t> found = Status::Unavailable("");
+  for (int attempt = 0; attempt < kPlacements; ++attempt) {
+    bool suspect = false;
+    found = FindByArrivalOnce(shard, ms, &suspect);
+    if (found.ok() || !suspect) break;
+  }
+  return found;
+}
+
+StatusOr<uint64_t> Reader::FindByArrivalOnce(ShardKey shard, int64_t ms, bool* suspect) {
   auto offset = admin_->OffsetOf(shard);
   if (!offset.ok()) return offset.status();
   auto made = NewCursor(shard, Start::kTime, 0, ms - options_.arrival_skew_ms);
@@ -301,7 +344,10 @@ StatusOr<uint64_t> Reader::FindByArrival(ShardKey shard, int64_t ms) {
     if (cursor->buffered.empty()) {
       NatsPtr<jsStreamInfo> info;
       auto caught_up = CaughtUp(*cursor, &info);
-      if (!caught_up.ok()) return caught_up.status();
+      if (!caught_up.ok()) {
+        *suspect = cursor->suspect;
+        return caught_up.status();
+      }
       if (!*caught_up) continue;
       return admin_->EndOf(shard, *info);
     }
@@ -311,6 +357,13 @@ StatusOr<uint64_t> Reader::FindByArrival(ShardKey shard, int64_t ms) {
     if (!header.ok()) return header.status();
     const uint64_t message_end = CounterOf(seq + *offset, header->record_count);
     if (header->arrival_ms >= ms && message_end > hidden) {
+      auto agrees = LeaderAgrees(*connection_, options_, shard, seq, MessageIdOf(m));
+      if (!agrees.ok()) return agrees.status();
+      if (!*agrees) {
+        *suspect = true;
+        return Status::Unavailable("a replica of " + LogStreamName(options_.prefix, shard) +
+                                   " disagrees with its leader");
+      }
       Return(std::move(cursor));  // positioned at `seq`, where a read is likely to start
       return std::max(CounterOf(seq + *offset, 0), hidden);
     }

@@ -8,7 +8,9 @@
 // kept (the least recently used go). A consumer may live on a replica that
 // lags the leader, so a read that finds nothing more asks the leader for the
 // log's last sequence before it reports at_end: a record whose append
-// completed before the read began is always returned.
+// completed before the read began is always returned. A read is checked
+// against the leader, and read again elsewhere when a replica disagrees
+// (leader_read.h).
 //
 // Thread-safe; Read() runs on the executor and never blocks its caller.
 #pragma once
@@ -64,6 +66,7 @@ class Reader {
     uint64_t last_seq = 0;        // the last message read completely, and
     uint64_t last_end = 0;        //   one past its last counter
     int64_t last_used_ms = 0;
+    bool suspect = false;  // its replica lagged the leader past the wait
     uint64_t position() const;
   };
   using CursorPtr = std::unique_ptr<Cursor>;
@@ -74,6 +77,13 @@ class Reader {
   // (a read that ended at a message's end continues from there), or a new one.
   StatusOr<CursorPtr> Checkout(ShardKey shard, uint64_t seq, uint64_t from);
   StatusOr<CursorPtr> NewCursor(ShardKey shard, Start start, uint64_t seq, int64_t time_ms);
+  // One read through a consumer (a new one when `fresh`), checked against
+  // the leader; `*suspect` when it failed because the consumer's replica
+  // disagrees with the leader or lags it.
+  // FindByArrival through one new consumer, checked against the leader.
+  StatusOr<uint64_t> FindByArrivalOnce(ShardKey shard, int64_t ms, bool* suspect);
+  StatusOr<LogRead> ReadThroughConsumer(ShardKey shard, uint64_t from, const ReadLimits& limits, bool fresh,
+                                        bool* suspect);
   void Return(CursorPtr cursor);
   // Fetches up to `batch` messages available now into the cursor.
   Status Fetch(Cursor& cursor, int batch, int64_t max_bytes);
