@@ -195,10 +195,11 @@ void Appender::OnAck(natsMsg* msg, jsPubAck* ack, jsPubAckErr* error) {
     in_flight_.erase(it);
   }
   if (ack != nullptr && ack->Sequence == 0) {
-    // nats-server 2.9 answers a retry whose id it has seen, but whose first
+    // nats-server can answer a retry whose id it has seen, but whose first
     // attempt is not applied yet (still being replicated, or lost with a
-    // leader), as a duplicate at sequence 0. Where or whether it is stored
-    // is not known yet: ask again.
+    // leader), as a duplicate at sequence 0 (later versions answer with an
+    // error). No stored message has sequence 0: where or whether it is
+    // stored is not known yet, so ask again.
     m->outcome_unknown = true;
     RetryLater(m, kPendingDuplicatePauseMs,
                Status::Unavailable("appending to " + LogStreamName(options_.prefix, m->shard) +
