@@ -36,6 +36,11 @@ std::unique_ptr<FuzzService> FuzzService::Open() {
   auto streams = core::StreamService::Open(*service->store_, Clock(), core::ServiceOptions{});
   if (!streams.ok()) Fail("cannot open the stream service:", streams.status().message());
   service->streams_ = std::move(*streams);
+  service->channels_ = std::make_unique<core::ChannelService>(*service->streams_, Clock(), core::ServiceOptions{});
+  service->streams_->SetDeleteGuard([channels = service->channels_.get()](const core::StreamAddress& address,
+                                                                           uint64_t incarnation) {
+    return channels->CheckStreamDeletable(address, incarnation);
+  });
 
   auto expect_ok = [&](std::string_view operation, std::string_view body) {
     auto result = service->Call(operation, body);
@@ -61,6 +66,8 @@ std::unique_ptr<FuzzService> FuzzService::Open() {
 }
 
 FuzzService::~FuzzService() {
+  if (streams_) streams_->SetDeleteGuard(nullptr);
+  channels_.reset();
   streams_.reset();
   if (store_) store_->Close();
 }

@@ -1,5 +1,6 @@
 // FuzzService: the core of a Riffle server for the harnesses — an in-memory
-// store (RocksDB over its MemEnv), a StreamService on the system clock, and
+// store (RocksDB over its MemEnv), a StreamService and the ChannelService
+// beside it (as `riffle serve` has them) on the system clock, and
 // one ACTIVE stream "fuzz" (2 shards, a few records) so that fuzzed requests
 // reach past "stream not found". Not thread-safe: one harness thread.
 #pragma once
@@ -8,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/channel_service.h"
 #include "core/stream_service.h"
 #include "handlers/handler.h"
 #include "protocol/api_result.h"
@@ -27,7 +29,11 @@ class FuzzService {
   ~FuzzService();
 
   core::StreamService& streams() { return *streams_; }
-  handlers::Context context() { return {*streams_, {std::string(kAccount), std::string(kRegion)}}; }
+  handlers::Context context() {
+    handlers::Context c{*streams_, {std::string(kAccount), std::string(kRegion)}};
+    c.channels = channels_.get();  // as the server sets it
+    return c;
+  }
   // A valid TRIM_HORIZON iterator of shardId-000000000000 of "fuzz".
   const std::string& iterator() const { return iterator_; }
 
@@ -42,6 +48,7 @@ class FuzzService {
 
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<core::StreamService> streams_;
+  std::unique_ptr<core::ChannelService> channels_;
   std::string iterator_;
 };
 

@@ -1,5 +1,6 @@
 // StreamService data plane: PutRecords, GetShardIterator, GetRecords.
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 
 #include "core/stream_service_internal.h"
@@ -281,14 +282,20 @@ void StreamService::GetShardIteratorImpl(const StreamAddress& address, const std
       });
     }
     case IteratorType::kAtTimestamp: {
-      double ms = *request.timestamp_seconds * 1000.0;
+      const double ms = *request.timestamp_seconds * 1000.0;
+      // Whole milliseconds, saturated at the ends of int64 (a number the
+      // wire allows can lie beyond them; NaN, from CBOR, reads as 0).
+      const int64_t whole_ms = std::isnan(ms)                                    ? 0
+                               : ms >= static_cast<double>(INT64_MAX)            ? INT64_MAX
+                               : ms <= static_cast<double>(INT64_MIN)            ? INT64_MIN
+                                                                                  : static_cast<int64_t>(ms);
       if (ms > static_cast<double>(now)) {
         return done(Status::InvalidArgument(
             "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
             "timestampInMillis: " +
-            std::to_string(static_cast<int64_t>(ms)) + ", currentTimestampInMillis: " + std::to_string(now)));
+            std::to_string(whole_ms) + ", currentTimestampInMillis: " + std::to_string(now)));
       }
-      return store_.FindByArrival(key, static_cast<int64_t>(ms), std::move(with_position));
+      return store_.FindByArrival(key, whole_ms, std::move(with_position));
     }
     case IteratorType::kAtSequenceNumber:
     case IteratorType::kAfterSequenceNumber:
