@@ -253,9 +253,11 @@ StatusOr<LogRead> Reader::ReadThroughConsumer(ShardKey shard, uint64_t from, con
   auto checked_out = fresh ? NewCursor(shard, Start::kSequence, start_seq, 0) : Checkout(shard, start_seq, from);
   if (!checked_out.ok()) return checked_out.status();
   CursorPtr cursor = std::move(*checked_out);
-  // The last message this read used (to be checked against the leader).
+  // The last message this read used, to be checked against the leader: its
+  // sequence, and the message itself once taken off the cursor (its id is
+  // read once, at the end, not for every message).
   uint64_t used_seq = 0;
-  std::string used_id;
+  NatsPtr<natsMsg> used;
   LogRead out;
   out.next = from;
   out.at_end = false;
@@ -301,9 +303,9 @@ StatusOr<LogRead> Reader::ReadThroughConsumer(ShardKey shard, uint64_t from, con
     auto r = ReadMessage(seq + offset, Payload(m), out.next, limits, &bytes, &out.records);
     if (!r.ok()) return r.status();
     used_seq = seq;
-    used_id = MessageIdOf(m);
     out.next = r->next;
     if (!r->complete) break;  // the limits were reached inside this message
+    used = std::move(cursor->buffered.front().msg);
     cursor->buffered.pop_front();
     cursor->last_seq = seq;
     cursor->last_end = r->message_end;
@@ -311,7 +313,10 @@ StatusOr<LogRead> Reader::ReadThroughConsumer(ShardKey shard, uint64_t from, con
     if (out.records.size() >= limits.max_records || bytes >= limits.max_bytes) break;
   }
   if (used_seq != 0) {
-    auto agrees = LeaderAgrees(*connection_, options_, shard, used_seq, used_id);
+    // Read inside a message that stays at the cursor's front, or taken off.
+    const bool inside = !cursor->buffered.empty() && cursor->buffered.front().seq == used_seq;
+    natsMsg* last = inside ? cursor->buffered.front().msg.get() : used.get();
+    auto agrees = LeaderAgrees(*connection_, options_, shard, used_seq, MessageIdOf(last));
     if (!agrees.ok()) return agrees.status();
     if (!*agrees) {
       *suspect = true;  // the cursor goes: its replica numbers messages differently
