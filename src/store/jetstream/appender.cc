@@ -205,10 +205,84 @@ void Appender::OnAck(natsMsg* msg, jsPubAck* ack, jsPubAckErr* error) {
                Status::Unavailable("appending to " + LogStreamName(options_.prefix, m->shard) +
                                    ": an earlier attempt is not yet stored"));
   } else if (ack != nullptr) {
-    Stored(m, ack->Sequence);
+    Acknowledged(m, ack->Sequence);
   } else {
     Failed(m, error != nullptr ? error->Err : NATS_ERR, error != nullptr ? error->ErrCode : kNoCode);
   }
+}
+
+void Appender::Acknowledged(const std::shared_ptr<Message>& m, uint64_t sequence) {
+  // The lane paces publishing: the next message may leave now.
+  ReleaseLane(*m);
+  m->laned = false;
+  if (auto marker = admin_->CachedEndMarker(m->shard)) return Place(m, sequence, marker);
+  const ShardKey shard = m->shard;
+  bool covered = false;  // by an earlier answer
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Fence& fence = fences_[shard];
+    covered = sequence <= fence.clear_through;
+    if (!covered) {
+      fence.waiting.emplace_back(m, sequence);
+      if (fence.checking) return;
+      fence.checking = true;
+    }
+  }
+  if (covered) return Stored(m, sequence);
+  executor_->Post([this, shard] { CheckFence(shard); });
+}
+
+void Appender::CheckFence(ShardKey shard) {
+  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> batch;
+  uint64_t from = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Fence& fence = fences_[shard];
+    batch.swap(fence.waiting);
+    from = fence.clear_through + 1;
+  }
+  uint64_t highest = 0;
+  for (const auto& [m, sequence] : batch) highest = std::max(highest, sequence);
+  // The leader that acknowledged a message holds every message below it:
+  // its answer "no marker from `from` on" covers them all.
+  auto marker = admin_->EndMarkerFrom(shard, from, std::min<int64_t>(kLogCheckWaitMs, options_.request_timeout_ms));
+  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> unknown;
+  if (marker.ok()) {
+    if (!*marker) {
+      std::lock_guard<std::mutex> lock(mu_);
+      Fence& fence = fences_[shard];
+      fence.clear_through = std::max(fence.clear_through, highest);
+    }
+    for (auto& [m, sequence] : batch) Place(m, sequence, *marker);
+  } else if (marker.status().code() != Errc::kUnavailable) {
+    for (auto& [m, sequence] : batch) FinishMessage(m, marker.status());
+  } else {
+    // Not answered (a leader election): asked again, within each budget;
+    // past it the message's outcome is unknown.
+    for (auto& entry : batch) {
+      if (NowMs() < entry.first->deadline_ms) {
+        unknown.push_back(std::move(entry));
+      } else {
+        FinishMessage(entry.first, Status::Unavailable(marker.status().message() + "; gave up after " +
+                                                      std::to_string(options_.retry_budget_ms) + " ms"));
+      }
+    }
+  }
+  const bool again = !unknown.empty();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Fence& fence = fences_[shard];
+    fence.waiting.insert(fence.waiting.end(), std::make_move_iterator(unknown.begin()),
+                         std::make_move_iterator(unknown.end()));
+    fence.checking = !fence.waiting.empty();
+    if (!fence.checking) return;
+  }
+  executor_->PostAfter(again ? kNoRespondersPauseMs : 0, [this, shard] { CheckFence(shard); });
+}
+
+void Appender::Place(const std::shared_ptr<Message>& m, uint64_t sequence, std::optional<uint64_t> marker) {
+  if (!marker || sequence < *marker) return Stored(m, sequence);
+  FinishMessage(m, Status::Sealed("log " + LogStreamName(options_.prefix, m->shard) + " is sealed"));
 }
 
 void Appender::Stored(const std::shared_ptr<Message>& m, uint64_t sequence) {
@@ -310,7 +384,7 @@ void Appender::ResolveSealed(const std::shared_ptr<Message>& m) {
     }
     const char* id = nullptr;
     if (natsMsgHeader_Get(msg.get(), "Nats-Msg-Id", &id) == NATS_OK && id != nullptr && m->msg_id == id) {
-      Stored(m, seq);  // a following chunk, if any, is then refused as sealed
+      Acknowledged(m, seq);  // stored if below the end marker; a following chunk, if any, is refused
       return;
     }
     if (natsMsg_GetTime(msg.get()) < not_before_ns) break;

@@ -18,6 +18,15 @@
 // stored message is never reported unstored. When the budget runs out the
 // batch fails with kUnavailable (its outcome is then unknown to the store).
 //
+// A sealed log ends at its end marker (docs/storage-format.md): the leader
+// may still take appends after the marker, until the seal reaches it, and
+// those are not in the log. So an acknowledged message is reported stored
+// only once the leader has said that no marker lies below it: one request
+// per log at a time, answering for every acknowledgement that arrived before
+// it was sent (the answers of a log with no marker cost one request, not one
+// each). A message above the marker is reported sealed, and its records go
+// back to the caller to be routed to the log's successors.
+//
 // Thread-safe. Results are delivered on cnats or store threads.
 #pragma once
 
@@ -30,6 +39,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -90,6 +100,11 @@ class Appender {
     size_t in_flight = 0;
     std::vector<std::shared_ptr<Work>> waiting;
   };
+  struct Fence {  // what this node knows of one log's end marker
+    uint64_t clear_through = 0;  // the leader said: no marker up to here
+    bool checking = false;       // a CheckFence of this log is posted
+    std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> waiting;  // acknowledged, at these sequences
+  };
 
   AppendBatch& BatchOf(const Work& work) { return work.group->batches[work.index]; }
   void StartChunk(const std::shared_ptr<Work>& work, size_t chunk);
@@ -98,6 +113,13 @@ class Appender {
   // Gives a laned message's place to the appends waiting on its log, if any.
   void ReleaseLane(const Message& m);
   void Send(const std::shared_ptr<Message>& m);
+  // The log's leader acknowledged `m` at `sequence`: stored, unless above
+  // the log's end marker (then sealed); frees its lane place.
+  void Acknowledged(const std::shared_ptr<Message>& m, uint64_t sequence);
+  // Asks the leader of `shard`'s log for an end marker above what it said
+  // before, and places the acknowledgements that waited for the answer.
+  void CheckFence(ShardKey shard);
+  void Place(const std::shared_ptr<Message>& m, uint64_t sequence, std::optional<uint64_t> marker);
   void Stored(const std::shared_ptr<Message>& m, uint64_t sequence);
   void Failed(const std::shared_ptr<Message>& m, natsStatus s, jsErrCode code);
   void RetryLater(const std::shared_ptr<Message>& m, int64_t delay_ms, const Status& why);
@@ -119,6 +141,7 @@ class Appender {
   std::condition_variable idle_cv_;
   std::unordered_map<std::string, std::shared_ptr<Message>> in_flight_;  // by msg id
   std::map<ShardKey, Lane> lanes_;
+  std::map<ShardKey, Fence> fences_;
   size_t active_groups_ = 0;
 };
 

@@ -60,12 +60,16 @@ StatusOr<LogRead> ReadFromLeader(Connection& connection, LogAdmin& admin, const 
   auto info = admin.Info(shard);
   if (!info.ok()) return info.status();
   const jsStreamState& state = (*info)->State;
+  // The end marker ends the log; nothing above it is read.
+  auto marker = admin.EndMarker(shard);
+  if (!marker.ok()) return marker.status();
+  const uint64_t last = *marker ? **marker - 1 : state.LastSeq;
   LogRead out;
   out.next = from;
   out.at_end = false;
   uint64_t bytes = 0;
   uint64_t last_read = 0, last_end = 0;  // the last message read completely
-  for (uint64_t seq = std::max(StreamSequenceOf(*offset, from), state.FirstSeq); seq <= state.LastSeq; ++seq) {
+  for (uint64_t seq = std::max(StreamSequenceOf(*offset, from), state.FirstSeq); seq <= last; ++seq) {
     auto msg = LeaderMessage(connection, options, shard, seq);
     if (!msg.ok()) return msg.status();
     if (*msg == nullptr) continue;  // trimmed meanwhile
@@ -78,9 +82,9 @@ StatusOr<LogRead> ReadFromLeader(Connection& connection, LogAdmin& admin, const 
     if (out.records.size() >= limits.max_records || bytes >= limits.max_bytes) return out;
   }
   out.at_end = true;
-  if (last_read != 0 && last_read == state.LastSeq) {
+  if (last_read != 0 && last_read == last) {
     out.next = std::max(out.next, last_end);
-  } else if (SequenceOf(out.next) <= state.LastSeq + *offset) {
+  } else if (SequenceOf(out.next) <= last + *offset) {
     auto end = admin.EndOf(shard, **info);
     if (!end.ok()) return end.status();
     out.next = std::max(out.next, *end);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "store/jetstream/msg_get_reply.h"
 #include "store/jetstream/names.h"
 #include "store/jetstream/nats_status.h"
 #include "store/jetstream/record_message.h"
@@ -13,11 +14,11 @@ namespace {
 
 constexpr int64_t kNanosPerMs = 1000 * 1000;
 constexpr jsErrCode kNoCode = static_cast<jsErrCode>(0);
-// SealLog reads the stream's state every kSealSettleMs, at most
-// kSealSettleReads times, until its last sequence stood still kSealStillReads
-// times. Three reads (100 ms) let an append commit above the end once on a
-// loaded 2-core machine, and eight (400 ms) once more, with two test
-// programs running at once beside the three servers.
+// The end of a log sealed without an end marker (SettledEnd) is read every
+// kSealSettleMs, at most kSealSettleReads times, until its last sequence
+// stood still kSealStillReads times. A bound by waiting, not exact: three
+// reads (100 ms) let an append commit above the end once on a loaded 2-core
+// machine, and eight (400 ms) once more; logs sealed now have a marker.
 constexpr int64_t kSealSettleMs = 50;
 constexpr int kSealSettleReads = 100;
 constexpr int kSealStillReads = 16;
@@ -43,11 +44,16 @@ StatusOr<NatsPtr<jsStreamInfo>> LogAdmin::Info(ShardKey shard) {
 }
 
 StatusOr<uint64_t> LogAdmin::EndOf(ShardKey shard, const jsStreamInfo& info) {
+  auto marker = EndMarker(shard);
+  if (!marker.ok()) return marker.status();
+  return EndAt(shard, info, *marker ? **marker - 1 : info.State.LastSeq);
+}
+
+StatusOr<uint64_t> LogAdmin::EndAt(ShardKey shard, const jsStreamInfo& info, uint64_t last) {
   const LogDescriptionFields fields =
       ParseLogDescription(info.Config->Description != nullptr ? info.Config->Description : "")
           .value_or(LogDescriptionFields{});
   const uint64_t offset = OffsetIn(info);
-  const uint64_t last = info.State.LastSeq;
   if (last == 0) return fields.first_counter;  // never stored a message
   if (info.State.Msgs == 0 || info.State.FirstSeq > last) {
     // The last message was trimmed: its end, if TrimBefore wrote it down.
@@ -70,6 +76,65 @@ StatusOr<uint64_t> LogAdmin::EndOf(ShardKey shard, const jsStreamInfo& info) {
   auto header = PeekMessage(std::string_view(natsMsg_GetData(msg.get()), natsMsg_GetDataLength(msg.get())));
   if (!header.ok()) return header.status();
   return CounterOf(last + offset, header->record_count);
+}
+
+std::optional<uint64_t> LogAdmin::CachedEndMarker(ShardKey shard) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = end_markers_.find(shard);
+  if (it == end_markers_.end()) return std::nullopt;
+  return it->second;
+}
+
+void LogAdmin::CacheEndMarker(ShardKey shard, uint64_t seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  end_markers_[shard] = seq;
+}
+
+StatusOr<std::optional<uint64_t>> LogAdmin::EndMarker(ShardKey shard) {
+  if (auto cached = CachedEndMarker(shard)) return cached;
+  const std::string name = LogStreamName(options_.prefix, shard);
+  const std::string subject = LogEndSubject(options_.prefix, shard);
+  std::optional<uint64_t> marker;
+  Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
+    natsMsg* m = nullptr;
+    jsErrCode code = kNoCode;
+    // Not a direct get: the leader answers, so a marker committed before
+    // the call is found.
+    natsStatus ns = js_GetLastMsg(&m, connection_->js(), name.c_str(), subject.c_str(), nullptr, &code);
+    NatsPtr<natsMsg> msg(m);
+    if (ns == NATS_OK) {
+      marker = natsMsg_GetSequence(msg.get());
+      return Status::Ok();
+    }
+    if (code == JSNoMessageFoundErr) return Status::Ok();
+    if (ns == NATS_NOT_FOUND && code == kNoCode) code = JSStreamNotFoundErr;
+    return FromNats(ns, code, "end marker of " + name);
+  });
+  if (!s.ok()) return s;
+  if (marker) CacheEndMarker(shard, *marker);
+  return marker;
+}
+
+StatusOr<std::optional<uint64_t>> LogAdmin::EndMarkerFrom(ShardKey shard, uint64_t from, int64_t wait_ms) {
+  if (auto cached = CachedEndMarker(shard)) return cached;
+  const std::string name = LogStreamName(options_.prefix, shard);
+  const std::string api = "$JS.API.STREAM.MSG.GET." + name;
+  const std::string request = "{\"seq\":" + std::to_string(std::max<uint64_t>(from, 1)) + ",\"next_by_subj\":\"" +
+                              LogEndSubject(options_.prefix, shard) + "\"}";
+  natsMsg* raw = nullptr;
+  natsStatus ns = natsConnection_Request(&raw, connection_->nc(), api.c_str(), request.data(),
+                                         static_cast<int>(request.size()), wait_ms);
+  NatsPtr<natsMsg> reply(raw);
+  const std::string what = "end marker of " + name;
+  if (ns != NATS_OK) return FromNats(ns, kNoCode, what);
+  auto parsed = ParseMsgGetReply(std::string_view(natsMsg_GetData(reply.get()), natsMsg_GetDataLength(reply.get())));
+  if (!parsed) return Status::Unavailable(what + ": an answer not understood");
+  if (parsed->seq) {
+    CacheEndMarker(shard, *parsed->seq);
+    return parsed->seq;
+  }
+  if (parsed->err_code == JSNoMessageFoundErr) return std::optional<uint64_t>();
+  return FromNats(NATS_ERR, static_cast<jsErrCode>(parsed->err_code), what);
 }
 
 StatusOr<NatsPtr<jsStreamInfo>> LogAdmin::InfoOfCreated(ShardKey shard) {
@@ -109,18 +174,19 @@ StatusOr<uint64_t> LogAdmin::OffsetOf(ShardKey shard) {
 Status LogAdmin::Create(ShardKey shard, const LogOptions& options) {
   const std::string name = LogStreamName(options_.prefix, shard);
   const std::string subject = LogSubject(options_.prefix, shard);
+  const std::string end_subject = LogEndSubject(options_.prefix, shard);
   const std::string description = LogDescription({options.first_counter, std::nullopt});
   const int64_t max_age = options.retention_ms * kNanosPerMs;
   auto info = Info(shard);
   if (!info.ok() && info.status().code() != Errc::kResourceNotFound) return info.status();
   if (!info.ok()) {
-    const char* subjects[] = {subject.c_str()};
+    const char* subjects[] = {subject.c_str(), end_subject.c_str()};
     jsStreamConfig cfg;
     jsStreamConfig_Init(&cfg);
     cfg.Name = name.c_str();
     cfg.Description = description.c_str();
     cfg.Subjects = subjects;
-    cfg.SubjectsLen = 1;
+    cfg.SubjectsLen = 2;
     cfg.Storage = js_FileStorage;
     cfg.Retention = js_LimitsPolicy;
     cfg.Replicas = options_.replicas;
@@ -146,13 +212,7 @@ Status LogAdmin::Create(ShardKey shard, const LogOptions& options) {
   if (si.Config->MaxAge != max_age) {
     jsStreamConfig cfg = *si.Config;
     cfg.MaxAge = max_age;
-    RIFFLE_RETURN_IF_ERROR(RetryUnavailable(options_.retry_budget_ms, [&] {
-      jsStreamInfo* updated = nullptr;
-      jsErrCode code = kNoCode;
-      natsStatus ns = js_UpdateStream(&updated, connection_->js(), &cfg, nullptr, &code);
-      jsStreamInfo_Destroy(updated);
-      return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "updating stream " + name);
-    }));
+    RIFFLE_RETURN_IF_ERROR(UpdateConfig(cfg, "updating stream " + name));
   }
   // The first CreateLog of a log fixes its first counter (the description,
   // hence the offset of its counters); a purge that moves the first sequence
@@ -160,20 +220,77 @@ Status LogAdmin::Create(ShardKey shard, const LogOptions& options) {
   return Status::Ok();
 }
 
+Status LogAdmin::UpdateConfig(jsStreamConfig cfg, const std::string& what) {
+  return RetryUnavailable(options_.retry_budget_ms, [&] {
+    jsStreamInfo* updated = nullptr;
+    jsErrCode code = kNoCode;
+    natsStatus ns = js_UpdateStream(&updated, connection_->js(), &cfg, nullptr, &code);
+    jsStreamInfo_Destroy(updated);
+    return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, what);
+  });
+}
+
+Status LogAdmin::MarkEnd(ShardKey shard, const jsStreamInfo& info) {
+  const std::string name = LogStreamName(options_.prefix, shard);
+  const std::string end_subject = LogEndSubject(options_.prefix, shard);
+  bool listens = false;
+  for (int i = 0; i < info.Config->SubjectsLen; ++i) listens |= end_subject == info.Config->Subjects[i];
+  if (!listens) {
+    // A log created before end markers existed.
+    const std::string subject = LogSubject(options_.prefix, shard);
+    const char* subjects[] = {subject.c_str(), end_subject.c_str()};
+    jsStreamConfig cfg = *info.Config;
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 2;
+    Status s = UpdateConfig(cfg, "adding the end subject to " + name);
+    if (!s.ok()) {
+      auto now = Info(shard);
+      if (now.ok() && (*now)->Config->Sealed) return Status::Ok();  // sealed meanwhile
+      return s;
+    }
+  }
+  // At most one marker per log: the first publish through any node wins,
+  // the others are refused (10071) or, as retries of one id, deduplicated.
+  return RetryUnavailable(options_.retry_budget_ms, [&] {
+    natsMsg* raw = nullptr;
+    if (natsMsg_Create(&raw, end_subject.c_str(), nullptr, nullptr, 0) != NATS_OK) {
+      return Status::StorageError("creating a NATS message failed");
+    }
+    NatsPtr<natsMsg> msg(raw);
+    natsMsgHeader_Set(msg.get(), "Nats-Expected-Last-Subject-Sequence", "0");
+    jsPubOptions opts;
+    jsPubOptions_Init(&opts);
+    opts.MsgId = kLogEndMsgId;
+    opts.MaxWait = options_.request_timeout_ms;
+    jsPubAck* ack = nullptr;
+    jsErrCode code = kNoCode;
+    natsStatus ns = js_PublishMsg(&ack, connection_->js(), msg.get(), &opts, &code);
+    NatsPtr<jsPubAck> owned(ack);
+    if (ns == NATS_OK) {
+      if (ack->Sequence == 0) return Status::Unavailable("the end marker of " + name + " is not stored yet");
+      CacheEndMarker(shard, ack->Sequence);
+      return Status::Ok();
+    }
+    Status why = FromNats(ns, code, "marking the end of " + name);
+    if (why.code() == Errc::kConflict || why.code() == Errc::kSealed) return Status::Ok();
+    return why;
+  });
+}
+
 StatusOr<uint64_t> LogAdmin::Seal(ShardKey shard) {
   auto info = Info(shard);
   if (!info.ok()) return info.status();
   if (!(*info)->Config->Sealed) {
+    // The marker is the exact end: appends the leader takes after it are
+    // above it, outside the log (their appends are reported sealed); the
+    // seal then stops further appends.
+    RIFFLE_RETURN_IF_ERROR(MarkEnd(shard, **info));
     const std::string name = LogStreamName(options_.prefix, shard);
+    info = Info(shard);
+    if (!info.ok()) return info.status();
     jsStreamConfig cfg = *(*info)->Config;
     cfg.Sealed = true;
-    Status sealing = RetryUnavailable(options_.retry_budget_ms, [&] {
-      jsStreamInfo* updated = nullptr;
-      jsErrCode code = kNoCode;
-      natsStatus ns = js_UpdateStream(&updated, connection_->js(), &cfg, nullptr, &code);
-      jsStreamInfo_Destroy(updated);
-      return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "sealing stream " + name);
-    });
+    Status sealing = (*info)->Config->Sealed ? Status::Ok() : UpdateConfig(cfg, "sealing stream " + name);
     if (!sealing.ok()) {
       // Another node sealing the same log at the same moment makes this
       // update fail (JetStream error 10052: a sealed stream's configuration
@@ -182,21 +299,29 @@ StatusOr<uint64_t> LogAdmin::Seal(ShardKey shard) {
       if (!info.ok() || !(*info)->Config->Sealed) return sealing;
     }
   }
-  // The seal is a configuration change (through the meta group): appends the
-  // stream's leader accepted before it applied it may still commit. The end
-  // is read once the leader reports the seal and its last sequence has stood
-  // still for a while.
+  auto marker = EndMarker(shard);
+  if (!marker.ok()) return marker.status();
+  if (!*marker) return SettledEnd(shard);
+  info = Info(shard);
+  if (!info.ok()) return info.status();
+  return EndAt(shard, **info, **marker - 1);
+}
+
+StatusOr<uint64_t> LogAdmin::SettledEnd(ShardKey shard) {
+  // A log sealed without a marker (by an earlier Riffle) was sealed by a
+  // configuration change alone, which is not ordered with the stream's own
+  // log: its end is read once its last sequence stood still for a while.
   uint64_t last = UINT64_MAX;
   int still = 0;
+  StatusOr<NatsPtr<jsStreamInfo>> info = Status::Unavailable("");
   for (int i = 0; i < kSealSettleReads && still < kSealStillReads; ++i) {
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(kSealSettleMs));
     info = Info(shard);
     if (!info.ok()) return info.status();
-    const bool sealed = (*info)->Config->Sealed;
-    still = sealed && (*info)->State.LastSeq == last ? still + 1 : 0;
+    still = (*info)->State.LastSeq == last ? still + 1 : 0;
     last = (*info)->State.LastSeq;
   }
-  return EndOf(shard, **info);
+  return EndAt(shard, **info, last);
 }
 
 Status LogAdmin::Drop(ShardKey shard) {
@@ -259,12 +384,15 @@ StatusOr<uint64_t> LogAdmin::TrimBefore(ShardKey shard, int64_t cutoff_ms,
   if (!end.ok()) return end.status();
   auto keep = find(shard, cutoff_ms);
   if (!keep.ok()) return keep.status();
-  const uint64_t last = (*info)->State.LastSeq;
+  auto marker = EndMarker(shard);
+  if (!marker.ok()) return marker.status();
+  // The last record message; the marker and anything above it stay.
+  const uint64_t last = *marker ? **marker - 1 : (*info)->State.LastSeq;
   const uint64_t purge_below = *keep >= *end ? last + 1 : StreamSequenceOf(OffsetIn(**info), *keep);
   const bool sealed = (*info)->Config->Sealed;
   const std::string name = LogStreamName(options_.prefix, shard);
-  if (!sealed && purge_below == last + 1 && (*info)->State.Msgs > 0) {
-    // The last message goes: write down the log's end first (EndOf).
+  if (!sealed && purge_below == last + 1 && (*info)->State.Msgs > 0 && last >= (*info)->State.FirstSeq) {
+    // The last record message goes: write down the log's end first (EndAt).
     LogDescriptionFields fields =
         ParseLogDescription((*info)->Config->Description != nullptr ? (*info)->Config->Description : "")
             .value_or(LogDescriptionFields{});
@@ -272,13 +400,7 @@ StatusOr<uint64_t> LogAdmin::TrimBefore(ShardKey shard, int64_t cutoff_ms,
     const std::string description = LogDescription(fields);
     jsStreamConfig cfg = *(*info)->Config;
     cfg.Description = description.c_str();
-    RIFFLE_RETURN_IF_ERROR(RetryUnavailable(options_.retry_budget_ms, [&] {
-      jsStreamInfo* updated = nullptr;
-      jsErrCode code = kNoCode;
-      natsStatus ns = js_UpdateStream(&updated, connection_->js(), &cfg, nullptr, &code);
-      jsStreamInfo_Destroy(updated);
-      return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "updating stream " + name);
-    }));
+    RIFFLE_RETURN_IF_ERROR(UpdateConfig(cfg, "updating stream " + name));
   }
   Status s = sealed ? Status::Sealed("sealed") : Status::Ok();
   if (!sealed && purge_below > (*info)->State.FirstSeq && (*info)->State.Msgs > 0) {

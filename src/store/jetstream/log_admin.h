@@ -40,8 +40,17 @@ class LogAdmin {
   // The stream's info from its leader (kResourceNotFound: no such log).
   StatusOr<NatsPtr<jsStreamInfo>> Info(ShardKey shard);
   // One past the log's highest counter, from its info (reads the last
-  // message to count its records).
+  // message below the end marker, or the last message, to count its records).
   StatusOr<uint64_t> EndOf(ShardKey shard, const jsStreamInfo& info);
+  // The stream sequence of the log's end marker (docs/storage-format.md),
+  // asked of its leader; nullopt while it has none. Cached once found: a
+  // marker never moves.
+  StatusOr<std::optional<uint64_t>> EndMarker(ShardKey shard);
+  // The same, asking the leader once for a marker at or after stream
+  // sequence `from` (a lookup that does not scan the log below it) and
+  // waiting at most `wait_ms`: kUnavailable when it did not answer.
+  StatusOr<std::optional<uint64_t>> EndMarkerFrom(ShardKey shard, uint64_t from, int64_t wait_ms);
+  std::optional<uint64_t> CachedEndMarker(ShardKey shard) const;
   // Counters below this are hidden from reads through this node (0: none).
   uint64_t HiddenBelow(ShardKey shard) const;
   // The log's offset (names.h, OffsetFor): cached, else from its info.
@@ -54,12 +63,23 @@ class LogAdmin {
   // retried within the budget, since the server answering may not know the
   // new stream yet.
   StatusOr<NatsPtr<jsStreamInfo>> InfoOfCreated(ShardKey shard);
+  // One past the highest counter of the messages up to stream sequence `last`.
+  StatusOr<uint64_t> EndAt(ShardKey shard, const jsStreamInfo& info, uint64_t last);
+  // Publishes the log's end marker unless it has one (adding the end subject
+  // to a stream created without it). OK when the log was sealed meanwhile.
+  Status MarkEnd(ShardKey shard, const jsStreamInfo& info);
+  // The end of a log sealed without a marker: read once its last sequence
+  // stood still.
+  StatusOr<uint64_t> SettledEnd(ShardKey shard);
+  Status UpdateConfig(jsStreamConfig cfg, const std::string& what);
+  void CacheEndMarker(ShardKey shard, uint64_t seq);
 
   Connection* connection_;
   const JetStreamOptions& options_;
   mutable std::mutex mu_;
   std::map<ShardKey, uint64_t> hidden_below_;
   std::map<ShardKey, uint64_t> offsets_;  // immutable once a log exists
+  std::map<ShardKey, uint64_t> end_markers_;  // immutable once found
 };
 
 }  // namespace riffle::store::jetstream

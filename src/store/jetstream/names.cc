@@ -58,6 +58,10 @@ std::string LogSubject(std::string_view prefix, ShardKey shard) {
   return std::string(prefix) + ".log." + ShardSuffix(shard, '.');
 }
 
+std::string LogEndSubject(std::string_view prefix, ShardKey shard) { return LogSubject(prefix, shard) + ".end"; }
+
+bool IsLogEndSubject(std::string_view subject) { return subject.ends_with(".end"); }
+
 std::string TickSubject(std::string_view prefix, ShardKey shard) {
   return std::string(prefix) + ".tick." + ShardSuffix(shard, '.');
 }

@@ -22,6 +22,13 @@ std::string LogStreamName(std::string_view prefix, ShardKey shard);
 std::optional<ShardKey> ParseLogStreamName(std::string_view prefix, std::string_view name);
 // `<prefix>.log.<incarnation>.<shard>`.
 std::string LogSubject(std::string_view prefix, ShardKey shard);
+// `<prefix>.log.<incarnation>.<shard>.end`: the subject of a log's end
+// marker (docs/storage-format.md).
+std::string LogEndSubject(std::string_view prefix, ShardKey shard);
+// True for the subject of an end marker (a record subject ends in a number).
+bool IsLogEndSubject(std::string_view subject);
+// The end marker's Nats-Msg-Id.
+inline constexpr char kLogEndMsgId[] = "riffle-end";
 // `<prefix>.tick.<incarnation>.<shard>` (core NATS, not persisted).
 std::string TickSubject(std::string_view prefix, ShardKey shard);
 // `<prefix>.usage` (core NATS, not persisted): Store::ShareUsage reports.

@@ -8,6 +8,9 @@ namespace {
 TEST(NamesTest, LogNamesAndSubjects) {
   EXPECT_EQ(LogStreamName("riffle", {7, 3}), "riffle-log-7-3");
   EXPECT_EQ(LogSubject("riffle", {7, 3}), "riffle.log.7.3");
+  EXPECT_EQ(LogEndSubject("riffle", {7, 3}), "riffle.log.7.3.end");
+  EXPECT_TRUE(IsLogEndSubject(LogEndSubject("riffle", {7, 3})));
+  EXPECT_FALSE(IsLogEndSubject(LogSubject("riffle", {7, 3})));
   EXPECT_EQ(TickSubject("p", {18446744073709551615ull, 4294967295u}), "p.tick.18446744073709551615.4294967295");
   EXPECT_EQ(ParseLogStreamName("riffle", "riffle-log-7-3"), (ShardKey{7, 3}));
   EXPECT_FALSE(ParseLogStreamName("riffle", "other-log-7-3"));

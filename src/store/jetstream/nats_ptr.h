@@ -21,6 +21,7 @@ struct NatsDeleter {
     kvWatcher_Destroy(w);
   }
   void operator()(jsMsgMetaData* m) const { jsMsgMetaData_Destroy(m); }
+  void operator()(jsPubAck* a) const { jsPubAck_Destroy(a); }
 };
 
 template <typename T>

@@ -60,7 +60,8 @@ void Reader::Read(ShardKey shard, uint64_t from, ReadLimits limits, std::functio
   executor_->Post([this, shard, from, limits, done = std::move(done)] { done(ReadNow(shard, from, limits)); });
 }
 
-StatusOr<Reader::CursorPtr> Reader::Checkout(ShardKey shard, uint64_t seq, uint64_t from) {
+StatusOr<Reader::CursorPtr> Reader::Checkout(ShardKey shard, uint64_t seq, uint64_t from, bool* created) {
+  *created = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = idle_.find({shard, seq});
@@ -74,7 +75,15 @@ StatusOr<Reader::CursorPtr> Reader::Checkout(ShardKey shard, uint64_t seq, uint6
       if (NowMs() - cursor->last_used_ms < kInactiveMs / 2) return cursor;
     }
   }
+  *created = true;
   return NewCursor(shard, Start::kSequence, seq, 0);
+}
+
+StatusOr<uint64_t> Reader::EndAtMarker(const Cursor& cursor, uint64_t marker) {
+  if (cursor.last_seq != 0 && cursor.last_seq + 1 == marker) return cursor.last_end;
+  auto bounds = admin_->Bounds(cursor.shard);
+  if (!bounds.ok()) return bounds.status();
+  return bounds->end;
 }
 
 StatusOr<Reader::CursorPtr> Reader::NewCursor(ShardKey shard, Start start, uint64_t seq, int64_t time_ms) {
@@ -88,9 +97,11 @@ StatusOr<Reader::CursorPtr> Reader::NewCursor(ShardKey shard, Start start, uint6
     if (start == Start::kSequence) {
       cfg.DeliverPolicy = js_DeliverByStartSequence;
       cfg.OptStartSeq = seq;
-    } else {
+    } else if (time_ms > 0) {
       cfg.DeliverPolicy = js_DeliverByStartTime;
       cfg.OptStartTime = time_ms * kNanosPerMs;
+    } else {
+      cfg.DeliverPolicy = js_DeliverAll;  // a start time of 0 reads as none (error 10094)
     }
     cfg.AckPolicy = js_AckNone;
     cfg.InactiveThreshold = kInactiveMs * kNanosPerMs;
@@ -250,9 +261,21 @@ StatusOr<LogRead> Reader::ReadThroughConsumer(ShardKey shard, uint64_t from, con
   const uint64_t offset = *offset_or;
   from = std::max(from, admin_->HiddenBelow(shard));
   const uint64_t start_seq = StreamSequenceOf(offset, from);
-  auto checked_out = fresh ? NewCursor(shard, Start::kSequence, start_seq, 0) : Checkout(shard, start_seq, from);
+  bool created = fresh;
+  auto checked_out = fresh ? NewCursor(shard, Start::kSequence, start_seq, 0) : Checkout(shard, start_seq, from, &created);
   if (!checked_out.ok()) return checked_out.status();
   CursorPtr cursor = std::move(*checked_out);
+  if (created && start_seq > 1) {
+    // A new cursor may start above the end marker (a position no read
+    // returned): it would deliver messages that are not the log's.
+    auto marker = admin_->EndMarker(shard);
+    if (!marker.ok()) return marker.status();
+    if (*marker && start_seq > **marker) {
+      auto bounds = admin_->Bounds(shard);
+      if (!bounds.ok()) return bounds.status();
+      return LogRead{{}, std::max(from, bounds->end), true};
+    }
+  }
   // The last message this read used, to be checked against the leader: its
   // sequence, and the message itself once taken off the cursor (its id is
   // read once, at the end, not for every message).
@@ -300,6 +323,16 @@ StatusOr<LogRead> Reader::ReadThroughConsumer(ShardKey shard, uint64_t from, con
     }
     natsMsg* m = cursor->buffered.front().msg.get();
     const uint64_t seq = cursor->buffered.front().seq, pending = cursor->buffered.front().pending;
+    if (IsLogEndSubject(natsMsg_GetSubject(m))) {
+      // The end marker stays at the cursor's front; it is checked against
+      // the leader below like a message read.
+      auto end = EndAtMarker(*cursor, seq);
+      if (!end.ok()) return end.status();
+      out.next = std::max(out.next, *end);
+      out.at_end = true;
+      used_seq = seq;
+      break;
+    }
     auto r = ReadMessage(seq + offset, Payload(m), out.next, limits, &bytes, &out.records);
     if (!r.ok()) return r.status();
     used_seq = seq;
@@ -358,16 +391,23 @@ StatusOr<uint64_t> Reader::FindByArrivalOnce(ShardKey shard, int64_t ms, bool* s
     }
     natsMsg* m = cursor->buffered.front().msg.get();
     const uint64_t seq = cursor->buffered.front().seq;
-    auto header = PeekMessage(Payload(m));
+    const bool marker = IsLogEndSubject(natsMsg_GetSubject(m));
+    StatusOr<MessageHeader> header = MessageHeader{};
+    if (!marker) header = PeekMessage(Payload(m));
     if (!header.ok()) return header.status();
     const uint64_t message_end = CounterOf(seq + *offset, header->record_count);
-    if (header->arrival_ms >= ms && message_end > hidden) {
+    if (marker || (header->arrival_ms >= ms && message_end > hidden)) {
       auto agrees = LeaderAgrees(*connection_, options_, shard, seq, MessageIdOf(m));
       if (!agrees.ok()) return agrees.status();
       if (!*agrees) {
         *suspect = true;
         return Status::Unavailable("a replica of " + LogStreamName(options_.prefix, shard) +
                                    " disagrees with its leader");
+      }
+      if (marker) {  // no record at or after `ms`: the end
+        auto end = EndAtMarker(*cursor, seq);
+        if (!end.ok()) return end.status();
+        return std::max(*end, hidden);
       }
       Return(std::move(cursor));  // positioned at `seq`, where a read is likely to start
       return std::max(CounterOf(seq + *offset, 0), hidden);

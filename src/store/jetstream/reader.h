@@ -10,7 +10,8 @@
 // log's last sequence before it reports at_end: a record whose append
 // completed before the read began is always returned. A read is checked
 // against the leader, and read again elsewhere when a replica disagrees
-// (leader_read.h).
+// (leader_read.h). A read ends at the log's end marker, if it has one
+// (docs/storage-format.md): messages above it are not the log's.
 //
 // Thread-safe; Read() runs on the executor and never blocks its caller.
 #pragma once
@@ -75,7 +76,8 @@ class Reader {
   // A pooled cursor that delivers stream sequence `seq` next, or one past
   // it whose last message was `seq` and ended at or before counter `from`
   // (a read that ended at a message's end continues from there), or a new one.
-  StatusOr<CursorPtr> Checkout(ShardKey shard, uint64_t seq, uint64_t from);
+  // `*created` when it is a new one.
+  StatusOr<CursorPtr> Checkout(ShardKey shard, uint64_t seq, uint64_t from, bool* created);
   StatusOr<CursorPtr> NewCursor(ShardKey shard, Start start, uint64_t seq, int64_t time_ms);
   // One read through a consumer (a new one when `fresh`), checked against
   // the leader; `*suspect` when it failed because the consumer's replica
@@ -84,6 +86,8 @@ class Reader {
   StatusOr<uint64_t> FindByArrivalOnce(ShardKey shard, int64_t ms, bool* suspect);
   StatusOr<LogRead> ReadThroughConsumer(ShardKey shard, uint64_t from, const ReadLimits& limits, bool fresh,
                                         bool* suspect);
+  // The log's end, reached at its end marker (stream sequence `marker`).
+  StatusOr<uint64_t> EndAtMarker(const Cursor& cursor, uint64_t marker);
   void Return(CursorPtr cursor);
   // Fetches up to `batch` messages available now into the cursor.
   Status Fetch(Cursor& cursor, int batch, int64_t max_bytes);
