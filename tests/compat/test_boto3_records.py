@@ -186,6 +186,10 @@ class Records(unittest.TestCase):
         self.assertEqual([r['SequenceNumber'] for r in got], second)
         got = read_shard(self.kin, name, SHARD0, 'AT_TIMESTAMP', Timestamp=time.time() - 3600)
         self.assertEqual([r['SequenceNumber'] for r in got], first + second)
+        # The epoch, and the first second after it: before every arrival.
+        for ts in (0, 1):
+            got = read_shard(self.kin, name, SHARD0, 'AT_TIMESTAMP', Timestamp=ts)
+            self.assertEqual([r['SequenceNumber'] for r in got], first + second)
 
     def test_sequence_number_of_other_shard_rejected(self):
         """A sequence number issued by shard 1 used on shard 0 is InvalidArgumentException (AWS text, kinesalite test/getShardIterator.js)."""
