@@ -217,19 +217,34 @@ void Appender::Acknowledged(const std::shared_ptr<Message>& m, uint64_t sequence
   m->laned = false;
   if (auto marker = admin_->CachedEndMarker(m->shard)) return Place(m, sequence, marker);
   const ShardKey shard = m->shard;
-  bool covered = false;  // by an earlier answer
+  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> covered;
+  bool check = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     Fence& fence = fences_[shard];
-    covered = sequence <= fence.clear_through;
-    if (!covered) {
-      fence.waiting.emplace_back(m, sequence);
-      if (fence.checking) return;
-      fence.checking = true;
-    }
+    fence.waiting.emplace_back(m, sequence);
+    if (sequence > fence.clear_through) fence.own.insert(sequence);
+    covered = fence.Advance();
+    check = !fence.waiting.empty() && !fence.checking;
+    fence.checking |= check;
   }
-  if (covered) return Stored(m, sequence);
-  executor_->Post([this, shard] { CheckFence(shard); });
+  for (auto& [stored, at] : covered) Stored(stored, at);
+  if (check) executor_->Post([this, shard] { CheckFence(shard); });
+}
+
+std::vector<std::pair<std::shared_ptr<Appender::Message>, uint64_t>> Appender::Fence::Advance() {
+  // A message of this node right after what is clear leaves no room for a
+  // marker below it.
+  while (!own.empty() && *own.begin() <= clear_through + 1) {
+    clear_through = std::max(clear_through, *own.begin());
+    own.erase(own.begin());
+  }
+  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> covered;
+  auto still = std::partition(waiting.begin(), waiting.end(),
+                              [this](const auto& entry) { return entry.second > clear_through; });
+  covered.assign(std::make_move_iterator(still), std::make_move_iterator(waiting.end()));
+  waiting.erase(still, waiting.end());
+  return covered;
 }
 
 void Appender::CheckFence(ShardKey shard) {
@@ -246,13 +261,8 @@ void Appender::CheckFence(ShardKey shard) {
   // The leader that acknowledged a message holds every message below it:
   // its answer "no marker from `from` on" covers them all.
   auto marker = admin_->EndMarkerFrom(shard, from, std::min<int64_t>(kLogCheckWaitMs, options_.request_timeout_ms));
-  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> unknown;
+  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> unknown, covered;
   if (marker.ok()) {
-    if (!*marker) {
-      std::lock_guard<std::mutex> lock(mu_);
-      Fence& fence = fences_[shard];
-      fence.clear_through = std::max(fence.clear_through, highest);
-    }
     for (auto& [m, sequence] : batch) Place(m, sequence, *marker);
   } else if (marker.status().code() != Errc::kUnavailable) {
     for (auto& [m, sequence] : batch) FinishMessage(m, marker.status());
@@ -269,15 +279,18 @@ void Appender::CheckFence(ShardKey shard) {
     }
   }
   const bool again = !unknown.empty();
+  bool check = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     Fence& fence = fences_[shard];
+    if (marker.ok() && !*marker) fence.clear_through = std::max(fence.clear_through, highest);
     fence.waiting.insert(fence.waiting.end(), std::make_move_iterator(unknown.begin()),
                          std::make_move_iterator(unknown.end()));
-    fence.checking = !fence.waiting.empty();
-    if (!fence.checking) return;
+    covered = fence.Advance();
+    fence.checking = check = !fence.waiting.empty();
   }
-  executor_->PostAfter(again ? kNoRespondersPauseMs : 0, [this, shard] { CheckFence(shard); });
+  for (auto& [stored, at] : covered) Stored(stored, at);
+  if (check) executor_->PostAfter(again ? kNoRespondersPauseMs : 0, [this, shard] { CheckFence(shard); });
 }
 
 void Appender::Place(const std::shared_ptr<Message>& m, uint64_t sequence, std::optional<uint64_t> marker) {

@@ -24,8 +24,10 @@
 // only once the leader has said that no marker lies below it: one request
 // per log at a time, answering for every acknowledgement that arrived before
 // it was sent (the answers of a log with no marker cost one request, not one
-// each). A message above the marker is reported sealed, and its records go
-// back to the caller to be routed to the log's successors.
+// each). A message that directly follows what is known clear (this node's
+// own messages, one after another) needs no request: there is no room for
+// a marker below it. A message above the marker is reported sealed, and its
+// records go back to the caller to be routed to the log's successors.
 //
 // Thread-safe. Results are delivered on cnats or store threads.
 #pragma once
@@ -40,6 +42,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -101,9 +104,13 @@ class Appender {
     std::vector<std::shared_ptr<Work>> waiting;
   };
   struct Fence {  // what this node knows of one log's end marker
-    uint64_t clear_through = 0;  // the leader said: no marker up to here
+    uint64_t clear_through = 0;  // no marker up to here
+    std::set<uint64_t> own;      // this node's messages above it (records, not markers)
     bool checking = false;       // a CheckFence of this log is posted
     std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> waiting;  // acknowledged, at these sequences
+    // Moves clear_through over this node's messages that follow it without
+    // a gap; returns the waiting acknowledgements it now covers.
+    std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> Advance();
   };
 
   AppendBatch& BatchOf(const Work& work) { return work.group->batches[work.index]; }

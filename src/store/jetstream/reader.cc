@@ -19,9 +19,13 @@ constexpr int kMaxFetchMessages = 256;
 // A pull request unanswered this long is sent again, at most kPullAttempts times.
 constexpr int64_t kPullWaitMs = 500;
 constexpr int kPullAttempts = 4;
-// How long a read waits, in total, for the consumer's replica to catch up
-// with the leader before it gives up with kUnavailable.
-constexpr int kLagWaits = 20;
+// How long a read waits for the consumer's replica to catch up with the
+// leader before it gives up with kUnavailable: 5 ms, doubling to 100 ms, for
+// about 2 s in all. A replica is usually a few milliseconds behind the
+// acknowledgement (a read woken by an append through this node asks at
+// once), so the first waits are short.
+constexpr int kLagWaits = 25;
+constexpr int64_t kFirstLagWaitMs = 5;
 constexpr int64_t kLagWaitMs = 100;
 // Consumers a read is tried through before it is read from the leader.
 constexpr int kPlacements = 3;
@@ -233,7 +237,7 @@ StatusOr<bool> Reader::CaughtUp(Cursor& cursor, NatsPtr<jsStreamInfo>* info) {
     if (state.Msgs == 0 || cursor.next_seq > state.LastSeq) return true;
     // Not a fetch that waits: cnats 3.4.1 overruns the message list of a
     // fetch with an expiry that ends with messages and a timeout (ASan).
-    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(kLagWaitMs));
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min(kFirstLagWaitMs << (i - 1), kLagWaitMs)));
     RIFFLE_RETURN_IF_ERROR(Fetch(cursor, kMaxFetchMessages, 0));
   }
   if (!cursor.buffered.empty()) return false;
