@@ -28,11 +28,12 @@ constexpr size_t kLaneDepth = 2;
 
 }  // namespace
 
-Appender::Appender(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options,
-                   std::function<void(ShardKey)> on_stored)
+Appender::Appender(Connection* connection, Executor* executor, LogAdmin* admin, EndFences* fences,
+                   const JetStreamOptions& options, std::function<void(ShardKey)> on_stored)
     : connection_(connection),
       executor_(executor),
       admin_(admin),
+      fences_(fences),
       options_(options),
       on_stored_(std::move(on_stored)),
       max_payload_(connection->max_payload()),
@@ -215,87 +216,10 @@ void Appender::Acknowledged(const std::shared_ptr<Message>& m, uint64_t sequence
   // The lane paces publishing: the next message may leave now.
   ReleaseLane(*m);
   m->laned = false;
-  if (auto marker = admin_->CachedEndMarker(m->shard)) return Place(m, sequence, marker);
-  const ShardKey shard = m->shard;
-  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> covered;
-  bool check = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    Fence& fence = fences_[shard];
-    fence.waiting.emplace_back(m, sequence);
-    if (sequence > fence.clear_through) fence.own.insert(sequence);
-    covered = fence.Advance();
-    check = !fence.waiting.empty() && !fence.checking;
-    fence.checking |= check;
-  }
-  for (auto& [stored, at] : covered) Stored(stored, at);
-  if (check) executor_->Post([this, shard] { CheckFence(shard); });
-}
-
-std::vector<std::pair<std::shared_ptr<Appender::Message>, uint64_t>> Appender::Fence::Advance() {
-  // A message of this node right after what is clear leaves no room for a
-  // marker below it.
-  while (!own.empty() && *own.begin() <= clear_through + 1) {
-    clear_through = std::max(clear_through, *own.begin());
-    own.erase(own.begin());
-  }
-  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> covered;
-  auto still = std::partition(waiting.begin(), waiting.end(),
-                              [this](const auto& entry) { return entry.second > clear_through; });
-  covered.assign(std::make_move_iterator(still), std::make_move_iterator(waiting.end()));
-  waiting.erase(still, waiting.end());
-  return covered;
-}
-
-void Appender::CheckFence(ShardKey shard) {
-  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> batch;
-  uint64_t from = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    Fence& fence = fences_[shard];
-    batch.swap(fence.waiting);
-    from = fence.clear_through + 1;
-  }
-  uint64_t highest = 0;
-  for (const auto& [m, sequence] : batch) highest = std::max(highest, sequence);
-  // The leader that acknowledged a message holds every message below it:
-  // its answer "no marker from `from` on" covers them all.
-  auto marker = admin_->EndMarkerFrom(shard, from, std::min<int64_t>(kLogCheckWaitMs, options_.request_timeout_ms));
-  std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> unknown, covered;
-  if (marker.ok()) {
-    for (auto& [m, sequence] : batch) Place(m, sequence, *marker);
-  } else if (marker.status().code() != Errc::kUnavailable) {
-    for (auto& [m, sequence] : batch) FinishMessage(m, marker.status());
-  } else {
-    // Not answered (a leader election): asked again, within each budget;
-    // past it the message's outcome is unknown.
-    for (auto& entry : batch) {
-      if (NowMs() < entry.first->deadline_ms) {
-        unknown.push_back(std::move(entry));
-      } else {
-        FinishMessage(entry.first, Status::Unavailable(marker.status().message() + "; gave up after " +
-                                                      std::to_string(options_.retry_budget_ms) + " ms"));
-      }
-    }
-  }
-  const bool again = !unknown.empty();
-  bool check = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    Fence& fence = fences_[shard];
-    if (marker.ok() && !*marker) fence.clear_through = std::max(fence.clear_through, highest);
-    fence.waiting.insert(fence.waiting.end(), std::make_move_iterator(unknown.begin()),
-                         std::make_move_iterator(unknown.end()));
-    covered = fence.Advance();
-    fence.checking = check = !fence.waiting.empty();
-  }
-  for (auto& [stored, at] : covered) Stored(stored, at);
-  if (check) executor_->PostAfter(again ? kNoRespondersPauseMs : 0, [this, shard] { CheckFence(shard); });
-}
-
-void Appender::Place(const std::shared_ptr<Message>& m, uint64_t sequence, std::optional<uint64_t> marker) {
-  if (!marker || sequence < *marker) return Stored(m, sequence);
-  FinishMessage(m, Status::Sealed("log " + LogStreamName(options_.prefix, m->shard) + " is sealed"));
+  fences_->Place(m->shard, sequence, m->deadline_ms, [this, m, sequence](Status placed) {
+    if (placed.ok()) return Stored(m, sequence);
+    FinishMessage(m, placed);
+  });
 }
 
 void Appender::Stored(const std::shared_ptr<Message>& m, uint64_t sequence) {

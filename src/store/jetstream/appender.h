@@ -20,14 +20,9 @@
 //
 // A sealed log ends at its end marker (docs/storage-format.md): the leader
 // may still take appends after the marker, until the seal reaches it, and
-// those are not in the log. So an acknowledged message is reported stored
-// only once the leader has said that no marker lies below it: one request
-// per log at a time, answering for every acknowledgement that arrived before
-// it was sent (the answers of a log with no marker cost one request, not one
-// each). A message that directly follows what is known clear (this node's
-// own messages, one after another) needs no request: there is no room for
-// a marker below it. A message above the marker is reported sealed, and its
-// records go back to the caller to be routed to the log's successors.
+// those are not in the log. An acknowledged message is reported stored once
+// EndFences places it below any marker; above it, it is reported sealed and
+// its records go back to the caller to be routed to the log's successors.
 //
 // Thread-safe. Results are delivered on cnats or store threads.
 #pragma once
@@ -41,13 +36,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "store/jetstream/connection.h"
+#include "store/jetstream/end_fences.h"
 #include "store/jetstream/executor.h"
 #include "store/jetstream/log_admin.h"
 #include "store/jetstream/record_message.h"
@@ -58,8 +52,8 @@ namespace riffle::store::jetstream {
 class Appender {
  public:
   // `on_stored` is called after `done` for every batch of which a record was stored.
-  Appender(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options,
-           std::function<void(ShardKey)> on_stored);
+  Appender(Connection* connection, Executor* executor, LogAdmin* admin, EndFences* fences,
+           const JetStreamOptions& options, std::function<void(ShardKey)> on_stored);
 
   void Append(std::vector<AppendBatch> batches, std::function<void(std::vector<AppendResult>)> done);
   // The connection's asynchronous publish result handler.
@@ -103,16 +97,6 @@ class Appender {
     size_t in_flight = 0;
     std::vector<std::shared_ptr<Work>> waiting;
   };
-  struct Fence {  // what this node knows of one log's end marker
-    uint64_t clear_through = 0;  // no marker up to here
-    std::set<uint64_t> own;      // this node's messages above it (records, not markers)
-    bool checking = false;       // a CheckFence of this log is posted
-    std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> waiting;  // acknowledged, at these sequences
-    // Moves clear_through over this node's messages that follow it without
-    // a gap; returns the waiting acknowledgements it now covers.
-    std::vector<std::pair<std::shared_ptr<Message>, uint64_t>> Advance();
-  };
-
   AppendBatch& BatchOf(const Work& work) { return work.group->batches[work.index]; }
   void StartChunk(const std::shared_ptr<Work>& work, size_t chunk);
   // Publishes `parts` (consecutive in the log) as one message.
@@ -121,12 +105,8 @@ class Appender {
   void ReleaseLane(const Message& m);
   void Send(const std::shared_ptr<Message>& m);
   // The log's leader acknowledged `m` at `sequence`: stored, unless above
-  // the log's end marker (then sealed); frees its lane place.
+  // the log's end marker (then sealed; end_fences.h); frees its lane place.
   void Acknowledged(const std::shared_ptr<Message>& m, uint64_t sequence);
-  // Asks the leader of `shard`'s log for an end marker above what it said
-  // before, and places the acknowledgements that waited for the answer.
-  void CheckFence(ShardKey shard);
-  void Place(const std::shared_ptr<Message>& m, uint64_t sequence, std::optional<uint64_t> marker);
   void Stored(const std::shared_ptr<Message>& m, uint64_t sequence);
   void Failed(const std::shared_ptr<Message>& m, natsStatus s, jsErrCode code);
   void RetryLater(const std::shared_ptr<Message>& m, int64_t delay_ms, const Status& why);
@@ -139,6 +119,7 @@ class Appender {
   Connection* connection_;
   Executor* executor_;
   LogAdmin* admin_;
+  EndFences* fences_;
   const JetStreamOptions& options_;
   std::function<void(ShardKey)> on_stored_;
   int64_t max_payload_;
@@ -148,7 +129,6 @@ class Appender {
   std::condition_variable idle_cv_;
   std::unordered_map<std::string, std::shared_ptr<Message>> in_flight_;  // by msg id
   std::map<ShardKey, Lane> lanes_;
-  std::map<ShardKey, Fence> fences_;
   size_t active_groups_ = 0;
 };
 

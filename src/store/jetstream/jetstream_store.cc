@@ -41,7 +41,9 @@ class JetStreamStore final : public Store {
     admin_ = std::make_unique<LogAdmin>(connection_.get(), options_);
     ticks_ = std::make_unique<Ticks>(connection_.get(), options_.prefix);
     usage_ = std::make_unique<UsageChannel>(connection_.get(), options_.prefix);
-    appender_ = std::make_unique<Appender>(connection_.get(), executor_.get(), admin_.get(), options_,
+    fences_ = std::make_unique<EndFences>(connection_.get(), executor_.get(), admin_.get(), options_);
+    RIFFLE_RETURN_IF_ERROR(fences_->Start());
+    appender_ = std::make_unique<Appender>(connection_.get(), executor_.get(), admin_.get(), fences_.get(), options_,
                                            [this](ShardKey shard) { OnStored(shard); });
     reader_ = std::make_unique<Reader>(connection_.get(), executor_.get(), admin_.get(), options_);
     meta_ = std::make_unique<MetaStore>(connection_.get(), options_);
@@ -191,6 +193,7 @@ class JetStreamStore final : public Store {
     meta_.reset();
     connection_.reset();
     appender_.reset();
+    fences_.reset();
     usage_.reset();
   }
 
@@ -205,6 +208,7 @@ class JetStreamStore final : public Store {
   std::unique_ptr<Connection> connection_;
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<LogAdmin> admin_;
+  std::unique_ptr<EndFences> fences_;
   std::unique_ptr<Ticks> ticks_;
   std::unique_ptr<UsageChannel> usage_;
   std::unique_ptr<Appender> appender_;

@@ -66,6 +66,25 @@ std::string TickSubject(std::string_view prefix, ShardKey shard) {
   return std::string(prefix) + ".tick." + ShardSuffix(shard, '.');
 }
 
+std::string AckedSubject(std::string_view prefix, ShardKey shard) {
+  return std::string(prefix) + ".acked." + ShardSuffix(shard, '.');
+}
+
+std::optional<ShardKey> ParseShardTokens(std::string_view subject) {
+  size_t dot = subject.rfind('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  uint32_t index = 0;
+  auto r1 = std::from_chars(subject.data() + dot + 1, subject.data() + subject.size(), index);
+  if (r1.ec != std::errc() || r1.ptr != subject.data() + subject.size()) return std::nullopt;
+  subject = subject.substr(0, dot);
+  dot = subject.rfind('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  uint64_t incarnation = 0;
+  auto r2 = std::from_chars(subject.data() + dot + 1, subject.data() + subject.size(), incarnation);
+  if (r2.ec != std::errc() || r2.ptr != subject.data() + subject.size()) return std::nullopt;
+  return ShardKey{incarnation, index};
+}
+
 std::string UsageSubject(std::string_view prefix) { return std::string(prefix) + ".usage"; }
 
 std::string MetaBucket(std::string_view prefix, bool ephemeral) {

@@ -31,6 +31,11 @@ bool IsLogEndSubject(std::string_view subject);
 inline constexpr char kLogEndMsgId[] = "riffle-end";
 // `<prefix>.tick.<incarnation>.<shard>` (core NATS, not persisted).
 std::string TickSubject(std::string_view prefix, ShardKey shard);
+// `<prefix>.acked.<incarnation>.<shard>` (core NATS, not persisted): the
+// stream sequences of a log's acknowledged record messages (end_fences.h).
+std::string AckedSubject(std::string_view prefix, ShardKey shard);
+// The shard named by a subject's last two tokens (`....<incarnation>.<shard>`).
+std::optional<ShardKey> ParseShardTokens(std::string_view subject);
 // `<prefix>.usage` (core NATS, not persisted): Store::ShareUsage reports.
 std::string UsageSubject(std::string_view prefix);
 

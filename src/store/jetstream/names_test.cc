@@ -11,6 +11,13 @@ TEST(NamesTest, LogNamesAndSubjects) {
   EXPECT_EQ(LogEndSubject("riffle", {7, 3}), "riffle.log.7.3.end");
   EXPECT_TRUE(IsLogEndSubject(LogEndSubject("riffle", {7, 3})));
   EXPECT_FALSE(IsLogEndSubject(LogSubject("riffle", {7, 3})));
+  EXPECT_EQ(AckedSubject("riffle", {7, 3}), "riffle.acked.7.3");
+  EXPECT_EQ(ParseShardTokens(AckedSubject("riffle", {7, 3})), (ShardKey{7, 3}));
+  EXPECT_EQ(ParseShardTokens(TickSubject("p", {18446744073709551615ull, 4294967295u})),
+            (ShardKey{18446744073709551615ull, 4294967295u}));
+  EXPECT_FALSE(ParseShardTokens("riffle.acked.7"));
+  EXPECT_FALSE(ParseShardTokens("riffle.acked.7.3x"));
+  EXPECT_FALSE(ParseShardTokens("riffle.acked.7.4294967296"));
   EXPECT_EQ(TickSubject("p", {18446744073709551615ull, 4294967295u}), "p.tick.18446744073709551615.4294967295");
   EXPECT_EQ(ParseLogStreamName("riffle", "riffle-log-7-3"), (ShardKey{7, 3}));
   EXPECT_FALSE(ParseLogStreamName("riffle", "other-log-7-3"));

@@ -6,26 +6,6 @@
 #include "store/jetstream/names.h"
 
 namespace riffle::store::jetstream {
-namespace {
-
-// `<prefix>.tick.<incarnation>.<shard>` -> the shard.
-bool ParseTick(std::string_view subject, ShardKey* shard) {
-  size_t dot = subject.rfind('.');
-  if (dot == std::string_view::npos) return false;
-  uint32_t index = 0;
-  auto r1 = std::from_chars(subject.data() + dot + 1, subject.data() + subject.size(), index);
-  if (r1.ec != std::errc()) return false;
-  subject = subject.substr(0, dot);
-  dot = subject.rfind('.');
-  if (dot == std::string_view::npos) return false;
-  uint64_t incarnation = 0;
-  auto r2 = std::from_chars(subject.data() + dot + 1, subject.data() + subject.size(), incarnation);
-  if (r2.ec != std::errc()) return false;
-  *shard = {incarnation, index};
-  return true;
-}
-
-}  // namespace
 
 Ticks::Ticks(Connection* connection, std::string prefix) : connection_(connection), prefix_(std::move(prefix)) {}
 
@@ -65,9 +45,9 @@ void Ticks::OnMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* cl
   auto* self = static_cast<Ticks*>(closure);
   NatsPtr<natsMsg> owned(msg);
   std::string_view from(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
-  ShardKey shard;
-  if (from == self->connection_->node_id() || !ParseTick(natsMsg_GetSubject(msg), &shard)) return;
-  if (self->observer_) self->observer_(shard);
+  if (from == self->connection_->node_id()) return;
+  auto shard = ParseShardTokens(natsMsg_GetSubject(msg));
+  if (shard && self->observer_) self->observer_(*shard);
 }
 
 }  // namespace riffle::store::jetstream

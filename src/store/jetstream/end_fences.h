@@ -1,0 +1,86 @@
+// EndFences: whether an acknowledged append is in its log, i.e. below the
+// log's end marker (docs/storage-format.md). A seal publishes the marker and
+// then seals the stream, and the leader takes appends in between: those are
+// acknowledged above the marker and are not the log's.
+//
+// An acknowledgement at sequence S is in the log once no marker can lie
+// below it. Per log, this node knows a sequence up to which there is no
+// marker ("clear"), and sequences known to hold record messages: its own
+// acknowledged messages, and those other nodes announce. A record right
+// after what is clear moves it on: there is no sequence left for a marker.
+// One node appending alone to a log is so never delayed; acknowledgements
+// with a gap below them wait for other nodes' announcements (core NATS on
+// `<prefix>.acked.<incarnation>.<shard>`, not persisted) for kGapWaitMs, and
+// then ask the log's leader for a marker from the clear sequence on (one
+// request per log at a time, answering for every acknowledgement that
+// arrived before it was sent). A known marker is cached: then the answer is
+// immediate.
+//
+// The answer "no marker" rests on the leader that acknowledged a message
+// holding everything below it when asked next; a leader elected in between
+// that has not applied the marker yet could miss it.
+//
+// Thread-safe. `done` callbacks run on cnats or store threads, never under a lock.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "base/status.h"
+#include "store/jetstream/connection.h"
+#include "store/jetstream/executor.h"
+#include "store/jetstream/log_admin.h"
+#include "store/jetstream/nats_ptr.h"
+#include "store/store.h"
+
+namespace riffle::store::jetstream {
+
+class EndFences {
+ public:
+  EndFences(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options);
+
+  // Listens to other nodes' announcements.
+  Status Start();
+  // This node's message was acknowledged at `sequence` of `shard`'s log:
+  // `done` gets OK when it is in the log, kSealed when it is above the end
+  // marker, kUnavailable when the leader did not answer by `deadline_ms`,
+  // or another error (the log is gone).
+  void Place(ShardKey shard, uint64_t sequence, int64_t deadline_ms, std::function<void(Status)> done);
+
+ private:
+  struct Waiting {
+    uint64_t sequence = 0;
+    int64_t deadline_ms = 0;
+    std::function<void(Status)> done;
+  };
+  struct Fence {
+    uint64_t clear_through = 0;  // no marker up to here
+    std::set<uint64_t> records;  // record messages above it
+    std::vector<Waiting> waiting;
+    bool checking = false;  // a Check of this log is posted
+    // Notes a record message; moves clear_through over the records that
+    // follow it without a gap; returns the waiting it now covers.
+    std::vector<Waiting> Advance(uint64_t record);
+  };
+
+  void Check(ShardKey shard);
+  void Announce(ShardKey shard, uint64_t sequence);
+  static void OnAnnouncement(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+  static void Run(std::vector<Waiting>& placed, const Status& status);
+
+  Connection* connection_;
+  Executor* executor_;
+  LogAdmin* admin_;
+  const JetStreamOptions& options_;
+  std::mutex mu_;
+  std::map<ShardKey, Fence> fences_;  // the logs this node appends to
+  NatsPtr<natsSubscription> sub_;     // last: unsubscribed first
+};
+
+}  // namespace riffle::store::jetstream
