@@ -187,11 +187,14 @@ TEST_P(StoreConformanceTest, UsageReportsReachTheOtherNodesOnly) {
     EXPECT_TRUE(a_heard.Snapshot().empty());
     return;
   }
-  // Best effort while the subscription is being set up: send until one is heard.
+  // Best effort while the subscription is being set up (its interest
+  // reaches the other servers of a cluster a little later): send until one
+  // is heard.
   bool heard = false;
   for (int i = 0; i < 50 && !heard; ++i) {
     a_->ShareUsage(std::string("report\0", 7) + std::to_string(i));
-    heard = b_heard.WaitFor([](const std::vector<std::string>& seen) { return !seen.empty(); });
+    heard = b_heard.WaitFor([](const std::vector<std::string>& seen) { return !seen.empty(); },
+                            std::chrono::milliseconds(400));
   }
   ASSERT_TRUE(heard);
   EXPECT_EQ(b_heard.Snapshot()[0].substr(0, 7), std::string("report\0", 7)) << "bytes arrive verbatim";

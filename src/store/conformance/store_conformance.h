@@ -54,10 +54,11 @@ class Recorder {
     std::lock_guard<std::mutex> lock(mu_);
     return seen_;
   }
-  // Waits (up to 20 s) until `pred` holds for what was seen.
-  bool WaitFor(const std::function<bool(const std::vector<T>&)>& pred) {
+  // Waits (up to `wait`) until `pred` holds for what was seen.
+  bool WaitFor(const std::function<bool(const std::vector<T>&)>& pred,
+               std::chrono::milliseconds wait = std::chrono::seconds(20)) {
     std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return pred(seen_); });
+    return cv_.wait_for(lock, wait, [&] { return pred(seen_); });
   }
 
  private:

@@ -28,15 +28,16 @@ constexpr size_t kLaneDepth = 2;
 
 }  // namespace
 
-Appender::Appender(Connection* connection, Executor* executor, LogAdmin* admin, EndFences* fences,
-                   const JetStreamOptions& options, std::function<void(ShardKey)> on_stored)
+Appender::Appender(Connection* connection, Connection* publisher, Executor* executor, LogAdmin* admin,
+                   EndFences* fences, const JetStreamOptions& options, std::function<void(ShardKey)> on_stored)
     : connection_(connection),
+      publisher_(publisher),
       executor_(executor),
       admin_(admin),
       fences_(fences),
       options_(options),
       on_stored_(std::move(on_stored)),
-      max_payload_(connection->max_payload()),
+      max_payload_(publisher->max_payload()),
       max_value_(MaxValueBytesFor(max_payload_)) {}
 
 void Appender::Append(std::vector<AppendBatch> batches, std::function<void(std::vector<AppendResult>)> done) {
@@ -124,7 +125,7 @@ void Appender::Publish(std::vector<Part> parts, bool laned) {
   m->parts = std::move(parts);
   Status s = codec::EncodeBatchParts(m->arrival_ms, spans, &m->payload);
   if (!s.ok()) return FinishMessage(m, s);
-  m->msg_id = connection_->NextMsgId();
+  m->msg_id = publisher_->NextMsgId();
   // An append that waited in its lane has that much less of its budget.
   m->deadline_ms = started_ms + options_.retry_budget_ms;
   Send(m);
@@ -172,7 +173,7 @@ void Appender::Send(const std::shared_ptr<Message>& m) {
     in_flight_[m->msg_id] = m;
   }
   natsMsg* handed = msg.release();
-  s = js_PublishMsgAsync(connection_->js(), &handed, &opts);
+  s = js_PublishMsgAsync(publisher_->js(), &handed, &opts);
   msg.reset(handed);  // NULL when cnats took it
   if (s != NATS_OK) {
     {

@@ -52,7 +52,9 @@ namespace riffle::store::jetstream {
 class Appender {
  public:
   // `on_stored` is called after `done` for every batch of which a record was stored.
-  Appender(Connection* connection, Executor* executor, LogAdmin* admin, EndFences* fences,
+  // Record messages are published through `publisher` (end_fences.h), whose
+  // acknowledgements go to OnAck; lookups go through `connection`.
+  Appender(Connection* connection, Connection* publisher, Executor* executor, LogAdmin* admin, EndFences* fences,
            const JetStreamOptions& options, std::function<void(ShardKey)> on_stored);
 
   void Append(std::vector<AppendBatch> batches, std::function<void(std::vector<AppendResult>)> done);
@@ -117,6 +119,7 @@ class Appender {
   void Finish(const std::shared_ptr<Work>& work, Status status);
 
   Connection* connection_;
+  Connection* publisher_;
   Executor* executor_;
   LogAdmin* admin_;
   EndFences* fences_;

@@ -24,7 +24,8 @@ Status Check(natsStatus s, const char* what) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Connection>> Connection::Open(const JetStreamOptions& options, AckHandler on_ack) {
+StatusOr<std::unique_ptr<Connection>> Connection::Open(const JetStreamOptions& options, AckHandler on_ack,
+                                                        const std::string& inbox_prefix) {
   if (options.urls.empty()) return Status::InvalidArgument("no NATS server URL");
   std::unique_ptr<Connection> c(new Connection());
   c->on_ack_ = std::move(on_ack);
@@ -41,6 +42,9 @@ StatusOr<std::unique_ptr<Connection>> Connection::Open(const JetStreamOptions& o
   // Requests in flight fail at once when the connection drops (and are
   // retried on the next server) instead of waiting for their timeout.
   RIFFLE_RETURN_IF_ERROR(Check(natsOptions_SetFailRequestsOnDisconnect(o, true), "fail requests"));
+  if (!inbox_prefix.empty()) {
+    RIFFLE_RETURN_IF_ERROR(Check(natsOptions_SetCustomInboxPrefix(o, inbox_prefix.c_str()), "inbox prefix"));
+  }
   if (!options.creds_file.empty()) {
     RIFFLE_RETURN_IF_ERROR(Check(natsOptions_SetUserCredentialsFromFiles(o, options.creds_file.c_str(), nullptr),
                                  "NATS credentials file"));

@@ -23,8 +23,11 @@ class Connection {
  public:
   using AckHandler = std::function<void(natsMsg* msg, jsPubAck* ack, jsPubAckErr* error)>;
 
-  // `on_ack` gets every asynchronous publish result; it owns `msg`.
-  static StatusOr<std::unique_ptr<Connection>> Open(const JetStreamOptions& options, AckHandler on_ack);
+  // `on_ack` gets every asynchronous publish result; it owns `msg`. The
+  // answers to this connection's requests come to inboxes under
+  // `inbox_prefix` when one is given (cnats's `_INBOX` otherwise).
+  static StatusOr<std::unique_ptr<Connection>> Open(const JetStreamOptions& options, AckHandler on_ack,
+                                                    const std::string& inbox_prefix = "");
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

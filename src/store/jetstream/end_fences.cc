@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string>
 
+#include "store/jetstream/js_replies.h"
 #include "store/jetstream/names.h"
 #include "store/jetstream/nats_status.h"
 
@@ -11,7 +12,7 @@ namespace riffle::store::jetstream {
 namespace {
 
 // How long an acknowledgement with a gap below it waits for other nodes'
-// announcements before the leader is asked (which took 6-9 ms under load).
+// acknowledgements before the leader is asked (which took 6-9 ms under load).
 constexpr int64_t kGapWaitMs = 2;
 // A leader that did not answer is asked again after this pause.
 constexpr int64_t kUnansweredPauseMs = 250;
@@ -28,8 +29,8 @@ EndFences::EndFences(Connection* connection, Executor* executor, LogAdmin* admin
 
 Status EndFences::Start() {
   natsSubscription* sub = nullptr;
-  const std::string subject = options_.prefix + ".acked.>";
-  natsStatus s = natsConnection_Subscribe(&sub, connection_->nc(), subject.c_str(), &EndFences::OnAnnouncement, this);
+  const std::string subject = AckInboxPrefix(options_.prefix) + ".>";
+  natsStatus s = natsConnection_Subscribe(&sub, connection_->nc(), subject.c_str(), &EndFences::OnAcknowledgement, this);
   if (s != NATS_OK) return FromNats(s, static_cast<jsErrCode>(0), "subscribing to " + subject);
   sub_.reset(sub);
   return Status::Ok();
@@ -61,7 +62,6 @@ void EndFences::Place(ShardKey shard, uint64_t sequence, int64_t deadline_ms, st
     return done(sequence < *marker ? Status::Ok()
                                    : Status::Sealed("log " + LogStreamName(options_.prefix, shard) + " is sealed"));
   }
-  Announce(shard, sequence);
   std::vector<Waiting> covered;
   bool check = false;
   {
@@ -126,28 +126,19 @@ void EndFences::Check(ShardKey shard) {
   if (again) executor_->PostAfter(marker.ok() ? kGapWaitMs : kUnansweredPauseMs, [this, shard] { Check(shard); });
 }
 
-void EndFences::Announce(ShardKey shard, uint64_t sequence) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), sequence);
-  const std::string subject = AckedSubject(options_.prefix, shard);
-  natsConnection_Publish(connection_->nc(), subject.c_str(), buf, static_cast<int>(end - buf));
-}
-
-void EndFences::OnAnnouncement(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+void EndFences::OnAcknowledgement(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
   auto* self = static_cast<EndFences*>(closure);
   NatsPtr<natsMsg> owned(msg);
-  auto shard = ParseShardTokens(natsMsg_GetSubject(msg));
-  uint64_t sequence = 0;
-  const char* data = natsMsg_GetData(msg);
-  const int length = natsMsg_GetDataLength(msg);
-  auto [end, ec] = std::from_chars(data, data + length, sequence);
-  if (!shard || ec != std::errc() || end != data + length || sequence == 0) return;
+  auto ack = ParsePubAck(std::string_view(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg))));
+  if (!ack) return;
+  auto shard = ParseLogStreamName(self->options_.prefix, ack->stream);
+  if (!shard) return;
   std::vector<Waiting> covered;
   {
     std::lock_guard<std::mutex> lock(self->mu_);
     auto it = self->fences_.find(*shard);
     if (it == self->fences_.end()) return;  // a log this node does not append to
-    covered = it->second.Advance(sequence);
+    covered = it->second.Advance(ack->seq);
   }
   Run(covered, Status::Ok());
 }

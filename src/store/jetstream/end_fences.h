@@ -5,13 +5,15 @@
 //
 // An acknowledgement at sequence S is in the log once no marker can lie
 // below it. Per log, this node knows a sequence up to which there is no
-// marker ("clear"), and sequences known to hold record messages: its own
-// acknowledged messages, and those other nodes announce. A record right
-// after what is clear moves it on: there is no sequence left for a marker.
-// One node appending alone to a log is so never delayed; acknowledgements
-// with a gap below them wait for other nodes' announcements (core NATS on
-// `<prefix>.acked.<incarnation>.<shard>`, not persisted) for kGapWaitMs, and
-// then ask the log's leader for a marker from the clear sequence on (one
+// marker ("clear"), and sequences known to hold record messages: those of
+// every publish acknowledgement it sees. Record messages are published
+// through connections whose inboxes are under AckInboxPrefix, and every
+// node subscribes to them all, so it sees the other nodes' acknowledgements
+// as they do (a marker is published elsewhere). A record right after what is
+// clear moves it on: there is no sequence left for a marker. One node
+// appending alone to a log is so never delayed; an acknowledgement with a
+// gap below it waits kGapWaitMs for the acknowledgements that fill it, then
+// asks the log's leader for a marker from the clear sequence on (one
 // request per log at a time, answering for every acknowledgement that
 // arrived before it was sent). A known marker is cached: then the answer is
 // immediate.
@@ -45,7 +47,7 @@ class EndFences {
  public:
   EndFences(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options);
 
-  // Listens to other nodes' announcements.
+  // Listens to every node's publish acknowledgements.
   Status Start();
   // This node's message was acknowledged at `sequence` of `shard`'s log:
   // `done` gets OK when it is in the log, kSealed when it is above the end
@@ -61,7 +63,7 @@ class EndFences {
   };
   struct Fence {
     uint64_t clear_through = 0;  // no marker up to here
-    std::set<uint64_t> records;  // record messages above it
+    std::set<uint64_t> records;  // record messages above it (acknowledged)
     std::vector<Waiting> waiting;
     bool checking = false;  // a Check of this log is posted
     // Notes a record message; moves clear_through over the records that
@@ -70,8 +72,7 @@ class EndFences {
   };
 
   void Check(ShardKey shard);
-  void Announce(ShardKey shard, uint64_t sequence);
-  static void OnAnnouncement(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+  static void OnAcknowledgement(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
   static void Run(std::vector<Waiting>& placed, const Status& status);
 
   Connection* connection_;

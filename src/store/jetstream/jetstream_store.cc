@@ -31,11 +31,17 @@ class JetStreamStore final : public Store {
   ~JetStreamStore() override { Close(); }
 
   Status Open() {
-    auto connection = Connection::Open(options_, [this](natsMsg* msg, jsPubAck* ack, jsPubAckErr* error) {
-      appender_->OnAck(msg, ack, error);
-    });
+    // Nothing is published asynchronously through the main connection.
+    auto connection = Connection::Open(options_, [](natsMsg* msg, jsPubAck*, jsPubAckErr*) { natsMsg_Destroy(msg); });
     if (!connection.ok()) return connection.status();
     connection_ = std::move(*connection);
+    // Record messages go through their own connection, whose answers every
+    // node sees (end_fences.h).
+    auto publisher = Connection::Open(
+        options_, [this](natsMsg* msg, jsPubAck* ack, jsPubAckErr* error) { appender_->OnAck(msg, ack, error); },
+        AckInboxPrefix(options_.prefix));
+    if (!publisher.ok()) return publisher.status();
+    publisher_ = std::move(*publisher);
     RIFFLE_RETURN_IF_ERROR(Ready());
     executor_ = std::make_unique<Executor>(options_.threads);
     admin_ = std::make_unique<LogAdmin>(connection_.get(), options_);
@@ -43,8 +49,8 @@ class JetStreamStore final : public Store {
     usage_ = std::make_unique<UsageChannel>(connection_.get(), options_.prefix);
     fences_ = std::make_unique<EndFences>(connection_.get(), executor_.get(), admin_.get(), options_);
     RIFFLE_RETURN_IF_ERROR(fences_->Start());
-    appender_ = std::make_unique<Appender>(connection_.get(), executor_.get(), admin_.get(), fences_.get(), options_,
-                                           [this](ShardKey shard) { OnStored(shard); });
+    appender_ = std::make_unique<Appender>(connection_.get(), publisher_.get(), executor_.get(), admin_.get(),
+                                           fences_.get(), options_, [this](ShardKey shard) { OnStored(shard); });
     reader_ = std::make_unique<Reader>(connection_.get(), executor_.get(), admin_.get(), options_);
     meta_ = std::make_unique<MetaStore>(connection_.get(), options_);
     RIFFLE_RETURN_IF_ERROR(meta_->Open());
@@ -191,6 +197,7 @@ class JetStreamStore final : public Store {
     ticks_.reset();
     watcher_.reset();
     meta_.reset();
+    publisher_.reset();
     connection_.reset();
     appender_.reset();
     fences_.reset();
@@ -206,6 +213,7 @@ class JetStreamStore final : public Store {
   const JetStreamOptions options_;
   std::atomic<bool> closed_{false};
   std::unique_ptr<Connection> connection_;
+  std::unique_ptr<Connection> publisher_;  // record messages (end_fences.h)
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<LogAdmin> admin_;
   std::unique_ptr<EndFences> fences_;

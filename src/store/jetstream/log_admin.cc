@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "store/jetstream/msg_get_reply.h"
+#include "store/jetstream/js_replies.h"
 #include "store/jetstream/names.h"
 #include "store/jetstream/nats_status.h"
 #include "store/jetstream/record_message.h"

@@ -66,9 +66,7 @@ std::string TickSubject(std::string_view prefix, ShardKey shard) {
   return std::string(prefix) + ".tick." + ShardSuffix(shard, '.');
 }
 
-std::string AckedSubject(std::string_view prefix, ShardKey shard) {
-  return std::string(prefix) + ".acked." + ShardSuffix(shard, '.');
-}
+std::string AckInboxPrefix(std::string_view prefix) { return "_INBOX.riffle-acks." + std::string(prefix); }
 
 std::optional<ShardKey> ParseShardTokens(std::string_view subject) {
   size_t dot = subject.rfind('.');

@@ -31,9 +31,10 @@ bool IsLogEndSubject(std::string_view subject);
 inline constexpr char kLogEndMsgId[] = "riffle-end";
 // `<prefix>.tick.<incarnation>.<shard>` (core NATS, not persisted).
 std::string TickSubject(std::string_view prefix, ShardKey shard);
-// `<prefix>.acked.<incarnation>.<shard>` (core NATS, not persisted): the
-// stream sequences of a log's acknowledged record messages (end_fences.h).
-std::string AckedSubject(std::string_view prefix, ShardKey shard);
+// `_INBOX.riffle-acks.<prefix>` (core NATS, not persisted): the inbox prefix
+// of the connections that publish record messages, so that every node sees
+// their acknowledgements (end_fences.h).
+std::string AckInboxPrefix(std::string_view prefix);
 // The shard named by a subject's last two tokens (`....<incarnation>.<shard>`).
 std::optional<ShardKey> ParseShardTokens(std::string_view subject);
 // `<prefix>.usage` (core NATS, not persisted): Store::ShareUsage reports.

@@ -11,8 +11,8 @@ TEST(NamesTest, LogNamesAndSubjects) {
   EXPECT_EQ(LogEndSubject("riffle", {7, 3}), "riffle.log.7.3.end");
   EXPECT_TRUE(IsLogEndSubject(LogEndSubject("riffle", {7, 3})));
   EXPECT_FALSE(IsLogEndSubject(LogSubject("riffle", {7, 3})));
-  EXPECT_EQ(AckedSubject("riffle", {7, 3}), "riffle.acked.7.3");
-  EXPECT_EQ(ParseShardTokens(AckedSubject("riffle", {7, 3})), (ShardKey{7, 3}));
+  EXPECT_EQ(AckInboxPrefix("riffle"), "_INBOX.riffle-acks.riffle");
+  EXPECT_EQ(ParseShardTokens("riffle.tick.7.3"), (ShardKey{7, 3}));
   EXPECT_EQ(ParseShardTokens(TickSubject("p", {18446744073709551615ull, 4294967295u})),
             (ShardKey{18446744073709551615ull, 4294967295u}));
   EXPECT_FALSE(ParseShardTokens("riffle.acked.7"));

@@ -1,4 +1,4 @@
-#include "store/jetstream/msg_get_reply.h"
+#include "store/jetstream/js_replies.h"
 
 #include <charconv>
 #include <string>
@@ -37,6 +37,23 @@ std::optional<MsgGetReply> ParseMsgGetReply(std::string_view json) {
   reply.seq = NumberAfter(json, "seq", message);
   if (!reply.seq) return std::nullopt;
   return reply;
+}
+
+
+std::optional<PubAck> ParsePubAck(std::string_view json) {
+  if (json.empty() || json.front() != '{' || json.find("\"error\"") != std::string_view::npos ||
+      json.find("\"type\"") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  constexpr std::string_view kStream = "\"stream\":\"";
+  const size_t at = json.find(kStream);
+  if (at == std::string_view::npos) return std::nullopt;
+  const size_t begin = at + kStream.size();
+  const size_t end = json.find('"', begin);
+  if (end == std::string_view::npos) return std::nullopt;
+  auto seq = NumberAfter(json, "seq", 0);
+  if (!seq || *seq == 0) return std::nullopt;
+  return PubAck{std::string(json.substr(begin, end - begin)), *seq};
 }
 
 }  // namespace riffle::store::jetstream

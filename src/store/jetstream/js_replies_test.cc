@@ -1,4 +1,4 @@
-#include "store/jetstream/msg_get_reply.h"
+#include "store/jetstream/js_replies.h"
 
 #include <gtest/gtest.h>
 
@@ -33,6 +33,28 @@ TEST(MsgGetReplyTest, Garbage) {
   EXPECT_FALSE(ParseMsgGetReply("{\"message\":{\"subject\":\"x\"}}"));
   EXPECT_FALSE(ParseMsgGetReply("{\"message\":{\"seq\":-1}}"));
   EXPECT_FALSE(ParseMsgGetReply("{\"error\":{}}"));
+}
+
+TEST(PubAckTest, Acknowledgements) {
+  auto a = ParsePubAck(R"({"stream":"riffle-log-7-0","seq":123})");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->stream, "riffle-log-7-0");
+  EXPECT_EQ(a->seq, 123u);
+  a = ParsePubAck(R"({"stream":"riffle-log-7-0","domain":"hub","seq":9,"duplicate":true})");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->seq, 9u);
+}
+
+TEST(PubAckTest, NotAcknowledgements) {
+  EXPECT_FALSE(ParsePubAck(R"({"error":{"code":503,"err_code":10077,"description":"x"},"stream":"s","seq":1})"));
+  EXPECT_FALSE(ParsePubAck(R"({"stream":"s","seq":0,"duplicate":true})"));
+  EXPECT_FALSE(ParsePubAck(R"({"type":"io.nats.jetstream.api.v1.stream_msg_get_response",)"
+                           R"("message":{"subject":"riffle.log.7.0.end","seq":4}})"));
+  EXPECT_FALSE(ParsePubAck(R"({"type":"io.nats.jetstream.api.v1.stream_info_response","config":{},)"
+                           R"("state":{"messages":1},"stream":"s","seq":3})"));
+  EXPECT_FALSE(ParsePubAck(""));
+  EXPECT_FALSE(ParsePubAck("+OK"));
+  EXPECT_FALSE(ParsePubAck(R"({"stream":"s"})"));
 }
 
 }  // namespace
