@@ -12,6 +12,7 @@
 #include "app/credentials.h"
 #include "app/logging.h"
 #include "app/realism_flags.h"
+#include "app/serve_flags.h"
 #include "app/startup_streams.h"
 #include "base/buffer_cache.h"
 #include "core/clock.h"
@@ -304,8 +305,9 @@ int Serve(const ServeConfig& config) {
                  config.in_memory ? "in memory" : config.data_dir, config.host, listening, config.sync,
                  config.block_cache_mib, config.memtable_mib);
   } else {
-    spdlog::info("serving the cluster at {} on {}:{} (replicas {}, prefix {})", fmt::join(config.nats_urls, ","),
-                 config.host, listening, config.nats_replicas, config.nats_prefix);
+    spdlog::info("serving the cluster at {} on {}:{} (replicas {}, prefix {})",
+                 MaskUrlPassword(fmt::format("{}", fmt::join(config.nats_urls, ","))), config.host, listening,
+                 config.nats_replicas, config.nats_prefix);
   }
   if (key_ring) {
     spdlog::info("verifying signatures: {} access key(s) from {}", key_ring->Get()->size(), config.credentials);

@@ -33,6 +33,8 @@ std::string MaskUrlPassword(const std::string& text) {
     out += text.substr(pos, start - pos);
     if (at != std::string::npos && at >= start && colon != std::string::npos && colon < at) {
       out += text.substr(start, colon + 1 - start) + "***" + text.substr(at, end - at);
+    } else if (at != std::string::npos && at >= start) {
+      out += "***" + text.substr(at, end - at);  // a token (nats://token@host)
     } else {
       out += text.substr(start, end - start);
     }

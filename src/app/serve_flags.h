@@ -57,8 +57,8 @@ class ServeFlags {
   bool print_config_ = false;
 };
 
-// "nats://user:secret@host:4222" → "nats://user:***@host:4222"; other text
-// unchanged.
+// "nats://user:secret@host:4222" → "nats://user:***@host:4222", and
+// "nats://token@host:4222" → "nats://***@host:4222"; other text unchanged.
 std::string MaskUrlPassword(const std::string& text);
 
 }  // namespace riffle::app

@@ -7,9 +7,9 @@
 namespace riffle::app {
 namespace {
 
-TEST(MaskUrlPassword, MasksOnlyPasswords) {
+TEST(MaskUrlPassword, MasksPasswordsAndTokens) {
   EXPECT_EQ(MaskUrlPassword("nats://bob:hunter2@n1:4222"), "nats://bob:***@n1:4222");
-  EXPECT_EQ(MaskUrlPassword("nats://token@n1:4222"), "nats://token@n1:4222");
+  EXPECT_EQ(MaskUrlPassword("nats://s3cr3t-token@n1:4222"), "nats://***@n1:4222");
   EXPECT_EQ(MaskUrlPassword("nats://n1:4222,tls://a:b@n2:4222/x"), "nats://n1:4222,tls://a:***@n2:4222/x");
   EXPECT_EQ(MaskUrlPassword("./riffle-data"), "./riffle-data");
 }

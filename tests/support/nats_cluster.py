@@ -9,6 +9,7 @@ every server as a current peer (/jsz).
 
     with NatsCluster(servers=3) as nats:
         nats.urls                    # ['nats://127.0.0.1:P0', ...]
+        nats.urls_as('u', 'pw')      # ['nats://u:pw@127.0.0.1:P0', ...] (with conf= users)
         nats.url_list                # 'nats://127.0.0.1:P0,nats://...' (riffle serve --nats)
         nats.kill(1)                 # SIGKILL
         nats.restart(1)              # same ports and store dir; waits until healthy
@@ -86,9 +87,10 @@ def nats_server_binary():
 
 
 class NatsCluster:
-    def __init__(self, servers=3, max_payload=None, cluster_name='riffle-test', root=None):
+    def __init__(self, servers=3, max_payload=None, cluster_name='riffle-test', root=None, conf=''):
         self.servers = servers
         self.max_payload = max_payload
+        self.conf = conf  # more configuration for every server (an authorization block)
         self.cluster_name = cluster_name
         self.binary = nats_server_binary()
         if self.binary is None:
@@ -111,6 +113,9 @@ class NatsCluster:
     @property
     def urls(self):
         return ['nats://127.0.0.1:%d' % n['client'] for n in self.nodes]
+
+    def urls_as(self, user, password):
+        return ['nats://%s:%s@127.0.0.1:%d' % (user, password, n['client']) for n in self.nodes]
 
     @property
     def url_list(self):
@@ -178,6 +183,7 @@ class NatsCluster:
         with open(conf, 'w') as f:
             if self.max_payload:
                 f.write('max_payload: %d\n' % self.max_payload)
+            f.write(self.conf)
         cmd = [self.binary, '-c', conf, '-a', '127.0.0.1', '-p', str(n['client']), '-m', str(n['monitor']),
                '-js', '-sd', os.path.join(n['dir'], 'js'), '--server_name', n['name']]
         if self.servers > 1:

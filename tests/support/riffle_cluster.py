@@ -21,15 +21,17 @@ from riffle_server import RiffleServer  # noqa: E402
 
 class RiffleCluster:
     def __init__(self, nodes=3, nats_servers=3, replicas=None, args=(), max_payload=8 * 1024 * 1024,
-                 ready_timeout=30.0):
-        self.nats = NatsCluster(servers=nats_servers, max_payload=max_payload)
+                 ready_timeout=30.0, nats_conf='', nats_user=None):
+        self.nats = NatsCluster(servers=nats_servers, max_payload=max_payload, conf=nats_conf)
+        self.nats_user = nats_user  # (user, password) the nodes connect as
         self.replicas = replicas if replicas is not None else min(3, nats_servers)
         self.args = list(args)
         self.ready_timeout = ready_timeout
         self.servers = [None] * nodes
 
     def _node_args(self):
-        return ['--nats', self.nats.url_list, '--nats-replicas', str(self.replicas)] + self.args
+        urls = ','.join(self.nats.urls_as(*self.nats_user)) if self.nats_user else self.nats.url_list
+        return ['--nats', urls, '--nats-replicas', str(self.replicas)] + self.args
 
     @property
     def endpoints(self):
