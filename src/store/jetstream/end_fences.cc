@@ -88,9 +88,10 @@ void EndFences::Check(ShardKey shard) {
     from = fence.clear_through + 1;
     for (const Waiting& w : fence.waiting) asked = std::max(asked, w.sequence);
   }
-  // The leader that acknowledged a message holds every message below it:
-  // "no marker from `from` on" covers every acknowledgement waiting now.
-  auto marker = admin_->EndMarkerFrom(shard, from, std::min<int64_t>(kCheckWaitMs, options_.request_timeout_ms));
+  // A leader whose log reaches `asked` holds every message below it: "no
+  // marker from `from` on" covers every acknowledgement waiting now.
+  auto marker =
+      admin_->EndMarkerFrom(shard, from, asked, std::min<int64_t>(kCheckWaitMs, options_.request_timeout_ms));
   std::vector<Waiting> stored, sealed, failed;
   bool again = false;
   {

@@ -8,8 +8,10 @@
 // marker ("clear"), and sequences known to hold record messages: those of
 // every publish acknowledgement it sees. Record messages are published
 // through connections whose inboxes are under AckInboxPrefix, and every
-// node subscribes to them all, so it sees the other nodes' acknowledgements
-// as they do (a marker is published elsewhere). A record right after what is
+// node subscribes to them all on its own publishing connection: the other
+// nodes' acknowledgements reach it over the socket its own come by, in the
+// order the leader sent them, so the gap below its own is mostly filled
+// already (a marker is published elsewhere). A record right after what is
 // clear moves it on: there is no sequence left for a marker. One node
 // appending alone to a log is so never delayed; an acknowledgement with a
 // gap below it waits kGapWaitMs for the acknowledgements that fill it, then
@@ -18,9 +20,9 @@
 // arrived before it was sent). A known marker is cached: then the answer is
 // immediate.
 //
-// The answer "no marker" rests on the leader that acknowledged a message
-// holding everything below it when asked next; a leader elected in between
-// that has not applied the marker yet could miss it.
+// "No marker" is taken only from a leader whose log reaches the highest
+// acknowledgement asked about (LogAdmin::EndMarkerFrom): a leader elected
+// since, that has not applied everything below it yet, is asked again.
 //
 // Thread-safe. `done` callbacks run on cnats or store threads, never under a lock.
 #pragma once
@@ -45,6 +47,7 @@ namespace riffle::store::jetstream {
 
 class EndFences {
  public:
+  // `connection` is the one record messages are published through.
   EndFences(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options);
 
   // Listens to every node's publish acknowledgements.

@@ -73,6 +73,17 @@ TEST(JetStreamEndMarkerTest, AppendsAboveTheMarkerAreSealedAndNeverRead) {
   auto connection = Connection::Open(options, [](natsMsg* m, jsPubAck*, jsPubAckErr*) { natsMsg_Destroy(m); });
   ASSERT_TRUE(connection.ok()) << connection.status().message();
   const std::string stream = LogStreamName(options.prefix, shard);
+  // "No marker" is answered only by a leader whose log reaches the
+  // acknowledgements asked about (a leader just elected may lag).
+  LogAdmin probe(connection->get(), options);
+  auto before = probe.Info(shard);
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  const uint64_t last = (*before)->State.LastSeq;
+  auto none = probe.EndMarkerFrom(shard, 1, last, 500);
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_FALSE(*none);
+  auto lagging = probe.EndMarkerFrom(shard, 1, last + 1, 500);
+  EXPECT_EQ(lagging.status().code(), Errc::kUnavailable) << "a log not reaching the acknowledgement cannot say";
   natsMsg* raw = nullptr;
   ASSERT_EQ(natsMsg_Create(&raw, LogEndSubject(options.prefix, shard).c_str(), nullptr, nullptr, 0), NATS_OK);
   natsMsgHeader_Set(raw, "Nats-Msg-Id", kLogEndMsgId);
@@ -82,6 +93,9 @@ TEST(JetStreamEndMarkerTest, AppendsAboveTheMarkerAreSealedAndNeverRead) {
   const uint64_t marker = ack->Sequence;
   jsPubAck_Destroy(ack);
   natsMsg_Destroy(raw);
+  auto seen = probe.EndMarkerFrom(shard, last + 1, marker, 500);
+  ASSERT_TRUE(seen.ok()) << seen.status().message();
+  EXPECT_EQ(*seen, std::optional<uint64_t>(marker));
 
   // Taken by the leader above the marker, and reported sealed.
   AppendResult late = AppendOne(store, shard, 2000, {"late0", "late1"});

@@ -36,7 +36,7 @@ class JetStreamStore final : public Store {
     if (!connection.ok()) return connection.status();
     connection_ = std::move(*connection);
     // Record messages go through their own connection, whose answers every
-    // node sees (end_fences.h).
+    // node sees on its own (end_fences.h).
     auto publisher = Connection::Open(
         options_, [this](natsMsg* msg, jsPubAck* ack, jsPubAckErr* error) { appender_->OnAck(msg, ack, error); },
         AckInboxPrefix(options_.prefix));
@@ -47,7 +47,7 @@ class JetStreamStore final : public Store {
     admin_ = std::make_unique<LogAdmin>(connection_.get(), options_);
     ticks_ = std::make_unique<Ticks>(connection_.get(), options_.prefix);
     usage_ = std::make_unique<UsageChannel>(connection_.get(), options_.prefix);
-    fences_ = std::make_unique<EndFences>(connection_.get(), executor_.get(), admin_.get(), options_);
+    fences_ = std::make_unique<EndFences>(publisher_.get(), executor_.get(), admin_.get(), options_);
     RIFFLE_RETURN_IF_ERROR(fences_->Start());
     appender_ = std::make_unique<Appender>(connection_.get(), publisher_.get(), executor_.get(), admin_.get(),
                                            fences_.get(), options_, [this](ShardKey shard) { OnStored(shard); });

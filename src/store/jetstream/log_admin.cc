@@ -115,9 +115,25 @@ StatusOr<std::optional<uint64_t>> LogAdmin::EndMarker(ShardKey shard) {
   return marker;
 }
 
-StatusOr<std::optional<uint64_t>> LogAdmin::EndMarkerFrom(ShardKey shard, uint64_t from, int64_t wait_ms) {
+StatusOr<std::optional<uint64_t>> LogAdmin::EndMarkerFrom(ShardKey shard, uint64_t from, uint64_t through,
+                                                          int64_t wait_ms) {
   if (auto cached = CachedEndMarker(shard)) return cached;
   const std::string name = LogStreamName(options_.prefix, shard);
+  {
+    jsOptions opts;
+    jsOptions_Init(&opts);
+    opts.Wait = wait_ms;
+    jsStreamInfo* si = nullptr;
+    jsErrCode code = kNoCode;
+    natsStatus ns = js_GetStreamInfo(&si, connection_->js(), name.c_str(), &opts, &code);
+    NatsPtr<jsStreamInfo> info(si);
+    if (ns == NATS_NOT_FOUND && code == kNoCode) code = JSStreamNotFoundErr;
+    if (ns != NATS_OK) return FromNats(ns, code, "stream info of " + name);
+    if (info->State.LastSeq < through) {
+      return Status::Unavailable("the leader of " + name + " has applied its log up to " +
+                                 std::to_string(info->State.LastSeq) + " of " + std::to_string(through));
+    }
+  }
   const std::string api = "$JS.API.STREAM.MSG.GET." + name;
   const std::string request = "{\"seq\":" + std::to_string(std::max<uint64_t>(from, 1)) + ",\"next_by_subj\":\"" +
                               LogEndSubject(options_.prefix, shard) + "\"}";

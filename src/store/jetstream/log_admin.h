@@ -48,8 +48,13 @@ class LogAdmin {
   StatusOr<std::optional<uint64_t>> EndMarker(ShardKey shard);
   // The same, asking the leader once for a marker at or after stream
   // sequence `from` (a lookup that does not scan the log below it) and
-  // waiting at most `wait_ms`: kUnavailable when it did not answer.
-  StatusOr<std::optional<uint64_t>> EndMarkerFrom(ShardKey shard, uint64_t from, int64_t wait_ms);
+  // waiting at most `wait_ms` per request. "No marker" counts only from a
+  // leader whose log reaches `through`: one elected since `through` was
+  // acknowledged may not have applied what lies below it yet, so its stream
+  // info is asked first. kUnavailable when it did not answer, or its log
+  // does not reach `through` yet.
+  StatusOr<std::optional<uint64_t>> EndMarkerFrom(ShardKey shard, uint64_t from, uint64_t through,
+                                                  int64_t wait_ms);
   std::optional<uint64_t> CachedEndMarker(ShardKey shard) const;
   // Counters below this are hidden from reads through this node (0: none).
   uint64_t HiddenBelow(ShardKey shard) const;
