@@ -145,6 +145,13 @@ TEST_P(StoreConformanceTest, ReadLimitsAndContinuation) {
     ASSERT_EQ(got.size(), all.size()) << n;
     for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(got[i].first, all[i]);
   }
+  // The same with byte limits of about one, two and three batches (a read
+  // may ask for the next one's records before it returns).
+  for (uint64_t max_bytes : {7u * 103, 14u * 103 + 1, 20u * 103}) {
+    auto got = ReadAll(*a_, shard, 0, {.max_records = 1000, .max_bytes = max_bytes});
+    ASSERT_EQ(got.size(), all.size()) << max_bytes;
+    for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(got[i].first, all[i]);
+  }
 }
 
 TEST_P(StoreConformanceTest, FindByArrival) {

@@ -31,6 +31,8 @@ constexpr int64_t kLagWaitMs = 100;
 constexpr int kPlacements = 3;
 // The server deletes a consumer idle this long; the pool drops it earlier.
 constexpr int64_t kInactiveMs = 60 * 1000;
+// Bytes all of a node's cursors may have asked for ahead of their next read.
+constexpr int64_t kReadAheadBytes = 64 << 20;
 
 std::string_view Payload(natsMsg* m) {
   return {natsMsg_GetData(m), static_cast<size_t>(natsMsg_GetDataLength(m))};
@@ -48,12 +50,16 @@ bool MetaOf(natsMsg* m, uint64_t* sequence, uint64_t* pending) {
 
 }  // namespace
 
+Reader::Cursor::~Cursor() {
+  if (budget != nullptr) budget->fetch_add(ahead_bytes);
+}
+
 uint64_t Reader::Cursor::position() const {
   return buffered.empty() ? next_seq : buffered.front().seq;
 }
 
 Reader::Reader(Connection* connection, Executor* executor, LogAdmin* admin, const JetStreamOptions& options)
-    : connection_(connection), executor_(executor), admin_(admin), options_(options) {}
+    : connection_(connection), executor_(executor), admin_(admin), options_(options), ahead_budget_(kReadAheadBytes) {}
 
 Reader::~Reader() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -133,6 +139,7 @@ StatusOr<Reader::CursorPtr> Reader::NewCursor(ShardKey shard, Start start, uint6
   if (ns != NATS_OK) return FromNats(ns, kNoCode, "subscribing for reads of " + stream);
   cursor->sub.reset(sub);
   cursor->last_used_ms = NowMs();
+  cursor->budget = &ahead_budget_;
   return cursor;
 }
 
@@ -182,13 +189,24 @@ Status Reader::Fetch(Cursor& cursor, int batch, int64_t max_bytes) {
 StatusOr<bool> Reader::Pull(Cursor& cursor, int batch, int64_t max_bytes) {
   // The server refuses a request whose first message is larger than max_bytes.
   max_bytes = std::max<int64_t>(max_bytes, connection_->max_payload() + 1024);
-  const std::string request = "{\"batch\":" + std::to_string(batch) + ",\"max_bytes\":" + std::to_string(max_bytes) +
-                              ",\"no_wait\":true}";
-  const std::string reply = cursor.inbox + "." + std::to_string(++cursor.requests);
-  natsStatus s = natsConnection_PublishRequest(connection_->nc(), cursor.next_subject.c_str(), reply.c_str(),
-                                               request.data(), static_cast<int>(request.size()));
   const std::string what = "fetching from " + LogStreamName(options_.prefix, cursor.shard);
-  if (s != NATS_OK) return FromNats(s, kNoCode, what);
+  natsStatus s = NATS_OK;
+  std::string reply;
+  if (cursor.ahead != 0) {
+    // The request sent ahead is this one: its messages come first anyway.
+    reply = cursor.inbox + "." + std::to_string(cursor.ahead);
+    batch = std::max(batch, kMaxFetchMessages);
+    cursor.ahead = 0;
+    cursor.budget->fetch_add(cursor.ahead_bytes);
+    cursor.ahead_bytes = 0;
+  } else {
+    const std::string request = "{\"batch\":" + std::to_string(batch) + ",\"max_bytes\":" +
+                                std::to_string(max_bytes) + ",\"no_wait\":true}";
+    reply = cursor.inbox + "." + std::to_string(++cursor.requests);
+    s = natsConnection_PublishRequest(connection_->nc(), cursor.next_subject.c_str(), reply.c_str(), request.data(),
+                                      static_cast<int>(request.size()));
+    if (s != NATS_OK) return FromNats(s, kNoCode, what);
+  }
   // The answer: up to `batch` messages, then (unless the batch was filled)
   // a status: 404 none left, 408 expired, 409 a limit or the consumer gone.
   for (int got = 0; got < batch;) {
@@ -220,11 +238,31 @@ StatusOr<bool> Reader::Pull(Cursor& cursor, int batch, int64_t max_bytes) {
     if (!MetaOf(raw, &seq, &pending)) continue;  // not a consumer delivery
     if (seq < cursor.next_seq) continue;  // a late answer to an earlier request, already read
     cursor.next_seq = seq + 1;
+    cursor.pending = pending;
     cursor.buffered.push_back({seq, pending, std::move(msg)});
     ++got;
     if (pending == 0) return true;  // nothing more now: no need to wait for the status
   }
   return true;
+}
+
+void Reader::ReadAhead(Cursor& cursor, int64_t max_bytes) {
+  max_bytes = std::max<int64_t>(max_bytes, connection_->max_payload() + 1024);
+  if (cursor.ahead != 0 || cursor.pending == 0 || cursor.buffered.size() > 1) return;
+  if (cursor.budget->fetch_sub(max_bytes) < max_bytes) {
+    cursor.budget->fetch_add(max_bytes);
+    return;
+  }
+  const std::string request = "{\"batch\":" + std::to_string(kMaxFetchMessages) + ",\"max_bytes\":" +
+                              std::to_string(max_bytes) + ",\"no_wait\":true}";
+  const std::string reply = cursor.inbox + "." + std::to_string(cursor.requests + 1);
+  if (natsConnection_PublishRequest(connection_->nc(), cursor.next_subject.c_str(), reply.c_str(), request.data(),
+                                    static_cast<int>(request.size())) != NATS_OK) {
+    cursor.budget->fetch_add(max_bytes);
+    return;  // the next read asks itself
+  }
+  cursor.ahead = ++cursor.requests;
+  cursor.ahead_bytes = max_bytes;
 }
 
 StatusOr<bool> Reader::CaughtUp(Cursor& cursor, NatsPtr<jsStreamInfo>* info) {
@@ -360,6 +398,7 @@ StatusOr<LogRead> Reader::ReadThroughConsumer(ShardKey shard, uint64_t from, con
       return Status::Unavailable("a replica of " + LogStreamName(options_.prefix, shard) + " disagrees with its leader");
     }
   }
+  if (!out.at_end && !drained) ReadAhead(*cursor, static_cast<int64_t>(limits.max_bytes));
   Return(std::move(cursor));
   return out;
 }

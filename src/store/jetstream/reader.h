@@ -11,13 +11,17 @@
 // completed before the read began is always returned. A read is checked
 // against the leader, and read again elsewhere when a replica disagrees
 // (leader_read.h). A read ends at the log's end marker, if it has one
-// (docs/storage-format.md): messages above it are not the log's.
+// (docs/storage-format.md): messages above it are not the log's. A read that
+// stops at its limits with more in the log asks for the next read's
+// messages before it returns (within a budget of kReadAheadBytes for all
+// cursors), so a GetRecords loop's next call finds them on their way.
 //
 // Thread-safe; Read() runs on the executor and never blocks its caller.
 #pragma once
 
 #include <nats/nats.h>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -66,8 +70,15 @@ class Reader {
     std::deque<Fetched> buffered;  // fetched, not read yet
     uint64_t last_seq = 0;        // the last message read completely, and
     uint64_t last_end = 0;        //   one past its last counter
+    uint64_t pending = 0;         // messages after the last one fetched, then
     int64_t last_used_ms = 0;
     bool suspect = false;  // its replica lagged the leader past the wait
+    // A pull request sent ahead of the next read (its number; 0: none), and
+    // the bytes it holds of the reader's read-ahead budget.
+    uint64_t ahead = 0;
+    int64_t ahead_bytes = 0;
+    std::atomic<int64_t>* budget = nullptr;
+    ~Cursor();
     uint64_t position() const;
   };
   using CursorPtr = std::unique_ptr<Cursor>;
@@ -91,8 +102,11 @@ class Reader {
   void Return(CursorPtr cursor);
   // Fetches up to `batch` messages available now into the cursor.
   Status Fetch(Cursor& cursor, int batch, int64_t max_bytes);
-  // One pull request; false when nothing answered it.
+  // One pull request (the one sent ahead, if any); false when nothing answered it.
   StatusOr<bool> Pull(Cursor& cursor, int batch, int64_t max_bytes);
+  // After a read that stopped at its limits with more to read: asks for up
+  // to `max_bytes` more now, so the next read finds them arriving.
+  void ReadAhead(Cursor& cursor, int64_t max_bytes);
   // Whether the cursor delivered everything the leader has (`*info` gets
   // the leader's stream info); waits a little for a lagging replica.
   StatusOr<bool> CaughtUp(Cursor& cursor, NatsPtr<jsStreamInfo>* info);
@@ -101,6 +115,7 @@ class Reader {
   Executor* executor_;
   LogAdmin* admin_;
   const JetStreamOptions& options_;
+  std::atomic<int64_t> ahead_budget_;  // bytes all cursors may still read ahead
   std::mutex mu_;
   std::multimap<std::pair<ShardKey, uint64_t>, CursorPtr> idle_;
 };
