@@ -1,7 +1,8 @@
 // JetStream answers read by hand: the message-get API's answer to a request
-// cnats has no call for (`next_by_subj`), and publish acknowledgements seen
-// on other nodes' inboxes (end_fences.h). Only the fields named are read.
-// Pure; thread-safe.
+// cnats has no call for (`next_by_subj`) or whose payload is not wanted (the
+// leader check of reads needs only a message's id: cnats would decode the
+// whole base64 payload), and publish acknowledgements seen on other nodes'
+// inboxes (end_fences.h). Only the fields named are read. Pure; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -13,10 +14,12 @@ namespace riffle::store::jetstream {
 
 struct MsgGetReply {
   std::optional<uint64_t> seq;  // the message found
+  std::string msg_id;           // its Nats-Msg-Id header ("" for none)
   int err_code = 0;             // JetStream's error code (10037: no message found)
 };
 
-// nullopt when `json` is neither a found message nor an error.
+// nullopt when `json` is neither a found message nor an error (or its
+// headers are not base64).
 std::optional<MsgGetReply> ParseMsgGetReply(std::string_view json);
 
 struct PubAck {

@@ -12,6 +12,28 @@ TEST(MsgGetReplyTest, FoundMessage) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->seq, 4u);
   EXPECT_EQ(r->err_code, 0);
+  EXPECT_EQ(r->msg_id, "");
+}
+
+TEST(MsgGetReplyTest, MessageIdFromTheHeaders) {
+  auto r = ParseMsgGetReply(
+      R"({"type":"io.nats.jetstream.api.v1.stream_msg_get_response","message":{"subject":"riffle.log.7.0",)"
+      R"("seq":12,"hdrs":"TkFUUy8xLjANCk5hdHMtTXNnLUlkOiA3ZjNhLTEyDQoNCg==","data":"AAEC","time":"x"}})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->seq, 12u);
+  EXPECT_EQ(r->msg_id, "7f3a-12");
+  // Unpadded, another header first, no space after the colon.
+  r = ParseMsgGetReply(R"({"message":{"subject":"s","seq":3,)"
+                       R"("hdrs":"TkFUUy8xLjANCk90aGVyOiB4DQpOYXRzLU1zZy1JZDpyaWZmbGUtZW5kIA0KDQo","data":""}})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->msg_id, "riffle-end");
+  // No headers at all.
+  r = ParseMsgGetReply(R"({"message":{"subject":"s","seq":3,"data":"AAEC"}})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->msg_id, "");
+  // Headers that are not base64.
+  EXPECT_FALSE(ParseMsgGetReply(R"({"message":{"subject":"s","seq":3,"hdrs":"TkFU*y8x","data":""}})"));
+  EXPECT_FALSE(ParseMsgGetReply(R"({"message":{"subject":"s","seq":3,"hdrs":"TkFUU"}})"));
 }
 
 TEST(MsgGetReplyTest, NoMessageFound) {
