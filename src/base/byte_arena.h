@@ -4,10 +4,12 @@
 // once instead of allocating one string per payload. The views Copy() hands
 // out stay valid until the arena is destroyed; moving the arena keeps them
 // valid (the chunks themselves never move). Chunks of a megabyte or more come
-// from and go back to BufferCache.
+// from and go back to BufferCache. An arena can also keep alive buffers it
+// did not copy (Keep), for views into them that travel with it.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,12 +22,17 @@ class ByteArena {
  public:
   ByteArena() = default;
   ~ByteArena() { Release(); }
-  ByteArena(ByteArena&& other) noexcept : chunks_(std::move(other.chunks_)) { other.chunks_.clear(); }
+  ByteArena(ByteArena&& other) noexcept : chunks_(std::move(other.chunks_)), kept_(std::move(other.kept_)) {
+    other.chunks_.clear();
+    other.kept_.clear();
+  }
   ByteArena& operator=(ByteArena&& other) noexcept {
     if (this != &other) {
       Release();
       chunks_ = std::move(other.chunks_);
+      kept_ = std::move(other.kept_);
       other.chunks_.clear();
+      other.kept_.clear();
     }
     return *this;
   }
@@ -45,6 +52,10 @@ class ByteArena {
     return {chunk.data() + at, bytes.size()};
   }
 
+  // Keeps `owner` (whose bytes views are handed out elsewhere) alive as long
+  // as the arena.
+  void Keep(std::shared_ptr<const void> owner) { kept_.push_back(std::move(owner)); }
+
  private:
   // One byte short of the allocator's size classes (the string adds a NUL).
   static constexpr size_t kFirstChunk = (64 << 10) - 1;
@@ -53,6 +64,7 @@ class ByteArena {
   void Release() {
     for (std::string& chunk : chunks_) BufferCache::Global().Give(std::move(chunk));
     chunks_.clear();
+    kept_.clear();
   }
 
   void NewChunk(size_t at_least) {
@@ -64,6 +76,7 @@ class ByteArena {
   }
 
   std::vector<std::string> chunks_;
+  std::vector<std::shared_ptr<const void>> kept_;
 };
 
 }  // namespace riffle

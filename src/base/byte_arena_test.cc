@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,22 @@ TEST(ByteArenaTest, ViewsStayValidWhileItGrowsAndAfterAMove) {
   for (size_t i = 0; i < originals.size(); ++i) {
     ASSERT_EQ(views[i], originals[i]) << i;
   }
+}
+
+TEST(ByteArenaTest, KeepsWhatItIsGivenUntilItGoes) {
+  auto owner = std::make_shared<std::string>("bytes viewed elsewhere");
+  std::weak_ptr<std::string> watch = owner;
+  ByteArena arena;
+  arena.Keep(owner);
+  owner.reset();
+  ByteArena moved = std::move(arena);
+  EXPECT_FALSE(watch.expired()) << "kept through a move";
+  ByteArena assigned;
+  assigned.Keep(std::make_shared<int>(1));
+  assigned = std::move(moved);
+  EXPECT_FALSE(watch.expired()) << "kept through an assignment";
+  assigned = ByteArena();
+  EXPECT_TRUE(watch.expired()) << "released with the arena's contents";
 }
 
 TEST(BufferCacheTest, ReusesGivenBuffersAndBoundsWhatItHolds) {

@@ -128,6 +128,10 @@ struct RecordsRead {
   void Add(uint64_t counter, int64_t arrival_ms, std::string_view partition_key, std::string_view data) {
     records.push_back({counter, arrival_ms, bytes.Copy(partition_key), bytes.Copy(data)});
   }
+  // Appends a record that views bytes kept alive by `bytes` (ByteArena::Keep).
+  void AddView(uint64_t counter, int64_t arrival_ms, std::string_view partition_key, std::string_view data) {
+    records.push_back({counter, arrival_ms, partition_key, data});
+  }
   size_t size() const { return records.size(); }
   bool empty() const { return records.empty(); }
   const Record& operator[](size_t i) const { return records[i]; }

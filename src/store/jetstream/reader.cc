@@ -239,7 +239,7 @@ StatusOr<bool> Reader::Pull(Cursor& cursor, int batch, int64_t max_bytes) {
     if (seq < cursor.next_seq) continue;  // a late answer to an earlier request, already read
     cursor.next_seq = seq + 1;
     cursor.pending = pending;
-    cursor.buffered.push_back({seq, pending, std::move(msg)});
+    cursor.buffered.push_back({seq, pending, std::shared_ptr<natsMsg>(msg.release(), NatsDeleter())});
     ++got;
     if (pending == 0) return true;  // nothing more now: no need to wait for the status
   }
@@ -322,7 +322,7 @@ StatusOr<LogRead> Reader::ReadThroughConsumer(ShardKey shard, uint64_t from, con
   // sequence, and the message itself once taken off the cursor (its id is
   // read once, at the end, not for every message).
   uint64_t used_seq = 0;
-  NatsPtr<natsMsg> used;
+  std::shared_ptr<natsMsg> used;
   LogRead out;
   out.next = from;
   out.at_end = false;
@@ -375,7 +375,8 @@ StatusOr<LogRead> Reader::ReadThroughConsumer(ShardKey shard, uint64_t from, con
       used_seq = seq;
       break;
     }
-    auto r = ReadMessage(seq + offset, Payload(m), out.next, limits, &bytes, &out.records);
+    auto r = ReadMessage(seq + offset, Payload(m), out.next, limits, &bytes, &out.records,
+                         cursor->buffered.front().msg);
     if (!r.ok()) return r.status();
     used_seq = seq;
     out.next = r->next;

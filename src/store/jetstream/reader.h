@@ -65,7 +65,7 @@ class Reader {
     struct Fetched {
       uint64_t seq = 0;      // stream sequence
       uint64_t pending = 0;  // messages after it when it was delivered
-      NatsPtr<natsMsg> msg;
+      std::shared_ptr<natsMsg> msg;  // shared with the reads that view its records
     };
     std::deque<Fetched> buffered;  // fetched, not read yet
     uint64_t last_seq = 0;        // the last message read completely, and

@@ -53,7 +53,8 @@ StatusOr<std::vector<Chunk>> SplitEntries(std::span<const AppendEntry> entries, 
 }
 
 StatusOr<MessageRead> ReadMessage(uint64_t sequence, std::string_view payload, uint64_t from,
-                                  const ReadLimits& limits, uint64_t* bytes_so_far, RecordsRead* out) {
+                                  const ReadLimits& limits, uint64_t* bytes_so_far, RecordsRead* out,
+                                  const std::shared_ptr<const void>& owner) {
   codec::BatchReader reader;
   RIFFLE_RETURN_IF_ERROR(reader.Init(payload));
   MessageRead result;
@@ -61,6 +62,7 @@ StatusOr<MessageRead> ReadMessage(uint64_t sequence, std::string_view payload, u
   result.message_end = base + reader.record_count();
   result.next = std::max(from, base);
   std::string_view key, data;
+  bool kept = false;
   for (uint32_t i = 0; i < reader.record_count(); ++i) {
     if (!reader.Next(&key, &data)) break;
     const uint64_t counter = base + i;
@@ -69,7 +71,13 @@ StatusOr<MessageRead> ReadMessage(uint64_t sequence, std::string_view payload, u
     if (!out->empty() && (out->size() >= limits.max_records || *bytes_so_far + size > limits.max_bytes)) {
       return result;  // stopped before `counter`
     }
-    out->Add(counter, reader.arrival_ms(), key, data);
+    if (owner == nullptr) {
+      out->Add(counter, reader.arrival_ms(), key, data);
+    } else {
+      if (!kept) out->bytes.Keep(owner);
+      kept = true;
+      out->AddView(counter, reader.arrival_ms(), key, data);
+    }
     *bytes_so_far += size;
     result.next = counter + 1;
   }

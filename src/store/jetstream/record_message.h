@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -44,14 +45,16 @@ StatusOr<std::vector<Chunk>> SplitEntries(std::span<const AppendEntry> entries, 
 // counter after the last record appended (`from` clamped to the message
 // when none was), or StorageError for a corrupt payload. `*complete` tells
 // whether the message's last record was reached; `*message_end` is one past
-// its last counter.
+// its last counter. With an `owner` (what keeps `payload` alive), records
+// view the payload and `out` keeps the owner; without, they are copied.
 struct MessageRead {
   uint64_t next = 0;
   bool complete = false;
   uint64_t message_end = 0;
 };
 StatusOr<MessageRead> ReadMessage(uint64_t sequence, std::string_view payload, uint64_t from,
-                                  const ReadLimits& limits, uint64_t* bytes_so_far, RecordsRead* out);
+                                  const ReadLimits& limits, uint64_t* bytes_so_far, RecordsRead* out,
+                                  const std::shared_ptr<const void>& owner = nullptr);
 
 // Arrival time and record count of a stored message, without its records.
 struct MessageHeader {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "store/codec/batch_codec.h"
 #include "store/jetstream/names.h"
 
@@ -82,6 +84,31 @@ TEST(RecordMessageTest, ReadsFromACounterWithinLimits) {
 
   value[3] ^= 1;
   EXPECT_EQ(ReadMessage(7, value, 0, ReadLimits{}, &bytes, &rest).status().code(), Errc::kStorageError);
+}
+
+TEST(RecordMessageTest, RecordsViewAPayloadWithAnOwner) {
+  auto entries = Entries(4, 10);
+  auto owner = std::make_shared<std::string>();
+  ASSERT_TRUE(codec::EncodeBatch(99, entries, owner.get()).ok());
+  std::weak_ptr<std::string> watch = owner;
+  RecordsRead out;
+  uint64_t bytes = 0;
+  auto r = ReadMessage(3, *owner, CounterOf(3, 1), ReadLimits{}, &bytes, &out, owner);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(out.size(), 3u);
+  const char* begin = owner->data();
+  const char* end = begin + owner->size();
+  for (size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].partition_key, entries[i + 1].partition_key);
+    EXPECT_EQ(out[i].data, entries[i + 1].data);
+    EXPECT_TRUE(out[i].data.data() >= begin && out[i].data.data() < end) << "a view, not a copy";
+  }
+  owner.reset();
+  EXPECT_FALSE(watch.expired()) << "the read keeps the payload";
+  RecordsRead moved = std::move(out);
+  EXPECT_EQ(moved[2].data, entries[3].data);
+  moved = RecordsRead();
+  EXPECT_TRUE(watch.expired());
 }
 
 }  // namespace
