@@ -115,24 +115,38 @@ StatusOr<std::optional<uint64_t>> LogAdmin::EndMarker(ShardKey shard) {
   return marker;
 }
 
+namespace {
+
+// The name of the server leading a stream, "" when its info names none.
+std::string LeaderOf(const jsStreamInfo& info) {
+  return info.Cluster != nullptr && info.Cluster->Leader != nullptr ? info.Cluster->Leader : "";
+}
+
+}  // namespace
+
+StatusOr<NatsPtr<jsStreamInfo>> LogAdmin::InfoWithin(ShardKey shard, int64_t wait_ms) {
+  const std::string name = LogStreamName(options_.prefix, shard);
+  jsOptions opts;
+  jsOptions_Init(&opts);
+  opts.Wait = wait_ms;
+  jsStreamInfo* si = nullptr;
+  jsErrCode code = kNoCode;
+  natsStatus ns = js_GetStreamInfo(&si, connection_->js(), name.c_str(), &opts, &code);
+  NatsPtr<jsStreamInfo> info(si);
+  if (ns == NATS_NOT_FOUND && code == kNoCode) code = JSStreamNotFoundErr;
+  if (ns != NATS_OK) return FromNats(ns, code, "stream info of " + name);
+  return info;
+}
+
 StatusOr<std::optional<uint64_t>> LogAdmin::EndMarkerFrom(ShardKey shard, uint64_t from, uint64_t through,
                                                           int64_t wait_ms) {
   if (auto cached = CachedEndMarker(shard)) return cached;
   const std::string name = LogStreamName(options_.prefix, shard);
-  {
-    jsOptions opts;
-    jsOptions_Init(&opts);
-    opts.Wait = wait_ms;
-    jsStreamInfo* si = nullptr;
-    jsErrCode code = kNoCode;
-    natsStatus ns = js_GetStreamInfo(&si, connection_->js(), name.c_str(), &opts, &code);
-    NatsPtr<jsStreamInfo> info(si);
-    if (ns == NATS_NOT_FOUND && code == kNoCode) code = JSStreamNotFoundErr;
-    if (ns != NATS_OK) return FromNats(ns, code, "stream info of " + name);
-    if (info->State.LastSeq < through) {
-      return Status::Unavailable("the leader of " + name + " has applied its log up to " +
-                                 std::to_string(info->State.LastSeq) + " of " + std::to_string(through));
-    }
+  auto before = InfoWithin(shard, wait_ms);
+  if (!before.ok()) return before.status();
+  if ((*before)->State.LastSeq < through) {
+    return Status::Unavailable("the leader of " + name + " has applied its log up to " +
+                               std::to_string((*before)->State.LastSeq) + " of " + std::to_string(through));
   }
   const std::string api = "$JS.API.STREAM.MSG.GET." + name;
   const std::string request = "{\"seq\":" + std::to_string(std::max<uint64_t>(from, 1)) + ",\"next_by_subj\":\"" +
@@ -149,8 +163,18 @@ StatusOr<std::optional<uint64_t>> LogAdmin::EndMarkerFrom(ShardKey shard, uint64
     CacheEndMarker(shard, *parsed->seq);
     return parsed->seq;
   }
-  if (parsed->err_code == JSNoMessageFoundErr) return std::optional<uint64_t>();
-  return FromNats(NATS_ERR, static_cast<jsErrCode>(parsed->err_code), what);
+  if (parsed->err_code != JSNoMessageFoundErr) {
+    return FromNats(NATS_ERR, static_cast<jsErrCode>(parsed->err_code), what);
+  }
+  // "No marker" is believed only from the leader whose log was seen to reach
+  // `through`: one elected between the two requests may not have applied it.
+  auto after = InfoWithin(shard, wait_ms);
+  if (!after.ok()) return after.status();
+  const std::string leader = LeaderOf(**before);
+  if (leader != LeaderOf(**after)) {
+    return Status::Unavailable("the leader of " + name + " changed while its end marker was looked up");
+  }
+  return std::optional<uint64_t>();
 }
 
 StatusOr<NatsPtr<jsStreamInfo>> LogAdmin::InfoOfCreated(ShardKey shard) {

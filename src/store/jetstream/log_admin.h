@@ -51,11 +51,14 @@ class LogAdmin {
   // waiting at most `wait_ms` per request. "No marker" counts only from a
   // leader whose log reaches `through`: one elected since `through` was
   // acknowledged may not have applied what lies below it yet, so its stream
-  // info is asked first. kUnavailable when it did not answer, or its log
-  // does not reach `through` yet.
+  // info is asked first, and again after a "no marker" (the same leader must
+  // answer both). kUnavailable when it did not answer, its log does not
+  // reach `through` yet, or the leader changed in between.
   StatusOr<std::optional<uint64_t>> EndMarkerFrom(ShardKey shard, uint64_t from, uint64_t through,
                                                   int64_t wait_ms);
   std::optional<uint64_t> CachedEndMarker(ShardKey shard) const;
+  // Stream info of a log, waiting at most `wait_ms`.
+  StatusOr<NatsPtr<jsStreamInfo>> InfoWithin(ShardKey shard, int64_t wait_ms);
   // Counters below this are hidden from reads through this node (0: none).
   uint64_t HiddenBelow(ShardKey shard) const;
   // The log's offset (names.h, OffsetFor): cached, else from its info.
