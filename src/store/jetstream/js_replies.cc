@@ -28,7 +28,9 @@ int Base64Value(char c) {
   return -1;
 }
 
-// Standard base64 (padding optional); nullopt for any other character.
+// Standard base64 (padding optional); nullopt for any other character. For
+// the few bytes of a header block: the protocol layer's decoder is above the
+// store, and strict about padding.
 std::optional<std::string> DecodeBase64(std::string_view in) {
   while (!in.empty() && in.back() == '=') in.remove_suffix(1);
   std::string out;

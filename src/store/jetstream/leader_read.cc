@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "store/jetstream/js_replies.h"
+#include "store/jetstream/message_get.h"
 #include "store/jetstream/names.h"
 #include "store/jetstream/nats_ptr.h"
 #include "store/jetstream/nats_status.h"
@@ -48,31 +48,15 @@ std::string MessageIdOf(natsMsg* m) {
 
 StatusOr<bool> LeaderAgrees(Connection& connection, const JetStreamOptions& options, ShardKey shard, uint64_t seq,
                             const std::string& id) {
-  // The message-get API asked directly: js_GetMsg would decode the whole
-  // payload (base64 in JSON) only for its id to be read.
   const std::string name = LogStreamName(options.prefix, shard);
-  const std::string api = "$JS.API.STREAM.MSG.GET." + name;
   const std::string request = "{\"seq\":" + std::to_string(seq) + "}";
   const std::string what = "message " + std::to_string(seq) + " of " + name;
   bool agrees = false;
   Status s = RetryUnavailable(options.retry_budget_ms, [&] {
-    natsMsg* raw = nullptr;
-    natsStatus ns = natsConnection_Request(&raw, connection.nc(), api.c_str(), request.data(),
-                                           static_cast<int>(request.size()), options.request_timeout_ms);
-    NatsPtr<natsMsg> reply(raw);
-    if (ns != NATS_OK) return FromNats(ns, kNoCode, what);
-    auto parsed = ParseMsgGetReply(std::string_view(natsMsg_GetData(raw), natsMsg_GetDataLength(raw)));
-    if (!parsed) return Status::Unavailable(what + ": an answer not understood");
-    if (parsed->seq) {
-      agrees = *parsed->seq == seq && parsed->msg_id == id;
-      return Status::Ok();
-    }
-    if (parsed->err_code == JSNoMessageFoundErr) {
-      agrees = false;
-      return Status::Ok();
-    }
-    if (parsed->err_code == 503) return Status::Unavailable(what + ": JetStream unavailable");
-    return FromNats(NATS_ERR, static_cast<jsErrCode>(parsed->err_code), what);
+    auto reply = RequestMessageGet(connection, name, request, options.request_timeout_ms, what);
+    if (!reply.ok()) return reply.status();
+    agrees = reply->seq == seq && reply->msg_id == id;  // "no message found": no seq
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return agrees;

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <thread>
 
-#include "store/jetstream/js_replies.h"
+#include "store/jetstream/message_get.h"
 #include "store/jetstream/names.h"
 #include "store/jetstream/nats_status.h"
 #include "store/jetstream/record_message.h"
@@ -29,15 +29,12 @@ LogAdmin::LogAdmin(Connection* connection, const JetStreamOptions& options)
     : connection_(connection), options_(options) {}
 
 StatusOr<NatsPtr<jsStreamInfo>> LogAdmin::Info(ShardKey shard) {
-  const std::string name = LogStreamName(options_.prefix, shard);
   NatsPtr<jsStreamInfo> info;
   Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
-    jsStreamInfo* si = nullptr;
-    jsErrCode code = kNoCode;
-    natsStatus ns = js_GetStreamInfo(&si, connection_->js(), name.c_str(), nullptr, &code);
-    info.reset(si);
-    if (ns == NATS_NOT_FOUND && code == kNoCode) code = JSStreamNotFoundErr;
-    return ns == NATS_OK ? Status::Ok() : FromNats(ns, code, "stream info of " + name);
+    auto got = InfoWithin(shard, options_.request_timeout_ms);
+    if (!got.ok()) return got.status();
+    info = std::move(*got);
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   return info;
@@ -148,23 +145,13 @@ StatusOr<std::optional<uint64_t>> LogAdmin::EndMarkerFrom(ShardKey shard, uint64
     return Status::Unavailable("the leader of " + name + " has applied its log up to " +
                                std::to_string((*before)->State.LastSeq) + " of " + std::to_string(through));
   }
-  const std::string api = "$JS.API.STREAM.MSG.GET." + name;
   const std::string request = "{\"seq\":" + std::to_string(std::max<uint64_t>(from, 1)) + ",\"next_by_subj\":\"" +
                               LogEndSubject(options_.prefix, shard) + "\"}";
-  natsMsg* raw = nullptr;
-  natsStatus ns = natsConnection_Request(&raw, connection_->nc(), api.c_str(), request.data(),
-                                         static_cast<int>(request.size()), wait_ms);
-  NatsPtr<natsMsg> reply(raw);
-  const std::string what = "end marker of " + name;
-  if (ns != NATS_OK) return FromNats(ns, kNoCode, what);
-  auto parsed = ParseMsgGetReply(std::string_view(natsMsg_GetData(reply.get()), natsMsg_GetDataLength(reply.get())));
-  if (!parsed) return Status::Unavailable(what + ": an answer not understood");
-  if (parsed->seq) {
-    CacheEndMarker(shard, *parsed->seq);
-    return parsed->seq;
-  }
-  if (parsed->err_code != JSNoMessageFoundErr) {
-    return FromNats(NATS_ERR, static_cast<jsErrCode>(parsed->err_code), what);
+  auto reply = RequestMessageGet(*connection_, name, request, wait_ms, "end marker of " + name);
+  if (!reply.ok()) return reply.status();
+  if (reply->seq) {
+    CacheEndMarker(shard, *reply->seq);
+    return reply->seq;
   }
   // "No marker" is believed only from the leader whose log was seen to reach
   // `through`: one elected between the two requests may not have applied it.

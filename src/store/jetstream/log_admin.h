@@ -57,7 +57,7 @@ class LogAdmin {
   StatusOr<std::optional<uint64_t>> EndMarkerFrom(ShardKey shard, uint64_t from, uint64_t through,
                                                   int64_t wait_ms);
   std::optional<uint64_t> CachedEndMarker(ShardKey shard) const;
-  // Stream info of a log, waiting at most `wait_ms`.
+  // Stream info of a log, one request waiting at most `wait_ms` (Info retries).
   StatusOr<NatsPtr<jsStreamInfo>> InfoWithin(ShardKey shard, int64_t wait_ms);
   // Counters below this are hidden from reads through this node (0: none).
   uint64_t HiddenBelow(ShardKey shard) const;
