@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/retention.h"
 #include "core/stream_service.h"
+#include "handlers/peer_reports.h"
 #include "handlers/traffic_meter.h"
 #include "app/object_sinks.h"
 #include "core/channel_delivery.h"
@@ -203,13 +204,20 @@ int Serve(const ServeConfig& config) {
   std::optional<handlers::Admission> admission;
   if (admission_options->enforce_limits || !admission_options->faults.empty()) {
     admission.emplace(clock, std::move(*admission_options));
-    admission->ShareUsage(**store);
     router_options.admission = &*admission;
   }
   // The console's rates (docs/console.md) and the per-stream metrics.
   handlers::TrafficMeter traffic(clock.NowMs());
   const bool metered = !config.no_console || config.admin_port >= 0;
   if (metered) router_options.traffic = &traffic;
+  // What the nodes of a cluster tell one another: rate-limit usage and the
+  // console's traffic. Declared after its receivers: it stops first.
+  handlers::PeerReports peers(**store);
+  if (admission) admission->ShareUsage(peers);
+  if (metered) {
+    peers.Listen(handlers::TrafficMeter::kReportKind, [&traffic](std::string_view report) { traffic.ApplyReport(report); });
+  }
+  peers.Start();
   net::RequestMetrics request_metrics;
   if (config.admin_port >= 0) router_options.metrics = &request_metrics;
   std::unique_ptr<net::AccessLog> access_log;
@@ -324,7 +332,12 @@ int Serve(const ServeConfig& config) {
       continue;
     }
     BufferCache::Global().DropIdle(2000);
-    if (metered) traffic.Sample(clock.NowMs());
+    if (metered) {
+      traffic.Sample(clock.NowMs());
+      if (peers.shared()) {
+        for (std::string& report : traffic.IntervalReports()) peers.Send(std::move(report));
+      }
+    }
     if (const auto d = delivery.stats(); d.failures != logged_failures && clock.NowMs() >= next_failure_log_ms) {
       spdlog::warn("channel delivery failed ({} so far): {}", d.failures, d.last_error);
       logged_failures = d.failures;

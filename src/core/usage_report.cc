@@ -5,12 +5,11 @@
 namespace riffle::core {
 namespace {
 
-constexpr uint8_t kVersion = 1;
 
 }  // namespace
 
 std::string EncodeUsageReport(const UsageReport& report) {
-  std::string out(1, static_cast<char>(kVersion));
+  std::string out(1, static_cast<char>(kUsageReportVersion));
   PutVarint(out, report.shards.size());
   for (const ShardUsage& u : report.shards) {
     for (uint64_t v : {u.incarnation, uint64_t{u.shard_index}, u.write_records, u.write_bytes, u.read_calls,
@@ -29,7 +28,7 @@ std::string EncodeUsageReport(const UsageReport& report) {
 
 std::optional<UsageReport> DecodeUsageReport(std::string_view bytes) {
   ByteReader in(bytes);
-  if (in.U8() != kVersion) return std::nullopt;
+  if (in.U8() != kUsageReportVersion) return std::nullopt;
   UsageReport report;
   // Counts beyond the input's size cannot be met: refused before allocating.
   uint64_t count = in.Varint();

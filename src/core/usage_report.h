@@ -34,6 +34,10 @@ struct UsageReport {
   bool empty() const { return shards.empty() && calls.empty(); }
 };
 
+// A report's first byte. Other kinds of report between nodes start with
+// another byte (handlers/peer_reports.h).
+inline constexpr uint8_t kUsageReportVersion = 1;
+
 std::string EncodeUsageReport(const UsageReport& report);
 // nullopt for bytes that are not a report of a version this node knows.
 std::optional<UsageReport> DecodeUsageReport(std::string_view bytes);

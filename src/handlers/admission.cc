@@ -1,5 +1,6 @@
 #include "handlers/admission.h"
 
+#include "core/usage_report.h"
 #include "handlers/handler.h"
 
 namespace riffle::handlers {
@@ -62,21 +63,19 @@ Admission::Admission(const core::Clock& clock, AdmissionOptions options) : fault
   if (options.enforce_limits) limits_.emplace(clock);
 }
 
-Admission::~Admission() {
-  if (shared_ != nullptr) shared_->SetUsageObserver(nullptr);
-}
+Admission::~Admission() = default;
 
-void Admission::ShareUsage(store::Store& store) {
-  if (!limits_ || !store.Shared() || shared_ != nullptr) return;
+void Admission::ShareUsage(PeerReports& peers) {
+  if (!limits_ || !peers.shared() || shared_ != nullptr) return;
   limits_->KeepReports();
-  shared_ = &store;
-  store.SetUsageObserver([this](std::string_view report) { limits_->Apply(report); });
+  shared_ = &peers;
+  peers.Listen(core::kUsageReportVersion, [this](std::string_view report) { limits_->Apply(report); });
 }
 
 void Admission::Report() {
   if (shared_ == nullptr) return;
   std::string report = limits_->TakeReport();
-  if (!report.empty()) shared_->ShareUsage(std::move(report));
+  if (!report.empty()) shared_->Send(std::move(report));
 }
 
 std::optional<protocol::ApiError> Admission::AdmitCall(std::string_view operation, const RequestScope& scope,

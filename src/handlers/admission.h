@@ -16,6 +16,7 @@
 #include "core/stream_service.h"
 #include "core/throughput_limits.h"
 #include "handlers/fault_injector.h"
+#include "handlers/peer_reports.h"
 #include "protocol/api_error.h"
 #include "store/store.h"
 
@@ -44,9 +45,10 @@ class Admission {
   Admission& operator=(const Admission&) = delete;
 
   // When enforcing limits on a store other nodes share: tells the other
-  // nodes what this node admits and charges what they admit, from now until
-  // destruction. `store` must outlive this.
-  void ShareUsage(store::Store& store);
+  // nodes what this node admits and charges what they admit (usage reports,
+  // kind 0x01), once `peers` has started. `peers` must outlive this or be
+  // destroyed before the node serves no more calls.
+  void ShareUsage(PeerReports& peers);
 
   // Any call: an injected fault for `operation`, else (enforcing) its
   // control-plane rate. nullopt admits. `body` names the stream in messages.
@@ -74,7 +76,7 @@ class Admission {
 
   std::optional<core::ThroughputLimits> limits_;
   FaultInjector faults_;
-  store::Store* shared_ = nullptr;
+  PeerReports* shared_ = nullptr;
 };
 
 }  // namespace riffle::handlers

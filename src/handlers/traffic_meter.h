@@ -122,8 +122,21 @@ class TrafficMeter {
   std::vector<StreamTotals> Totals() const;
 
   // The intervals of every stream of `account` in `region` the meter holds
-  // (those with traffic in about the last minute), sorted by name.
+  // (those with traffic in about the last minute, here or, in a cluster, on
+  // another node), sorted by name. An interval is one between two samples of
+  // this meter; what other nodes counted is added to the interval in which
+  // their own interval ended.
   std::vector<StreamRates> Rates(std::string_view account, std::string_view region) const;
+
+  // In a cluster, what each node counted reaches the other nodes' meters
+  // (docs/storage-format.md, "Traffic reports"): after Sample(), the
+  // interval just sampled of every stream with traffic in it, as reports of
+  // at most `max_bytes` each (empty: nothing to tell).
+  std::vector<std::string> IntervalReports(size_t max_bytes = 256 * 1024) const;
+  // Adds another node's report to the rates; a report that does not decode
+  // is ignored.
+  void ApplyReport(std::string_view report);
+  static constexpr uint8_t kReportKind = 0x02;
 
  private:
   static constexpr size_t kRateMetrics = 4;  // kIncomingRecords .. kOutgoingBytes
@@ -145,12 +158,26 @@ class TrafficMeter {
   std::shared_ptr<Entry> FindOrCreate(std::string_view account, std::string_view region, std::string_view name,
                                       std::string_view shard);
 
+  // What another node counted in one of its intervals.
+  struct PeerPoint {
+    int64_t end_ms = 0;
+    int64_t duration_ms = 0;
+    std::array<uint64_t, kRateMetrics> counts{};
+  };
+  // The intervals of one stream from the other nodes, by end.
+  struct PeerStream {
+    std::string account, region, name;
+    std::deque<PeerPoint> points;
+  };
+
   const uint64_t id_;                 // tells this meter's thread caches from another's
   std::atomic<uint64_t> epoch_{0};    // a change makes threads drop their caches
   int64_t last_flush_ms_ = 0;         // guarded by mu_
   int64_t last_sample_ms_;            // guarded by mu_
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<Entry>> entries_;  // guarded by mu_
+  std::deque<int64_t> samples_;                                      // the last sample times; guarded by mu_
+  std::unordered_map<std::string, PeerStream> peers_;  // by stream key (no shard); guarded by mu_
 };
 
 }  // namespace riffle::handlers
