@@ -1,7 +1,8 @@
 // CRC32C (Castagnoli), the checksum stored in record batch values.
 //
 // Uses the SSE4.2 crc32 instruction when the CPU has it (checked once at run
-// time) and a table-driven fallback otherwise; both give identical results.
+// time; inputs of 12 KiB and more as three interleaved lanes: 7 -> 12 GB/s
+// here) and a table-driven fallback otherwise; both give identical results.
 // Debian's librocksdb is a portable build whose own crc32c runs in software
 // (about 1.4 GB/s here), too slow for 10 MiB GetRecords responses, hence this.
 // Stateless; thread-safe.
