@@ -59,22 +59,37 @@ Status MetaStore::Open() {
 }
 
 StatusOr<std::vector<MetaEntry>> MetaStore::Scan(const std::string& prefix) {
+  const std::string stream = KvStreamName(MetaBucket(options_.prefix, /*ephemeral=*/false));
   std::vector<MetaEntry> entries;
   Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
     entries.clear();
+    // The watcher reads through a consumer on any replica, which may lag the
+    // leader: the scan must reflect at least what the leader held before it
+    // started (every write acknowledged by then, through any node).
+    jsStreamInfo* raw_info = nullptr;
+    jsErrCode code = kNoCode;
+    natsStatus ns = js_GetStreamInfo(&raw_info, connection_->js(), stream.c_str(), nullptr, &code);
+    if (ns != NATS_OK) return FromNats(ns, code, "scanning metadata");
+    NatsPtr<jsStreamInfo> info(raw_info);
+    const uint64_t leader_last = info->State.LastSeq;
+    const bool leader_empty = info->State.Msgs == 0;
     kvWatchOptions wo;
     kvWatchOptions_Init(&wo);
-    wo.IgnoreDeletes = true;
+    wo.IgnoreDeletes = false;  // a delete may be the leader's last message: it must be seen
     kvWatcher* raw = nullptr;
-    natsStatus ns = kvStore_WatchAll(&raw, meta_.get(), &wo);
+    ns = kvStore_WatchAll(&raw, meta_.get(), &wo);
     if (ns != NATS_OK) return FromNats(ns, kNoCode, "scanning metadata");
     NatsPtr<kvWatcher> watcher(raw);
+    uint64_t newest = 0;       // the highest revision delivered
+    bool stale = false;        // a value the leader no longer held when the scan began
     while (true) {
       kvEntry* e = nullptr;
       ns = kvWatcher_Next(&e, watcher.get(), options_.request_timeout_ms);
       if (ns != NATS_OK) return FromNats(ns, kNoCode, "scanning metadata");
-      if (e == nullptr) return Status::Ok();  // the end of the current values
+      if (e == nullptr) break;  // the end of the current values
       NatsPtr<kvEntry> entry(e);
+      newest = std::max(newest, kvEntry_Revision(e));
+      if (leader_empty && kvEntry_Revision(e) <= leader_last) stale = true;
       if (kvEntry_Operation(e) != kvOp_Put) continue;
       auto key = DecodeKey(kvEntry_Key(e));
       if (!key || key->compare(0, prefix.size(), prefix) != 0) continue;
@@ -83,6 +98,12 @@ StatusOr<std::vector<MetaEntry>> MetaStore::Scan(const std::string& prefix) {
                                      static_cast<size_t>(kvEntry_ValueLen(e))),
                          kvEntry_Revision(e)});
     }
+    // The last message of a bucket is its key's newest value (or delete),
+    // so a replica that had it delivers it.
+    if (stale || (!leader_empty && newest < leader_last)) {
+      return Status::Unavailable("the replica serving a metadata scan lags its leader");
+    }
+    return Status::Ok();
   });
   if (!s.ok()) return s;
   std::sort(entries.begin(), entries.end(), [](const MetaEntry& a, const MetaEntry& b) { return a.key < b.key; });
