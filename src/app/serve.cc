@@ -215,7 +215,8 @@ int Serve(const ServeConfig& config) {
   handlers::PeerReports peers(**store);
   if (admission) admission->ShareUsage(peers);
   if (metered) {
-    peers.Listen(handlers::TrafficMeter::kReportKind, [&traffic](std::string_view report) { traffic.ApplyReport(report); });
+    peers.Listen(handlers::TrafficMeter::kReportKind,
+                 [&traffic](std::string_view report) { traffic.ApplyReport(report); });
   }
   peers.Start();
   net::RequestMetrics request_metrics;

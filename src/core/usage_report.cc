@@ -3,10 +3,6 @@
 #include "core/byte_codec.h"
 
 namespace riffle::core {
-namespace {
-
-
-}  // namespace
 
 std::string EncodeUsageReport(const UsageReport& report) {
   std::string out(1, static_cast<char>(kUsageReportVersion));

@@ -59,25 +59,21 @@ Status MetaStore::Open() {
 }
 
 StatusOr<std::vector<MetaEntry>> MetaStore::Scan(const std::string& prefix) {
-  const std::string stream = KvStreamName(MetaBucket(options_.prefix, /*ephemeral=*/false));
+  // The watcher reads through a consumer on any replica, which may lag the
+  // leader: the scan must reflect at least what the leader held before it
+  // started (every write acknowledged by then, through any node).
+  uint64_t first = 0, leader_last = 0;
+  auto last = LastRevision(/*ephemeral=*/false, &first, &leader_last);
+  if (!last.ok()) return last.status();
+  const bool leader_empty = !last->has_value();
   std::vector<MetaEntry> entries;
   Status s = RetryUnavailable(options_.retry_budget_ms, [&] {
     entries.clear();
-    // The watcher reads through a consumer on any replica, which may lag the
-    // leader: the scan must reflect at least what the leader held before it
-    // started (every write acknowledged by then, through any node).
-    jsStreamInfo* raw_info = nullptr;
-    jsErrCode code = kNoCode;
-    natsStatus ns = js_GetStreamInfo(&raw_info, connection_->js(), stream.c_str(), nullptr, &code);
-    if (ns != NATS_OK) return FromNats(ns, code, "scanning metadata");
-    NatsPtr<jsStreamInfo> info(raw_info);
-    const uint64_t leader_last = info->State.LastSeq;
-    const bool leader_empty = info->State.Msgs == 0;
     kvWatchOptions wo;
     kvWatchOptions_Init(&wo);
     wo.IgnoreDeletes = false;  // a delete may be the leader's last message: it must be seen
     kvWatcher* raw = nullptr;
-    ns = kvStore_WatchAll(&raw, meta_.get(), &wo);
+    natsStatus ns = kvStore_WatchAll(&raw, meta_.get(), &wo);
     if (ns != NATS_OK) return FromNats(ns, kNoCode, "scanning metadata");
     NatsPtr<kvWatcher> watcher(raw);
     uint64_t newest = 0;       // the highest revision delivered
