@@ -254,6 +254,36 @@ TEST_P(StoreConformanceTest, TrimBefore) {
   EXPECT_TRUE(empty->records.empty());
 }
 
+// A read's records may view the store's own memory (the memory store's slab,
+// the JetStream store's fetched messages): they stay valid, with their bytes,
+// as long as the read, whatever happens to the log meanwhile.
+TEST_P(StoreConformanceTest, ReadRecordsOutliveTrimmingAndDroppingTheLog) {
+  ShardKey shard = NewShard();
+  ASSERT_TRUE(a_->CreateLog(shard, {}).ok());
+  const int64_t t = NowMs() - 60000;
+  AppendResult r = AppendOne(*a_, shard, Entries(5, "kept", 3000), t);
+  ASSERT_TRUE(r.error.ok()) << r.error.message();
+  auto read = ReadSync(*b_, shard, r.counters[1]);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  ASSERT_EQ(read->records.size(), 4u);
+  ASSERT_TRUE(a_->TrimBefore(shard, t + 1).ok());
+  ASSERT_TRUE(a_->DropLog(shard).ok());
+  // Fresh records over whatever the log's memory was.
+  ShardKey next = NewShard();
+  ASSERT_TRUE(a_->CreateLog(next, {}).ok());
+  AppendResult other = AppendOne(*a_, next, Entries(5, "over", 3000), t);
+  ASSERT_TRUE(other.error.ok()) << other.error.message();
+  for (int i = 1; i < 5; ++i) {
+    const Record& record = read->records[static_cast<size_t>(i - 1)];
+    EXPECT_EQ(record.counter, r.counters[static_cast<size_t>(i)]);
+    EXPECT_EQ(record.data, DataOf("kept", i, 3000));
+    EXPECT_EQ(record.partition_key, "pk" + std::to_string(i));
+  }
+  // Moved, the read keeps them too.
+  LogRead moved = std::move(*read);
+  EXPECT_EQ(moved.records[3].data, DataOf("kept", 4, 3000));
+}
+
 TEST_P(StoreConformanceTest, TrimBeforeOnASealedLogHidesOldRecords) {
   ShardKey shard = NewShard();
   ASSERT_TRUE(a_->CreateLog(shard, {}).ok());

@@ -34,7 +34,7 @@ struct StoredRecord {
 uint64_t SizeOf(const StoredRecord& r) { return r.partition_key.size() + r.data.size(); }
 
 // One appended batch, immutable once in its log; reads hold references to
-// the batches they copy from, so trimming never frees bytes being copied.
+// the batches their records view, so trimming never frees bytes handed out.
 struct Batch {
   uint64_t first = 0;  // counter of entries[0]; entries[i] has first + i
   int64_t arrival_ms = 0;
@@ -290,12 +290,15 @@ class MemoryStore final : public Store {
         }
       }
     }
-    // Copied outside the log's lock: the batches are immutable.
+    // Outside the log's lock: the batches are immutable. The records view
+    // the batches' slab chunks, kept alive by the read (trimming or dropping
+    // the log meanwhile frees nothing the read hands out).
     LogRead out;
     bool limited = false;
     uint64_t bytes = 0;
-    for (const std::shared_ptr<const Batch>& b : picked) {
+    for (std::shared_ptr<const Batch>& b : picked) {
       const size_t k0 = b->first >= start ? 0 : static_cast<size_t>(start - b->first);
+      const size_t before = out.records.size();
       for (size_t k = k0; k < b->entries.size() && !limited; ++k) {
         const StoredRecord& e = b->entries[k];
         const uint64_t size = SizeOf(e);
@@ -304,8 +307,9 @@ class MemoryStore final : public Store {
           break;
         }
         bytes += size;
-        out.records.Add(b->first + k, b->arrival_ms, e.partition_key, e.data);
+        out.records.AddView(b->first + k, b->arrival_ms, e.partition_key, e.data);
       }
+      if (out.records.size() > before) out.records.bytes.Keep(std::move(b));
       if (limited) break;
     }
     if (limited || (more && !out.records.empty())) {

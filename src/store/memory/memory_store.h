@@ -4,15 +4,14 @@
 // A store with nothing to persist needs no storage engine: each log keeps
 // the batches appended to it as they came, their bytes copied once into the
 // log's slab (record_slab.h: chunks that fault in a huge page at a time), a
-// read copies the records it returns once, and trimming drops whole batches
-// from the front. Metadata is a MetaTable
+// read hands out views of them and keeps their batches alive, and trimming
+// drops whole batches from the front. Metadata is a MetaTable
 // (revisions from 1, ephemeral keys as in the RocksDB store). Every call
 // completes inline, on the caller's thread.
 //
 // Thread safety: every method is thread-safe. Logs are found under a
 // shared lock of the log map; each log has its own mutex, held only to hand
-// out counters and to take references to the batches a read copies, so
-// readers copy outside it.
+// out counters and to take references to the batches a read views.
 #pragma once
 
 #include <memory>

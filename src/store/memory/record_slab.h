@@ -11,8 +11,8 @@
 // record holds 4 KiB; only the current chunk's unused tail is spare.
 //
 // A chunk lives as long as a batch in it does (the batch holds a reference):
-// trimming a log's oldest batches frees its oldest chunks, and a read that
-// copies from a batch keeps its chunk.
+// trimming a log's oldest batches frees its oldest chunks, and a read whose
+// records view a batch keeps it, and so its chunk.
 //
 // Thread safety: Copy() is called under the log's lock; chunks are immutable
 // where batches point.
