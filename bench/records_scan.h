@@ -22,7 +22,7 @@ struct RecordsPage {
 
 using RecordVisitor = std::function<void(std::string_view data_base64)>;
 // nullopt when the body is not a GetRecords answer.
-std::optional<RecordsPage> ScanGetRecords(std::string_view body, const RecordVisitor& on_record = nullptr);
+std::optional<RecordsPage> ScanGetRecords(const std::string& body, const RecordVisitor& on_record = nullptr);
 
 // The send time (steady clock ns) a produce-consume record carries in its
 // first 8 bytes; nullopt for a shorter record.

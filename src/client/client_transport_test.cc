@@ -249,6 +249,28 @@ TEST(ClientTransport, MalformedAnswers) {
   EXPECT_TRUE(ClientFor(empty.endpoint())->DeleteStream({.StreamName = "s"}).ok());
 }
 
+// Bodies arrive whole whatever their size or framing; an announced one keeps
+// AppendingBody's slack of spare capacity (what lets riffle-bench parse it in
+// place).
+TEST(ClientTransport, LargeAndChunkedBodiesArriveWhole) {
+  std::string big = "{\"Records\":\"";
+  for (size_t i = 0; big.size() < (3 << 20); ++i) big.push_back(static_cast<char>('a' + i % 26));
+  big += "\"}";
+  std::string chunked = "HTTP/1.1 200 X\r\nx-amzn-RequestId: c\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "5\r\n{\"A\":\r\n3\r\n12}\r\n0\r\n\r\n";
+  ScriptedServer server({Answer(200, big), chunked});
+  auto client = ClientFor(server.endpoint());
+  auto first = client->Send("GetRecords", "{}");
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->http_status, 200);
+  EXPECT_EQ(first->body, big);
+  EXPECT_GE(first->body.capacity() - first->body.size(), 64u);
+  auto second = client->Send("GetRecords", "{}");
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  EXPECT_EQ(second->body, "{\"A\":12}");
+  EXPECT_EQ(second->request_id, "c");
+}
+
 TEST(ClientTransport, NoAnswerTimesOut) {
   ScriptedServer server({std::nullopt});
   ClientOptions options;

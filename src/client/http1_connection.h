@@ -25,9 +25,9 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/span_body.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "client/any_stream.h"
+#include "client/appending_body.h"
 #include "client/endpoint.h"
 #include "riffle/kinesis/error.h"
 
@@ -100,7 +100,7 @@ class Http1Connection : public std::enable_shared_from_this<Http1Connection> {
   // The exchange in progress.
   HttpRequest request_;
   std::optional<boost::beast::http::request<boost::beast::http::span_body<const char>>> message_;
-  std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
+  std::optional<boost::beast::http::response_parser<AppendingBody>> parser_;
   Done done_;
 };
 
