@@ -6,8 +6,10 @@
 // returns it, and the end SealLog reports is the marker's.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/jetstream/connection.h"
@@ -84,6 +86,30 @@ TEST(JetStreamEndMarkerTest, AppendsAboveTheMarkerAreSealedAndNeverRead) {
   EXPECT_FALSE(*none);
   auto lagging = probe.EndMarkerFrom(shard, 1, last + 1, 500);
   EXPECT_EQ(lagging.status().code(), Errc::kUnavailable) << "a log not reaching the acknowledgement cannot say";
+  // Nor can a leader elected between its "no marker" and the check that
+  // the leader which reached `last` gave it: the leadership moves there.
+  auto leader_before = (*cluster)->LeaderOf(stream);
+  ASSERT_TRUE(leader_before.ok()) << leader_before.status().message();
+  probe.SetAfterNoMarkerForTest([&] {
+    const std::string subject = "$JS.API.STREAM.LEADER.STEPDOWN." + stream;
+    natsMsg* reply = nullptr;
+    EXPECT_EQ(natsConnection_Request(&reply, (*connection)->nc(), subject.c_str(), nullptr, 0, 5000), NATS_OK);
+    natsMsg_Destroy(reply);
+    for (int i = 0; i < 200; ++i) {
+      auto now = (*cluster)->LeaderOf(stream);
+      if (now.ok() && *now != *leader_before) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "no other leader of " << stream << " within 10 s of its step-down";
+  });
+  auto moved = probe.EndMarkerFrom(shard, 1, last, 2000);
+  probe.SetAfterNoMarkerForTest(nullptr);
+  EXPECT_EQ(moved.status().code(), Errc::kUnavailable);
+  EXPECT_NE(moved.status().message().find("leader of " + stream + " changed"), std::string::npos)
+      << moved.status().message();
+  auto settled = probe.EndMarkerFrom(shard, 1, last, 2000);  // asked again, of the new leader
+  ASSERT_TRUE(settled.ok()) << settled.status().message();
+  EXPECT_FALSE(*settled);
   natsMsg* raw = nullptr;
   ASSERT_EQ(natsMsg_Create(&raw, LogEndSubject(options.prefix, shard).c_str(), nullptr, nullptr, 0), NATS_OK);
   natsMsgHeader_Set(raw, "Nats-Msg-Id", kLogEndMsgId);

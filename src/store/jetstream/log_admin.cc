@@ -155,6 +155,7 @@ StatusOr<std::optional<uint64_t>> LogAdmin::EndMarkerFrom(ShardKey shard, uint64
   }
   // "No marker" is believed only from the leader whose log was seen to reach
   // `through`: one elected between the two requests may not have applied it.
+  if (after_no_marker_for_test_) after_no_marker_for_test_();
   auto after = InfoWithin(shard, wait_ms);
   if (!after.ok()) return after.status();
   const std::string leader = LeaderOf(**before);

@@ -66,6 +66,11 @@ class LogAdmin {
   std::optional<uint64_t> CachedOffset(ShardKey shard) const;
   static uint64_t OffsetIn(const jsStreamInfo& info);
 
+  // Tests: runs in EndMarkerFrom between a leader's "no marker" and the
+  // stream info that confirms the same leader gave it (to move the
+  // leadership there). Set before use, from one thread.
+  void SetAfterNoMarkerForTest(std::function<void()> hook) { after_no_marker_for_test_ = std::move(hook); }
+
  private:
   // Info of a stream JetStream has just confirmed created: not found is
   // retried within the budget, since the server answering may not know the
@@ -88,6 +93,7 @@ class LogAdmin {
   std::map<ShardKey, uint64_t> hidden_below_;
   std::map<ShardKey, uint64_t> offsets_;  // immutable once a log exists
   std::map<ShardKey, uint64_t> end_markers_;  // immutable once found
+  std::function<void()> after_no_marker_for_test_;
 };
 
 }  // namespace riffle::store::jetstream
