@@ -84,6 +84,11 @@ class LogAdmin {
   // The end of a log sealed without a marker: read once its last sequence
   // stood still.
   StatusOr<uint64_t> SettledEnd(ShardKey shard);
+  // After a configuration update of the log failed: whether it is sealed,
+  // asked of its leader for up to two seconds (a seal made through another
+  // node at the same moment makes the update fail, and the leader may not
+  // show it yet). False at once when its info cannot be read.
+  bool SealedElsewhere(ShardKey shard);
   Status UpdateConfig(jsStreamConfig cfg, const std::string& what);
   void CacheEndMarker(ShardKey shard, uint64_t seq);
 
