@@ -245,7 +245,10 @@ Status LogAdmin::Create(ShardKey shard, const LogOptions& options) {
   if (si.Config->MaxAge != max_age) {
     jsStreamConfig cfg = *si.Config;
     cfg.MaxAge = max_age;
-    RIFFLE_RETURN_IF_ERROR(UpdateConfig(cfg, "updating stream " + name));
+    // Refused when another node sealed the log meanwhile (a sealed log no
+    // longer ages out: core drops it whole after its retention).
+    Status updated = UpdateConfig(cfg, "updating stream " + name);
+    if (!updated.ok() && !SealedElsewhere(shard)) return updated;
   }
   // The first CreateLog of a log fixes its first counter (the description,
   // hence the offset of its counters); a purge that moves the first sequence
@@ -436,7 +439,10 @@ StatusOr<uint64_t> LogAdmin::TrimBefore(ShardKey shard, int64_t cutoff_ms,
     const std::string description = LogDescription(fields);
     jsStreamConfig cfg = *(*info)->Config;
     cfg.Description = description.c_str();
-    RIFFLE_RETURN_IF_ERROR(UpdateConfig(cfg, "updating stream " + name));
+    // Refused when another node sealed the log meanwhile: then the purge
+    // below is refused too, and the prefix is hidden instead.
+    Status updated = UpdateConfig(cfg, "updating stream " + name);
+    if (!updated.ok() && !SealedElsewhere(shard)) return updated;
   }
   Status s = sealed ? Status::Sealed("sealed") : Status::Ok();
   if (!sealed && purge_below > (*info)->State.FirstSeq && (*info)->State.Msgs > 0) {
