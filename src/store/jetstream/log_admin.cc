@@ -428,7 +428,7 @@ StatusOr<uint64_t> LogAdmin::TrimBefore(ShardKey shard, int64_t cutoff_ms,
   // The last record message; the marker and anything above it stay.
   const uint64_t last = *marker ? **marker - 1 : (*info)->State.LastSeq;
   const uint64_t purge_below = *keep >= *end ? last + 1 : StreamSequenceOf(OffsetIn(**info), *keep);
-  const bool sealed = (*info)->Config->Sealed;
+  bool sealed = (*info)->Config->Sealed;
   const std::string name = LogStreamName(options_.prefix, shard);
   if (!sealed && purge_below == last + 1 && (*info)->State.Msgs > 0 && last >= (*info)->State.FirstSeq) {
     // The last record message goes: write down the log's end first (EndAt).
@@ -439,10 +439,13 @@ StatusOr<uint64_t> LogAdmin::TrimBefore(ShardKey shard, int64_t cutoff_ms,
     const std::string description = LogDescription(fields);
     jsStreamConfig cfg = *(*info)->Config;
     cfg.Description = description.c_str();
-    // Refused when another node sealed the log meanwhile: then the purge
-    // below is refused too, and the prefix is hidden instead.
+    // Refused when another node sealed the log meanwhile: then it is
+    // trimmed as a sealed log (the prefix hidden, nothing purged).
     Status updated = UpdateConfig(cfg, "updating stream " + name);
-    if (!updated.ok() && !SealedElsewhere(shard)) return updated;
+    if (!updated.ok()) {
+      if (!SealedElsewhere(shard)) return updated;
+      sealed = true;
+    }
   }
   Status s = sealed ? Status::Sealed("sealed") : Status::Ok();
   if (!sealed && purge_below > (*info)->State.FirstSeq && (*info)->State.Msgs > 0) {
