@@ -33,6 +33,7 @@
 #include "store/rocksdb/keys.h"
 #include "store/rocksdb/manifest_mark.h"
 #include "store/rocksdb/manifest_recorder.h"
+#include "store/rocksdb/shard_partitioner.h"
 #include "store/rocksdb/space_errors.h"
 #include "store/rocksdb/space_reclaimer.h"
 #include "store/rocksdb/whole_file_fs.h"
@@ -52,8 +53,10 @@ Status ReadError(const rocksdb::Status& s) {
 
 rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
                                        size_t write_buffer, const Tuning& tuning,
-                                       size_t block_size, bool compress) {
+                                       size_t block_size, bool compress,
+                                       std::shared_ptr<rocksdb::SstPartitionerFactory> partitioner = nullptr) {
   rocksdb::ColumnFamilyOptions o;
+  o.sst_partitioner_factory = std::move(partitioner);
   o.write_buffer_size = write_buffer;
   o.max_write_buffer_number = tuning.max_write_buffers;
   rocksdb::BlockBasedTableOptions table;
@@ -70,6 +73,19 @@ rocksdb::ColumnFamilyOptions CfOptions(const std::shared_ptr<rocksdb::Cache>& ca
       o.compression = rocksdb::kLZ4Compression;
     }
   }
+  return o;
+}
+
+// The records family: half the memtable budget, 32 KiB blocks, LZ4, files cut
+// at shard boundaries. Its level 1 is kept small (records_level1_bytes): a
+// compaction from level 0 rewrites every level-1 file in its key range, while
+// files leaving level 1, each holding one shard's newest records, overlap
+// nothing below and move down without being rewritten (shard_partitioner.h).
+rocksdb::ColumnFamilyOptions RecordsCfOptions(const std::shared_ptr<rocksdb::Cache>& cache, const Tuning& tuning,
+                                              std::shared_ptr<rocksdb::SstPartitionerFactory> by_shard) {
+  rocksdb::ColumnFamilyOptions o =
+      CfOptions(cache, tuning.memtable_budget_bytes / 2, tuning, 32 << 10, true, std::move(by_shard));
+  if (tuning.records_level1_bytes > 0) o.max_bytes_for_level_base = tuning.records_level1_bytes;
   return o;
 }
 
@@ -141,12 +157,16 @@ Status RocksDbStore::Init(const Options& options, const Tuning& tuning) {
       std::make_shared<rocksdb::WriteBufferManager>(tuning.memtable_budget_bytes);
   cache_ = rocksdb::NewLRUCache(tuning.block_cache_bytes);
   const size_t small = tuning.small_write_buffer_bytes;
+  std::shared_ptr<rocksdb::SstPartitionerFactory> by_shard;
+  if (tuning.shard_file_bytes > 0) {
+    by_shard = std::make_shared<ShardPartitionerFactory>(kShardPrefixSize, tuning.shard_file_bytes);
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, CfOptions(cache_, 1 << 20, tuning, 4096, false)},
       {kMetaColumnFamily, CfOptions(cache_, small, tuning, 4096, false)},
       {kRecordsColumnFamily,
-       CfOptions(cache_, tuning.memtable_budget_bytes / 2, tuning, 32 << 10, true)},
-      {kTimeIndexColumnFamily, CfOptions(cache_, small, tuning, 4096, false)},
+       RecordsCfOptions(cache_, tuning, by_shard)},
+      {kTimeIndexColumnFamily, CfOptions(cache_, small, tuning, 4096, false, by_shard)},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

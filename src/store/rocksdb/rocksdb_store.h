@@ -37,6 +37,11 @@ struct Tuning {
   int max_write_buffers = 2;                  // per column family
   int max_background_jobs = 2;
   uint64_t max_total_wal_bytes = 256 << 20;  // forces flushes of idle CFs
+  // Compactions of the records and time-index families cut their output at a
+  // shard boundary once a file holds this much (shard_partitioner.h); 0: no cut.
+  uint64_t shard_file_bytes = 4 << 20;
+  // Target size of the records family's level 1 (0: RocksDB's default, 256 MiB).
+  uint64_t records_level1_bytes = 64 << 20;
   // Tests only: the Env to run on (e.g. one that simulates power loss); must
   // outlive the store. nullptr: the default Env (or the memory Env when
   // Options::in_memory).
