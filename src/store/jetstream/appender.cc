@@ -29,7 +29,8 @@ constexpr size_t kLaneDepth = 2;
 }  // namespace
 
 Appender::Appender(Connection* connection, Connection* publisher, Executor* executor, LogAdmin* admin,
-                   EndFences* fences, const JetStreamOptions& options, std::function<void(ShardKey)> on_stored)
+                   EndFences* fences, const JetStreamOptions& options, std::function<void(ShardKey)> on_stored,
+                   std::function<void(ShardKey)> on_message_stored)
     : connection_(connection),
       publisher_(publisher),
       executor_(executor),
@@ -37,6 +38,7 @@ Appender::Appender(Connection* connection, Connection* publisher, Executor* exec
       fences_(fences),
       options_(options),
       on_stored_(std::move(on_stored)),
+      on_message_stored_(std::move(on_message_stored)),
       max_payload_(publisher->max_payload()),
       max_value_(MaxValueBytesFor(max_payload_)) {}
 
@@ -238,6 +240,7 @@ void Appender::Stored(const std::shared_ptr<Message>& m, uint64_t sequence) {
       Finish(p.work, Status::Ok());
     }
   }
+  if (on_message_stored_) on_message_stored_(m->shard);
 }
 
 void Appender::Failed(const std::shared_ptr<Message>& m, natsStatus s, jsErrCode code) {

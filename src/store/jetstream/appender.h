@@ -51,11 +51,15 @@ namespace riffle::store::jetstream {
 
 class Appender {
  public:
-  // `on_stored` is called after `done` for every batch of which a record was stored.
+  // `on_stored` is called after `done` for every batch of which a record was
+  // stored; `on_message_stored` once per stored message, after the `done` of
+  // the appends it completed (appends that shared a message share one call:
+  // the notification other nodes get, ticks.h, costs one core-NATS message).
   // Record messages are published through `publisher` (end_fences.h), whose
   // acknowledgements go to OnAck; lookups go through `connection`.
   Appender(Connection* connection, Connection* publisher, Executor* executor, LogAdmin* admin, EndFences* fences,
-           const JetStreamOptions& options, std::function<void(ShardKey)> on_stored);
+           const JetStreamOptions& options, std::function<void(ShardKey)> on_stored,
+           std::function<void(ShardKey)> on_message_stored);
 
   void Append(std::vector<AppendBatch> batches, std::function<void(std::vector<AppendResult>)> done);
   // The connection's asynchronous publish result handler.
@@ -125,6 +129,7 @@ class Appender {
   EndFences* fences_;
   const JetStreamOptions& options_;
   std::function<void(ShardKey)> on_stored_;
+  std::function<void(ShardKey)> on_message_stored_;
   int64_t max_payload_;
   uint64_t max_value_;  // entry bytes of one message, at most
 

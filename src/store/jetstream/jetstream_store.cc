@@ -50,7 +50,11 @@ class JetStreamStore final : public Store {
     fences_ = std::make_unique<EndFences>(publisher_.get(), executor_.get(), admin_.get(), options_);
     RIFFLE_RETURN_IF_ERROR(fences_->Start());
     appender_ = std::make_unique<Appender>(connection_.get(), publisher_.get(), executor_.get(), admin_.get(),
-                                           fences_.get(), options_, [this](ShardKey shard) { OnStored(shard); });
+                                           fences_.get(), options_,
+                                           [this](ShardKey shard) {
+                                             if (append_observer_) append_observer_(shard);
+                                           },
+                                           [this](ShardKey shard) { ticks_->Publish(shard); });
     reader_ = std::make_unique<Reader>(connection_.get(), executor_.get(), admin_.get(), options_);
     meta_ = std::make_unique<MetaStore>(connection_.get(), options_);
     RIFFLE_RETURN_IF_ERROR(meta_->Open());
@@ -205,11 +209,6 @@ class JetStreamStore final : public Store {
   }
 
  private:
-  void OnStored(ShardKey shard) {
-    ticks_->Publish(shard);
-    if (append_observer_) append_observer_(shard);
-  }
-
   const JetStreamOptions options_;
   std::atomic<bool> closed_{false};
   std::unique_ptr<Connection> connection_;

@@ -1,6 +1,7 @@
 // Ticks: append notifications between nodes over core NATS (not
-// persisted). After an append a node publishes its node id on the shard's
-// tick subject; a node watching the shard (WatchAppends, counted) subscribes
+// persisted). After each record message it stored a node publishes its node
+// id on the shard's tick subject (appends that shared a message share one
+// tick); a node watching the shard (WatchAppends, counted) subscribes
 // to it and tells the append observer. A node ignores its own ticks (its
 // appends call the observer directly). Lost ticks only delay readers, which
 // also poll. Thread-safe; the observer runs on cnats threads.
