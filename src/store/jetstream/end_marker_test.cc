@@ -217,5 +217,50 @@ TEST(JetStreamEndMarkerTest, OneMarkerPerLog) {
   (*a)->Close();
 }
 
+// The race above, forced: node B has marked the end and read the log
+// unsealed when node A seals it, so B's own sealing update is refused (a
+// sealed stream's configuration cannot change). B's seal reports A's end
+// (LogAdmin::SealedElsewhere) instead of the refusal.
+TEST(JetStreamEndMarkerTest, ASealRefusedBecauseAnotherNodeSealedFirstReportsThatEnd) {
+  auto cluster = NatsCluster::Start({.servers = 3});
+  ASSERT_TRUE(cluster.ok()) << cluster.status().message();
+  JetStreamOptions options;
+  options.urls = {(*cluster)->url(0), (*cluster)->url(1), (*cluster)->url(2)};
+  options.replicas = 3;
+  options.prefix = "race";
+  options.node_name = "race-0";
+  auto opened = Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  const ShardKey shard{3, 1};
+  ASSERT_TRUE((*opened)->CreateLog(shard, {.first_counter = CounterOf(4, 0)}).ok());
+  AppendResult r = AppendOne(**opened, shard, 1, {"x", "y"});
+  ASSERT_TRUE(r.error.ok()) << r.error.message();
+
+  auto ignore_acks = [](natsMsg* m, jsPubAck*, jsPubAckErr*) { natsMsg_Destroy(m); };
+  auto on_a = Connection::Open(options, ignore_acks);
+  ASSERT_TRUE(on_a.ok()) << on_a.status().message();
+  auto on_b = Connection::Open(options, ignore_acks);
+  ASSERT_TRUE(on_b.ok()) << on_b.status().message();
+  LogAdmin a(on_a->get(), options);
+  LogAdmin b(on_b->get(), options);
+  StatusOr<uint64_t> by_a = Status::Unavailable("A's seal did not run");
+  bool ran = false;
+  b.SetBeforeSealUpdateForTest([&] {
+    ran = true;
+    by_a = a.Seal(shard);
+  });
+  StatusOr<uint64_t> by_b = b.Seal(shard);
+  b.SetBeforeSealUpdateForTest(nullptr);
+  ASSERT_TRUE(ran) << "B found the log sealed before its update";
+  ASSERT_TRUE(by_a.ok()) << by_a.status().message();
+  ASSERT_TRUE(by_b.ok()) << by_b.status().message();
+  EXPECT_EQ(*by_a, r.counters.back() + 1);
+  EXPECT_EQ(*by_b, *by_a);
+  auto info = b.Info(shard);
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_TRUE((*info)->Config->Sealed);
+  (*opened)->Close();
+}
+
 }  // namespace
 }  // namespace riffle::store::jetstream

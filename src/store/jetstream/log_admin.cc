@@ -322,6 +322,7 @@ StatusOr<uint64_t> LogAdmin::Seal(ShardKey shard) {
     if (!info.ok()) return info.status();
     jsStreamConfig cfg = *(*info)->Config;
     cfg.Sealed = true;
+    if (before_seal_update_for_test_ && !(*info)->Config->Sealed) before_seal_update_for_test_();
     Status sealing = (*info)->Config->Sealed ? Status::Ok() : UpdateConfig(cfg, "sealing stream " + name);
     // Another node sealing the same log at the same moment makes this
     // update fail (JetStream error 10052: a sealed stream's configuration

@@ -70,6 +70,9 @@ class LogAdmin {
   // stream info that confirms the same leader gave it (to move the
   // leadership there). Set before use, from one thread.
   void SetAfterNoMarkerForTest(std::function<void()> hook) { after_no_marker_for_test_ = std::move(hook); }
+  // Tests: runs in Seal after it read the log unsealed and before it sends
+  // the sealing update (to seal the log through another node in between).
+  void SetBeforeSealUpdateForTest(std::function<void()> hook) { before_seal_update_for_test_ = std::move(hook); }
 
  private:
   // Info of a stream JetStream has just confirmed created: not found is
@@ -99,6 +102,7 @@ class LogAdmin {
   std::map<ShardKey, uint64_t> offsets_;  // immutable once a log exists
   std::map<ShardKey, uint64_t> end_markers_;  // immutable once found
   std::function<void()> after_no_marker_for_test_;
+  std::function<void()> before_seal_update_for_test_;
 };
 
 }  // namespace riffle::store::jetstream
